@@ -1,0 +1,159 @@
+/**
+ * Reads and validates environment definitions. Every problem names the file and the field, and
+ * all problems of all files are reported together, so that one run shows everything to fix.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { environmentSchema, type EnvironmentDefinition } from "./schema";
+
+/** File extensions read from the environments folder. YAML is a superset of JSON, so both parse alike. */
+export const ENVIRONMENT_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
+
+/** A validated definition and the file it came from. */
+export interface LoadedEnvironment {
+  readonly file: string;
+  readonly definition: EnvironmentDefinition;
+}
+
+/** Thrown when one or more definitions are invalid; `problems` holds one line per problem. */
+export class EnvironmentValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid environment definition:\n  ${problems.join("\n  ")}`);
+    this.name = "EnvironmentValidationError";
+  }
+}
+
+/** Renders a zod path the way the file is written: `controllers[1].securityGroupId`. */
+export function formatFieldPath(fieldPath: readonly PropertyKey[]): string {
+  return fieldPath
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join("");
+}
+
+function valueAt(input: unknown, fieldPath: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of fieldPath) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Field names whose values may be credentials: never echoed in a message. */
+const SECRET_LIKE_FIELD = /auth|token|key|secret|password|cookie|header/i;
+
+/** Quotes the offending value when it is a short scalar, so the message shows what was wrong. */
+function describeValue(value: unknown, fieldPath: readonly PropertyKey[]): string {
+  if (fieldPath.some((key) => typeof key === "string" && SECRET_LIKE_FIELD.test(key) && !/Arn$/.test(key))) return "";
+  if (typeof value === "string" && value.length <= 120) return ` ${JSON.stringify(value)}`;
+  if (typeof value === "number" || typeof value === "boolean") return ` ${String(value)}`;
+  return "";
+}
+
+function formatIssue(label: string, input: unknown, issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${label}: ${formatFieldPath([...issue.path, key])} is not a known field`);
+  }
+  const field = formatFieldPath(issue.path) || "(file)";
+  const value = valueAt(input, issue.path);
+  const missing = value === undefined && issue.code === "invalid_type";
+  const message = missing && !issue.message.startsWith("is required") ? "is required" : issue.message;
+  return [`${label}: ${field}${describeValue(value, issue.path)} ${message}`];
+}
+
+/**
+ * Validates one parsed definition. `label` names the file in messages (e.g. `environments/acme-prod.yaml`).
+ * Returns the definition or the list of problems; never throws for bad input.
+ */
+export function validateEnvironment(
+  label: string,
+  input: unknown,
+): { ok: true; definition: EnvironmentDefinition } | { ok: false; problems: string[] } {
+  const result = environmentSchema.safeParse(input);
+  if (result.success) return { ok: true, definition: result.data };
+  return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+}
+
+/** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
+export function parseEnvironmentText(label: string, text: string): { ok: true; data: unknown } | { ok: false; problems: string[] } {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const line = e.linePos?.[0];
+        return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${e.message.split("\n")[0]}`;
+      }),
+    };
+  }
+  return { ok: true, data: doc.toJS() };
+}
+
+/** Lists definition files in a folder, sorted so that synth order and reports are stable. */
+export function listEnvironmentFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => (ENVIRONMENT_FILE_EXTENSIONS as readonly string[]).includes(path.extname(f)))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/**
+ * Checks what no single file can: names match file names and are unique, and the Datadog
+ * names that are global to an org (webhooks, custom variables) are not claimed twice.
+ */
+export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], labelOf: (file: string) => string): string[] {
+  const problems: string[] = [];
+  const claim = (kind: string, field: string) => {
+    const owners = new Map<string, string>();
+    return (value: string, file: string) => {
+      const owner = owners.get(value);
+      if (owner) problems.push(`${labelOf(file)}: ${field} "${value}" is already used by ${labelOf(owner)} (${kind} must be unique)`);
+      else owners.set(value, file);
+    };
+  };
+  const claimName = claim("environment names", "name");
+  const claimWebhook = claim("Datadog webhook names", "ticketing.webhookName");
+  const claimVariable = claim("Datadog webhook variables", "ticketing.secretVariables");
+  for (const { file, definition } of loaded) {
+    const stem = path.basename(file, path.extname(file));
+    if (stem !== definition.name) {
+      problems.push(`${labelOf(file)}: name "${definition.name}" must match the file name "${stem}"`);
+    }
+    claimName(definition.name, file);
+    claimWebhook(definition.ticketing.webhookName ?? `vpn-tickets-${definition.name}`, file);
+    for (const variable of definition.ticketing.secretVariables) claimVariable(variable, file);
+  }
+  return problems;
+}
+
+/**
+ * Loads and validates every definition in `dir`. Throws one EnvironmentValidationError listing
+ * every problem in every file; returns nothing partial.
+ */
+export function loadEnvironments(dir: string, opts: { labelRoot?: string } = {}): LoadedEnvironment[] {
+  const labelRoot = opts.labelRoot ?? process.cwd();
+  const labelOf = (file: string) => path.relative(labelRoot, file) || file;
+  const files = listEnvironmentFiles(dir);
+  if (files.length === 0) {
+    throw new EnvironmentValidationError([`${labelOf(dir)}: no environment definitions (*.yaml, *.yml, *.json)`]);
+  }
+  const problems: string[] = [];
+  const loaded: LoadedEnvironment[] = [];
+  for (const file of files) {
+    const label = labelOf(file);
+    const parsed = parseEnvironmentText(label, readFileSync(file, "utf8"));
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      continue;
+    }
+    const validated = validateEnvironment(label, parsed.data);
+    if (validated.ok) loaded.push({ file, definition: validated.definition });
+    else problems.push(...validated.problems);
+  }
+  problems.push(...crossCheckEnvironments(loaded, labelOf));
+  if (problems.length > 0) throw new EnvironmentValidationError(problems);
+  return loaded;
+}
