@@ -1,0 +1,153 @@
+import { ConfigError, parseCheckerConfig, type EnvRecord } from "../../handler/config";
+
+const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vns3/prod-a-AbCdEf";
+const KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog/api-key-XyZ123";
+const PIN = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+
+function env(overrides: Record<string, string | undefined> = {}): EnvRecord {
+  return {
+    VPN_ENVIRONMENT: "production",
+    VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "10.0.1.10", secretArn: ARN, tlsSha256: PIN }]),
+    DD_API_KEY_SECRET_ARN: KEY_ARN,
+    ...overrides,
+  };
+}
+
+function issuesOf(e: EnvRecord): readonly string[] {
+  try {
+    parseCheckerConfig(e);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseCheckerConfig", () => {
+  it("parses a deployed configuration and applies defaults", () => {
+    expect(parseCheckerConfig(env())).toEqual({
+      environment: "production",
+      controllers: [
+        {
+          name: "vns3-a",
+          host: "10.0.1.10",
+          port: 8000,
+          tlsSha256: "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+          credentials: { kind: "secret", secretArn: ARN },
+        },
+      ],
+      datadog: { site: "datadoghq.com", apiKey: { kind: "secret", secretArn: KEY_ARN } },
+    });
+  });
+
+  it("parses inline credentials, a custom port, DD_SITE and DD_API_URL for local runs", () => {
+    const config = parseCheckerConfig(
+      env({
+        VNS3_CONTROLLERS: JSON.stringify([
+          { name: "a", host: "vns3-a.internal", port: 8443, username: "api", password: "pw-123" },
+          { name: "b", host: "[fd00::1]", apiToken: "tok-456" },
+        ]),
+        DD_API_KEY_SECRET_ARN: undefined,
+        DD_API_KEY: "0123456789abcdef",
+        DD_SITE: "datadoghq.eu",
+        DD_API_URL: "http://127.0.0.1:9999/proxy/",
+      }),
+    );
+    expect(config.controllers).toEqual([
+      { name: "a", host: "vns3-a.internal", port: 8443, credentials: { kind: "basic", username: "api", password: "pw-123" } },
+      { name: "b", host: "fd00::1", port: 8000, credentials: { kind: "token", apiToken: "tok-456" } },
+    ]);
+    expect(config.datadog).toEqual({ site: "datadoghq.eu", apiUrl: "http://127.0.0.1:9999/proxy", apiKey: { kind: "inline", apiKey: "0123456789abcdef" } });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(parseCheckerConfig(env({ DD_SITE: "", DD_API_URL: "  ", DD_API_KEY: "" })).datadog).toEqual({
+      site: "datadoghq.com",
+      apiKey: { kind: "secret", secretArn: KEY_ARN },
+    });
+  });
+
+  it("names the variable, index and field of a bad port", () => {
+    const controllers = [
+      { name: "a", host: "h1", secretArn: ARN },
+      { name: "b", host: "h2", port: 70000, secretArn: ARN },
+    ];
+    expect(issuesOf(env({ VNS3_CONTROLLERS: JSON.stringify(controllers) }))).toEqual(["VNS3_CONTROLLERS[1].port: expected an integer 1-65535"]);
+  });
+
+  it.each([
+    [{ port: "8000" }, "VNS3_CONTROLLERS[0].port: expected an integer 1-65535"],
+    [{ port: 80.5 }, "VNS3_CONTROLLERS[0].port: expected an integer 1-65535"],
+    [{ tlsSha256: "abcd" }, "VNS3_CONTROLLERS[0].tlsSha256: expected a SHA-256 fingerprint: 64 hex digits, colons optional"],
+    [{ host: "https://10.0.0.1:8000" }, "VNS3_CONTROLLERS[0].host: expected a host name or IP address, without scheme, port or path"],
+    [{ name: "" }, "VNS3_CONTROLLERS[0].name: expected a non-empty string"],
+    [{ name: "!!" }, "VNS3_CONTROLLERS[0].name: expected at least one letter or digit (it becomes the controller tag)"],
+    [{ secretArn: "vns3/prod" }, "VNS3_CONTROLLERS[0].secretArn: expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"],
+    [{ tlsSha: "x" }, 'VNS3_CONTROLLERS[0]: Unrecognized key: "tlsSha"'],
+  ])("reports %j precisely", (patch, message) => {
+    const controller = { name: "a", host: "h1", secretArn: ARN, ...patch };
+    expect(issuesOf(env({ VNS3_CONTROLLERS: JSON.stringify([controller]) }))).toEqual([message]);
+  });
+
+  it.each([
+    [{ name: "a", host: "h" }, "VNS3_CONTROLLERS[0]: no credentials: set secretArn, or username and password, or apiToken"],
+    [{ name: "a", host: "h", secretArn: ARN, apiToken: "t0ken" }, "VNS3_CONTROLLERS[0]: set only one of secretArn, username/password, apiToken"],
+    [{ name: "a", host: "h", username: "api" }, "VNS3_CONTROLLERS[0].password: required with username"],
+    [{ name: "a", host: "h", password: "pw" }, "VNS3_CONTROLLERS[0].username: required with password"],
+  ])("requires exactly one credential source: %j", (controller, message) => {
+    expect(issuesOf(env({ VNS3_CONTROLLERS: JSON.stringify([controller]) }))).toEqual([message]);
+  });
+
+  it("rejects controller names whose tags would collide", () => {
+    const controllers = [
+      { name: "VNS3 A", host: "h1", secretArn: ARN },
+      { name: "vns3_a", host: "h2", secretArn: ARN },
+    ];
+    expect(issuesOf(env({ VNS3_CONTROLLERS: JSON.stringify(controllers) }))).toEqual([
+      "VNS3_CONTROLLERS[1].name: duplicate of VNS3_CONTROLLERS[0].name (controller tags would collide)",
+    ]);
+  });
+
+  it("reports invalid JSON without quoting it (it may hold an inline password)", () => {
+    const issues = issuesOf(env({ VNS3_CONTROLLERS: '[{"name":"a","host":"h","username":"api","password":"hunter2-secret"' }));
+    expect(issues).toEqual(["VNS3_CONTROLLERS: not valid JSON"]);
+  });
+
+  it("never echoes an inline secret of the wrong type", () => {
+    const error = (() => {
+      try {
+        parseCheckerConfig(env({ VNS3_CONTROLLERS: JSON.stringify([{ name: "a", host: "h", username: "api", password: 987654321 }]) }));
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(error.message).toContain("VNS3_CONTROLLERS[0].password: expected a non-empty string");
+    expect(error.message).not.toContain("987654321");
+  });
+
+  it("lists every problem at once, one per variable and field", () => {
+    const issues = issuesOf({ VNS3_CONTROLLERS: "[]", DD_SITE: "datadoghq.co", DD_API_URL: "ftp://x" });
+    expect(issues).toEqual([
+      "VPN_ENVIRONMENT: required (the value of the vpn_environment tag)",
+      "VNS3_CONTROLLERS: expected at least one controller",
+      "DD_SITE: expected one of datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, ddog-gov.com (use DD_API_URL for anything else)",
+      "DD_API_URL: expected an http(s) base URL without query, fragment or credentials, e.g. https://api.datadoghq.com",
+      "DD_API_KEY_SECRET_ARN: required (or DD_API_KEY for local runs)",
+    ]);
+  });
+
+  it("refuses both API key sources at once", () => {
+    expect(issuesOf(env({ DD_API_KEY: "abc123abc123" }))).toEqual([
+      "DD_API_KEY_SECRET_ARN: set either DD_API_KEY_SECRET_ARN (deployed) or DD_API_KEY (local runs), not both",
+    ]);
+  });
+
+  it("requires VNS3_CONTROLLERS to be an array", () => {
+    expect(issuesOf(env({ VNS3_CONTROLLERS: '{"name":"a"}' }))).toEqual(["VNS3_CONTROLLERS: expected a JSON array of controllers"]);
+  });
+
+  it("puts all issues in the error message", () => {
+    expect(() => parseCheckerConfig({})).toThrow(/^invalid checker configuration:\n {2}VPN_ENVIRONMENT: required/);
+  });
+});
