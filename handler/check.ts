@@ -1,0 +1,174 @@
+/**
+ * One full check with injected dependencies: read every controller concurrently, build the
+ * report with the pure core, deliver it, log. The Lambda handler, the CLI and the benchmark all
+ * go through {@link runCheck}; they differ only in the dependencies they pass.
+ */
+import type { CheckerConfig, ControllerConfig } from "./config";
+import { buildCheckReport, type CheckEvent, type CheckReport, type ControllerReading } from "./core";
+import { Deadline, systemClock, type Clock } from "./deadline";
+import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
+import { silentLogger, type Logger } from "./log";
+import type { CredentialsResolver } from "./secrets";
+import { classifyReadError, type Vns3Reader } from "./vns3-client";
+
+/** The I/O a check needs. */
+export interface CheckDeps {
+  /** Reads one controller (real: {@link createVns3Reader}). */
+  readonly reader: Vns3Reader;
+  /** Gives a controller's credentials (real: {@link createCredentialsResolver}). */
+  readonly credentials: CredentialsResolver;
+  /** Receives series and events (real: createDatadogSink; dry run: RecordingSink). */
+  readonly sink: MetricsSink;
+  /** Time source for timestamps and durations. @default systemClock */
+  readonly clock?: Clock;
+  /** Structured log output. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Tuning of one check. */
+export interface CheckOptions {
+  /**
+   * Time kept back from the controller reads for delivering to Datadog.
+   * @default 30% of the budget, between 1 s and 10 s
+   */
+  readonly datadogReserveMs?: number;
+  /** Time kept at the very end for logging and returning. @default 250 */
+  readonly finalMarginMs?: number;
+  /** Cap on unmatched-subnet events per check. @default 25 */
+  readonly maxEvents?: number;
+  /** Events in flight at once. @default 4 */
+  readonly eventConcurrency?: number;
+}
+
+/** Delivery outcome of a check. */
+export interface CheckDelivery {
+  readonly series: SeriesDelivery;
+  readonly events: { readonly sent: number; readonly failed: number };
+}
+
+/** Everything a check produced. */
+export interface CheckResult extends CheckReport {
+  /** One reading per configured controller, in configuration order. */
+  readonly readings: readonly ControllerReading[];
+  readonly delivery: CheckDelivery;
+  /** Wall time of the whole check. */
+  readonly durationMs: number;
+}
+
+/** Datadog reserve when not given: 30% of the budget, clamped to [1 s, 10 s]. */
+export function defaultDatadogReserveMs(budgetMs: number): number {
+  return Math.min(10_000, Math.max(1_000, Math.round(budgetMs * 0.3)));
+}
+
+async function readController(controller: ControllerConfig, deps: CheckDeps, deadline: Deadline, clock: Clock): Promise<ControllerReading> {
+  const started = clock.now();
+  let credentials;
+  try {
+    credentials = await deps.credentials.resolve(controller, deadline);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { controller: controller.name, up: false, reason: "credentials", detail, durationMs: clock.now() - started };
+  }
+  let reading: ControllerReading;
+  try {
+    reading = await deps.reader.read(controller, credentials, deadline);
+  } catch (error) {
+    // Readers report failures as readings; this only guards against one that throws anyway.
+    reading = { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
+  }
+  if (!reading.up && reading.reason === "auth") deps.credentials.invalidate?.(controller);
+  return reading;
+}
+
+async function sendEvents(events: readonly CheckEvent[], sink: MetricsSink, deadline: Deadline, concurrency: number, logger: Logger): Promise<{ sent: number; failed: number }> {
+  let next = 0;
+  let sent = 0;
+  let failed = 0;
+  const worker = async (): Promise<void> => {
+    while (next < events.length) {
+      const event = events[next++] as CheckEvent;
+      try {
+        await sink.submitEvent(event, deadline);
+        sent += 1;
+      } catch (error) {
+        failed += 1;
+        logger.log("warn", "event not delivered", { controller: event.controller, subnet: event.subnet, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, events.length)) }, worker));
+  return { sent, failed };
+}
+
+/**
+ * Run one check.
+ * - Controllers are read concurrently under `deadline` minus a Datadog reserve; one failing
+ *   controller never stops the others.
+ * - Series go out in one request (split only past the payload limit) and events alongside;
+ *   an event failure is logged and never hides the series.
+ * - Logs one warning per down controller and one summary line.
+ * @throws DeliveryError when the series could not be delivered (after the summary line is logged).
+ */
+export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline: Deadline, options: CheckOptions = {}): Promise<CheckResult> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const started = clock.now();
+  const budget = deadline.remainingMs();
+  const finalMargin = options.finalMarginMs ?? 250;
+  const reserve = options.datadogReserveMs ?? defaultDatadogReserveMs(budget);
+  const readDeadline = deadline.shortenedBy(reserve + finalMargin);
+  const sendDeadline = deadline.shortenedBy(finalMargin);
+
+  const readings = await Promise.all(config.controllers.map((controller) => readController(controller, deps, readDeadline, clock)));
+
+  for (const reading of readings) {
+    if (!reading.up) {
+      logger.log("warn", "controller down", { vpn_environment: config.environment, controller: reading.controller, reason: reading.reason, detail: reading.detail, duration_ms: reading.durationMs });
+    } else if (!reading.subnets.ok) {
+      logger.log("warn", "connected subnets unreadable", { vpn_environment: config.environment, controller: reading.controller, reason: reading.subnets.reason, detail: reading.subnets.detail });
+    }
+  }
+
+  const report = buildCheckReport({
+    environment: config.environment,
+    readings,
+    timestamp: Math.floor(clock.now() / 1000),
+    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+  });
+
+  const [seriesOutcome, eventsOutcome] = await Promise.allSettled([
+    deps.sink.submitSeries(report.series, sendDeadline),
+    sendEvents(report.events, deps.sink, sendDeadline, options.eventConcurrency ?? 4, logger),
+  ]);
+  const events = eventsOutcome.status === "fulfilled" ? eventsOutcome.value : { sent: 0, failed: report.events.length };
+  const durationMs = clock.now() - started;
+  const { summary } = report;
+  const line = {
+    vpn_environment: config.environment,
+    controllers_up: summary.controllersUp,
+    controllers_down: summary.controllersDown,
+    tunnels_up: summary.tunnelsUp,
+    tunnels_down: summary.tunnelsDown,
+    unmatched_subnets: summary.unmatchedSubnets,
+    events_sent: events.sent,
+    events_failed: events.failed,
+    events_suppressed: summary.eventsSuppressed,
+    series: report.series.length,
+    duration_ms: durationMs,
+    down: summary.down,
+  };
+
+  if (seriesOutcome.status === "rejected") {
+    const error = seriesOutcome.reason as unknown;
+    const stats = error instanceof DeliveryError ? error.stats : { requests: 0, attempts: 0 };
+    const message = error instanceof Error ? error.message : String(error);
+    logger.log("error", "check failed", {
+      ...line,
+      datadog: { status: "failed", requests: stats.requests, attempts: stats.attempts, http_status: error instanceof DeliveryError ? error.status : undefined, error: message },
+    });
+    throw error instanceof DeliveryError ? error : new DeliveryError(message, undefined, stats);
+  }
+  const series = seriesOutcome.value;
+  logger.log("info", "check complete", { ...line, datadog: { status: series.status, requests: series.requests, attempts: series.attempts } });
+  return { ...report, readings, delivery: { series, events }, durationMs };
+}

@@ -1,0 +1,386 @@
+/**
+ * Datadog delivery: series through the client's v2 `MetricsApi.submitMetrics`, events through
+ * POST /api/v1/events on the same client configuration and transport. API key only.
+ *
+ * Only the parts of @datadog/datadog-api-client we use are imported, by deep path, so the bundle
+ * carries the v2 metrics API and the common runtime instead of the whole 10 MB client. Events do
+ * not go through the generated v1 EventsApi: it would pull in the whole v1 model serializer
+ * (~0.7 MB minified) for one small JSON POST. The request is built with the same server
+ * configuration, auth method and transport, so site, DD_API_URL, retries and timeouts apply alike.
+ *
+ * The client neither retries by default nor times out, so the transport is our own HttpLibrary:
+ * each attempt is bounded by the invocation's Deadline, 429 / 5xx / network errors are retried
+ * with capped exponential backoff and jitter (x-ratelimit-reset / Retry-After honoured but capped
+ * to the remaining budget), other 4xx are not.
+ */
+import { gzipSync, deflateSync } from "node:zlib";
+import { MetricsApi } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/MetricsApi";
+import { applySecurityAuthentication, createConfiguration, type Configuration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration";
+import { BaseServerConfiguration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/servers";
+import { HttpMethod, ResponseContext, type HttpLibrary, type RequestContext } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/http/http";
+import { ApiException } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/exception";
+import type { MetricIntakeType } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricIntakeType";
+import type { CheckEvent, MetricSeries } from "./core";
+import { Deadline, sleep } from "./deadline";
+
+/** What one delivery cost. */
+export interface DeliveryStats {
+  /** HTTP requests the checker asked for (one per payload). */
+  readonly requests: number;
+  /** HTTP attempts made, retries included. */
+  readonly attempts: number;
+}
+
+/** Outcome of delivering the series. */
+export interface SeriesDelivery extends DeliveryStats {
+  /** "accepted" by Datadog, or "dry_run" when nothing was sent. */
+  readonly status: "accepted" | "dry_run";
+}
+
+/** Where a check's output goes. Implementations: Datadog ({@link createDatadogSink}), dry run. */
+export interface MetricsSink {
+  /** Deliver all series; resolves once accepted. @throws DeliveryError */
+  submitSeries(series: readonly MetricSeries[], deadline: Deadline): Promise<SeriesDelivery>;
+  /** Deliver one event. @throws DeliveryError */
+  submitEvent(event: CheckEvent, deadline: Deadline): Promise<DeliveryStats>;
+}
+
+/** Datadog did not accept a delivery. The message never contains the API key. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    /** Last HTTP status seen, if any. */
+    readonly status: number | undefined,
+    /** Requests and attempts spent. */
+    readonly stats: DeliveryStats,
+  ) {
+    super(message);
+    this.name = "DeliveryError";
+  }
+}
+
+/** Retry and timeout policy of Datadog calls. */
+export interface RetryPolicy {
+  /** Attempts per request, first one included. @default 5 */
+  readonly maxAttempts: number;
+  /** First backoff delay. @default 250 */
+  readonly baseDelayMs: number;
+  /** Largest backoff delay (server hints may exceed it, up to the budget). @default 4000 */
+  readonly maxDelayMs: number;
+  /** Upper bound of one attempt, so a stalled attempt leaves time for another. @default 10000 */
+  readonly attemptTimeoutMs: number;
+  /** No new attempt is started with less time than this left. @default 300 */
+  readonly minAttemptMs: number;
+}
+
+/** Defaults of {@link RetryPolicy}. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+  attemptTimeoutMs: 10_000,
+  minAttemptMs: 300,
+};
+
+/**
+ * Largest uncompressed JSON per series request. Datadog takes 500 KB per request (5 MB once
+ * decompressed); staying under 450 000 bytes BEFORE compression satisfies both whatever the
+ * compression ratio, without compressing twice to find out.
+ */
+export const MAX_SERIES_PAYLOAD_BYTES = 450_000;
+
+/**
+ * Split series into payloads whose estimated JSON size stays under `maxBytes`. The estimate is
+ * the JSON of each series plus separators and the `{"series":[]}` envelope. A series larger than
+ * the limit on its own (impossible with 200-character tags) travels alone.
+ */
+export function splitSeries<T>(series: readonly T[], maxBytes: number = MAX_SERIES_PAYLOAD_BYTES): T[][] {
+  const envelope = Buffer.byteLength('{"series":[]}');
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = envelope;
+  for (const s of series) {
+    const bytes = Buffer.byteLength(JSON.stringify(s)) + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      batches.push(current);
+      current = [];
+      size = envelope;
+    }
+    current.push(s);
+    size += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Delay before the retry following attempt number `attempt` (1-based), from hints or backoff. */
+export function retryDelayMs(attempt: number, headers: Readonly<Record<string, string>> | undefined, policy: RetryPolicy, random: () => number = Math.random, now: number = Date.now()): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // "Equal jitter": at least half the step, so retries from many checkers spread out but still back off.
+  const backoff = exponential / 2 + random() * (exponential / 2);
+  return Math.max(backoff, serverHintMs(headers, now) ?? 0);
+}
+
+/** Wait asked for by Datadog: `x-ratelimit-reset` (seconds) or `Retry-After` (seconds or HTTP date). */
+function serverHintMs(headers: Readonly<Record<string, string>> | undefined, now: number): number | undefined {
+  if (headers === undefined) return undefined;
+  const reset = headers["x-ratelimit-reset"];
+  if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) return Number(reset) * 1000;
+  const retryAfter = headers["retry-after"];
+  if (retryAfter === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+interface MutableStats {
+  requests: number;
+  attempts: number;
+  lastStatus?: number;
+  lastNetworkError?: string;
+}
+
+/** Network-level failure after all attempts (no HTTP answer to hand to the client). */
+class TransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TransportError";
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (e?.name === "DeadlineExceededError" || e?.name === "TimeoutError" || e?.name === "AbortError") return "timed out";
+  const code = e?.cause?.code ?? e?.code;
+  if (typeof code === "string") return code;
+  const message = e?.cause?.message ?? e?.message;
+  return typeof message === "string" ? message : "network error";
+}
+
+/** The client's HttpLibrary, on Node's fetch, bounded by one Deadline, with retries. */
+class DeadlineHttpLibrary implements HttpLibrary {
+  constructor(
+    private readonly deadline: Deadline,
+    private readonly policy: RetryPolicy,
+    private readonly stats: MutableStats,
+    private readonly fetchImpl: typeof fetch,
+    private readonly random: () => number,
+  ) {}
+
+  async send(request: RequestContext): Promise<ResponseContext> {
+    this.stats.requests += 1;
+    const headers: Record<string, string> = { ...request.getHeaders() };
+    let body = request.getBody();
+    if (typeof body === "string") {
+      const encoding = headers["Content-Encoding"];
+      if (encoding === "gzip") body = gzipSync(body);
+      else if (encoding === "deflate") body = deflateSync(body);
+      else if (encoding !== undefined) throw new TransportError(`unsupported Content-Encoding ${encoding}`);
+    }
+    const payload = body as string | Buffer | undefined;
+    let lastResponse: ResponseContext | undefined;
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt += 1) {
+      this.stats.attempts += 1;
+      lastResponse = undefined;
+      try {
+        const response = await this.deadline
+          .cappedAt(this.policy.attemptTimeoutMs)
+          .run((signal) => this.attempt(request, headers, payload, signal), request.getHttpConfig().signal as AbortSignal | undefined);
+        this.stats.lastStatus = response.httpStatusCode;
+        if (!isRetryableStatus(response.httpStatusCode)) return response;
+        lastResponse = response;
+      } catch (error) {
+        lastError = error;
+        this.stats.lastNetworkError = describeNetworkError(error);
+      }
+      if (attempt >= this.policy.maxAttempts) break;
+      const room = this.deadline.remainingMs() - this.policy.minAttemptMs;
+      if (room <= 0) break;
+      const delay = Math.min(retryDelayMs(attempt, lastResponse?.headers, this.policy, this.random), room);
+      await sleep(delay);
+    }
+    // A final 429/5xx goes back to the client, which turns it into an ApiException with the status.
+    if (lastResponse !== undefined) return lastResponse;
+    throw new TransportError(`Datadog unreachable (${describeNetworkError(lastError)})`);
+  }
+
+  private async attempt(request: RequestContext, headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal): Promise<ResponseContext> {
+    const response = await this.fetchImpl(request.getUrl(), {
+      method: request.getHttpMethod(),
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal,
+    });
+    // Read the whole body inside the attempt's time budget: a stalled body is a failed attempt.
+    const data = Buffer.from(await response.arrayBuffer());
+    const responseHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      responseHeaders[name.toLowerCase()] = value;
+    });
+    return new ResponseContext(response.status, responseHeaders, {
+      text: async () => data.toString("utf8"),
+      binary: async () => data,
+    });
+  }
+}
+
+/** Options of {@link createDatadogSink}. */
+export interface DatadogSinkOptions {
+  /** Datadog API key (sent as DD-API-KEY, nothing else). */
+  readonly apiKey: string;
+  /** Datadog site. @default "datadoghq.com" */
+  readonly site?: string;
+  /** Base URL replacing https://api.<site> (proxy, PrivateLink, tests). */
+  readonly apiUrl?: string;
+  /** Retry policy. @default DEFAULT_RETRY_POLICY */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Compress series payloads with gzip. @default true */
+  readonly compress?: boolean;
+  /** Largest uncompressed JSON per series request. @default MAX_SERIES_PAYLOAD_BYTES */
+  readonly maxPayloadBytes?: number;
+  /** fetch implementation. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Jitter source. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Strip the API key from any text we did not write ourselves (error bodies). */
+function scrub(text: string, apiKey: string): string {
+  return apiKey.length >= 4 ? text.split(apiKey).join("[REDACTED]") : text;
+}
+
+/** A short, one-line description of an error body: Datadog's `errors` list when there is one. */
+function summarizeErrorBody(body: unknown): string {
+  let value = body;
+  if (typeof value === "string") {
+    // For statuses it does not model, the client wraps the raw text: 'Unknown API Status Code!\nBody: "…"'.
+    const text = value.replace(/^Unknown API Status Code!\s*Body:\s*"([\s\S]*)"$/, "$1");
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+  }
+  const errors = (value as { errors?: unknown } | undefined)?.errors;
+  const text = Array.isArray(errors) ? errors.map(String).join("; ") : typeof value === "string" ? value : JSON.stringify(value ?? "");
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > 300 ? `${oneLine.slice(0, 299)}…` : oneLine;
+}
+
+function toDeliveryError(what: string, error: unknown, stats: MutableStats, apiKey: string): DeliveryError {
+  const spent = { requests: stats.requests, attempts: stats.attempts };
+  const tries = `after ${stats.attempts} attempt${stats.attempts === 1 ? "" : "s"}`;
+  if (error instanceof ApiException) {
+    const code = (error as ApiException<unknown>).code;
+    const detail = summarizeErrorBody((error as ApiException<unknown>).body);
+    return new DeliveryError(scrub(`Datadog did not accept the ${what}: HTTP ${code}${detail ? ` (${detail})` : ""} ${tries}`, apiKey), code, spent);
+  }
+  if (error instanceof TransportError) {
+    return new DeliveryError(scrub(`Datadog did not accept the ${what}: ${error.message} ${tries}`, apiKey), stats.lastStatus, spent);
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new DeliveryError(scrub(`Datadog did not accept the ${what}: ${message} ${tries}`, apiKey), stats.lastStatus, spent);
+}
+
+/** A sink that delivers to Datadog. Cheap to create: one per invocation is fine. */
+export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const random = options.random ?? Math.random;
+  const compress = options.compress ?? true;
+  const maxPayloadBytes = options.maxPayloadBytes ?? MAX_SERIES_PAYLOAD_BYTES;
+
+  // A configuration per call binds the transport to that call's deadline and stats (~0.05 ms).
+  const configure = (deadline: Deadline, stats: MutableStats): Configuration => {
+    const configuration = createConfiguration({
+      authMethods: { apiKeyAuth: options.apiKey },
+      httpApi: new DeadlineHttpLibrary(deadline, policy, stats, fetchImpl, random),
+      ...(options.apiUrl !== undefined ? { baseServer: new BaseServerConfiguration(options.apiUrl, {}) } : {}),
+    });
+    if (options.apiUrl === undefined) configuration.setServerVariables({ site: options.site ?? "datadoghq.com" });
+    return configuration;
+  };
+
+  return {
+    async submitSeries(series, deadline) {
+      const stats: MutableStats = { requests: 0, attempts: 0 };
+      for (const batch of splitSeries(series, maxPayloadBytes)) {
+        const api = new MetricsApi(configure(deadline, stats));
+        try {
+          await api.submitMetrics({
+            body: {
+              series: batch.map((s) => ({ metric: s.metric, type: s.type as MetricIntakeType, points: s.points.map((p) => ({ ...p })), tags: [...s.tags] })),
+            },
+            ...(compress ? { contentEncoding: "gzip" as const } : {}),
+          });
+        } catch (error) {
+          throw toDeliveryError("series", error, stats, options.apiKey);
+        }
+      }
+      return { status: "accepted", requests: stats.requests, attempts: stats.attempts };
+    },
+
+    async submitEvent(event, deadline) {
+      const stats: MutableStats = { requests: 0, attempts: 0 };
+      const configuration = configure(deadline, stats);
+      const request = configuration.getServer("v1.EventsApi.createEvent").makeRequestContext("/api/v1/events", HttpMethod.POST);
+      request.setHeaderParam("Accept", "application/json");
+      request.setHeaderParam("Content-Type", "application/json");
+      request.setBody(
+        JSON.stringify({
+          title: event.title,
+          text: event.text,
+          tags: event.tags,
+          alert_type: event.alertType,
+          aggregation_key: event.aggregationKey,
+        }),
+      );
+      request.setHttpConfig(configuration.httpConfig);
+      applySecurityAuthentication(configuration, request, ["apiKeyAuth"]);
+      let response: ResponseContext;
+      try {
+        response = await configuration.httpApi.send(request);
+      } catch (error) {
+        throw toDeliveryError("event", error, stats, options.apiKey);
+      }
+      if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+        let body: unknown = "";
+        try {
+          body = JSON.parse(await response.body.text());
+        } catch {
+          body = "";
+        }
+        throw toDeliveryError("event", new ApiException(response.httpStatusCode, body), stats, options.apiKey);
+      }
+      return { requests: stats.requests, attempts: stats.attempts };
+    },
+  };
+}
+
+/** A sink that records instead of sending: dry runs, the CLI, benchmarks, tests. */
+export class RecordingSink implements MetricsSink {
+  /** Every series submitted, in order. */
+  readonly series: MetricSeries[] = [];
+  /** Every event submitted, in order. */
+  readonly events: CheckEvent[] = [];
+
+  async submitSeries(series: readonly MetricSeries[]): Promise<SeriesDelivery> {
+    this.series.push(...series);
+    return { status: "dry_run", requests: 0, attempts: 0 };
+  }
+
+  async submitEvent(event: CheckEvent): Promise<DeliveryStats> {
+    this.events.push(event);
+    return { requests: 0, attempts: 0 };
+  }
+}
+
+/** A dry-run sink (alias of `new RecordingSink()`). */
+export function createDryRunSink(): RecordingSink {
+  return new RecordingSink();
+}

@@ -1,0 +1,186 @@
+import type { CheckEvent, MetricSeries } from "../../handler/core";
+import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, retryDelayMs, splitSeries } from "../../handler/datadog-sink";
+import { Deadline } from "../../handler/deadline";
+import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "./support/stand-ins";
+
+const API_KEY = "0123456789abcdef0123456789abcdef";
+const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100 };
+
+function series(n: number, tagLength = 10): MetricSeries[] {
+  return Array.from({ length: n }, (_, i) => ({
+    metric: "vpn.tunnel.status",
+    type: 3 as const,
+    points: [{ timestamp: 1_700_000_000, value: i % 2 }],
+    tags: [`tunnel_id:${i}`, `tunnel:${"x".repeat(tagLength)}`],
+  }));
+}
+
+const EVENT: CheckEvent = {
+  title: "VNS3 subnet 10.50.0.0/24 not carried by any tunnel on vns3-a",
+  text: "Subnet 10.50.0.0/24 …",
+  tags: ["vpn_environment:prod", "controller:vns3-a"],
+  alertType: "warning",
+  aggregationKey: "vns3-unmatched-subnet:vns3-a:10.50.0.0/24",
+  controller: "vns3-a",
+  subnet: "10.50.0.0/24",
+};
+
+describe("splitSeries", () => {
+  it("keeps everything in one payload under the limit", () => {
+    expect(splitSeries(series(1000))).toHaveLength(1);
+  });
+
+  it("splits conservatively past the limit, every payload within it", () => {
+    const all = series(2000, 190); // ~300 bytes each: ~600 KB in total
+    const batches = splitSeries(all);
+    expect(batches.length).toBe(2);
+    expect(batches.flat()).toEqual(all);
+    for (const batch of batches) expect(Buffer.byteLength(JSON.stringify({ series: batch }))).toBeLessThanOrEqual(450_000);
+  });
+
+  it("lets a single oversized series travel alone rather than drop it", () => {
+    expect(splitSeries(series(3, 100), 150).map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+});
+
+describe("retryDelayMs", () => {
+  const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+
+  it("backs off exponentially with jitter between half and full step, capped", () => {
+    expect(retryDelayMs(1, undefined, policy, () => 0)).toBe(50);
+    expect(retryDelayMs(1, undefined, policy, () => 1)).toBe(100);
+    expect(retryDelayMs(3, undefined, policy, () => 1)).toBe(400);
+    expect(retryDelayMs(10, undefined, policy, () => 1)).toBe(1000);
+  });
+
+  it("honours x-ratelimit-reset and Retry-After (seconds or date)", () => {
+    expect(retryDelayMs(1, { "x-ratelimit-reset": "3" }, policy, () => 0)).toBe(3000);
+    expect(retryDelayMs(1, { "retry-after": "2" }, policy, () => 0)).toBe(2000);
+    expect(retryDelayMs(1, { "retry-after": new Date(1_000_000 + 4000).toUTCString() }, policy, () => 0, 1_000_000)).toBe(4000);
+  });
+});
+
+describe("Datadog sink against an intake stand-in", () => {
+  let intake: IntakeStandIn | undefined;
+  afterEach(async () => {
+    await intake?.close();
+    intake = undefined;
+  });
+
+  async function start(reply?: (req: import("./support/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
+    intake = await startIntake(reply);
+    return intake;
+  }
+
+  it("submits all series in one gzip request with the API key only", async () => {
+    const dd = await start();
+    const sink = createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY });
+
+    const delivery = await sink.submitSeries(series(3), Deadline.after(2000));
+
+    expect(delivery).toEqual({ status: "accepted", requests: 1, attempts: 1 });
+    expect(dd.requests).toHaveLength(1);
+    const [request] = dd.series();
+    expect(request?.method).toBe("POST");
+    expect(request?.headers["content-encoding"]).toBe("gzip");
+    expect(request?.headers["dd-api-key"]).toBe(API_KEY);
+    expect(request?.headers["dd-application-key"]).toBeUndefined();
+    expect(request?.body).toEqual({ series: series(3) });
+  });
+
+  it("retries a 500 and resolves on the following 202", async () => {
+    const dd = await start((_req, n) => (n === 1 ? { status: 500, body: { errors: ["Internal"] } } : { status: 202, body: { errors: [] } }));
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY }).submitSeries(series(2), Deadline.after(2000));
+    expect(delivery).toEqual({ status: "accepted", requests: 1, attempts: 2 });
+    expect(dd.series()).toHaveLength(2);
+    expect(dd.series()[1]?.body).toEqual(dd.series()[0]?.body);
+  });
+
+  it("does not retry a 400 and rejects with a message free of the key", async () => {
+    const dd = await start(() => ({ status: 400, body: { errors: [`Invalid payload for key ${API_KEY}`] } }));
+    const error = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY })
+      .submitSeries(series(1), Deadline.after(2000))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toBe("Datadog did not accept the series: HTTP 400 (Invalid payload for key [REDACTED]) after 1 attempt");
+    expect((error as DeliveryError).status).toBe(400);
+    expect(dd.series()).toHaveLength(1);
+  });
+
+  it("does not retry a 403 (bad API key)", async () => {
+    const dd = await start(() => ({ status: 403, body: { errors: ["Forbidden"] } }));
+    await expect(createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY }).submitSeries(series(1), Deadline.after(2000))).rejects.toThrow(
+      "Datadog did not accept the series: HTTP 403 (Forbidden) after 1 attempt",
+    );
+    expect(dd.series()).toHaveLength(1);
+  });
+
+  it("waits as long as x-ratelimit-reset asks on a 429, capped to the remaining budget", async () => {
+    const dd = await start((_req, n) => (n === 1 ? { status: 429, body: { errors: ["Rate limited"] }, headers: { "x-ratelimit-reset": "60" } } : { status: 202 }));
+    const started = Date.now();
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: { ...FAST_RETRY, minAttemptMs: 300 } }).submitSeries(series(1), Deadline.after(1200));
+    const elapsed = Date.now() - started;
+    expect(delivery.attempts).toBe(2);
+    // The hint (60 s) was cut to what the budget allowed: ~1200 - 300 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(850);
+    expect(elapsed).toBeLessThan(1200);
+  });
+
+  it("gives up within the budget when Datadog is unreachable", async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const error = await createDatadogSink({ apiKey: API_KEY, apiUrl: `http://127.0.0.1:${port}`, retry: FAST_RETRY })
+      .submitSeries(series(1), Deadline.after(800))
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(800);
+    expect((error as DeliveryError).message).toMatch(/^Datadog did not accept the series: Datadog unreachable \(ECONNREFUSED\) after 5 attempts$/);
+    expect((error as DeliveryError).stats).toEqual({ requests: 1, attempts: 5 });
+  });
+
+  it("keeps retrying 503s only while the budget allows", async () => {
+    const dd = await start(() => ({ status: 503, body: { errors: ["Unavailable"] } }));
+    const started = Date.now();
+    await expect(
+      createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: { maxAttempts: 50, baseDelayMs: 100, maxDelayMs: 200, minAttemptMs: 100 } }).submitSeries(series(1), Deadline.after(700)),
+    ).rejects.toThrow(/^Datadog did not accept the series: HTTP 503 \(Unavailable\) after \d+ attempts$/);
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(dd.series().length).toBeGreaterThan(2);
+    expect(dd.series().length).toBeLessThan(50);
+  });
+
+  it("splits only past the payload limit: two requests for two payloads", async () => {
+    const dd = await start();
+    const all = series(2000, 190);
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(5000));
+    expect(delivery).toEqual({ status: "accepted", requests: 2, attempts: 2 });
+    expect(dd.series().flatMap((r) => (r.body as { series: unknown[] }).series)).toEqual(all);
+    for (const r of dd.series()) expect(r.wireBytes).toBeLessThan(500_000);
+  });
+
+  it("posts an event to /api/v1/events with the API key only", async () => {
+    const dd = await start();
+    const stats = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitEvent(EVENT, Deadline.after(2000));
+    expect(stats).toEqual({ requests: 1, attempts: 1 });
+    const [request] = dd.events();
+    expect(request?.headers["dd-api-key"]).toBe(API_KEY);
+    expect(request?.headers["dd-application-key"]).toBeUndefined();
+    expect(request?.body).toEqual({
+      title: EVENT.title,
+      text: EVENT.text,
+      tags: ["vpn_environment:prod", "controller:vns3-a"],
+      alert_type: "warning",
+      aggregation_key: "vns3-unmatched-subnet:vns3-a:10.50.0.0/24",
+    });
+  });
+
+  it("uses https://api.<site> when no API URL is given", async () => {
+    const urls: string[] = [];
+    const fakeFetch = (async (url: string | URL | Request) => {
+      urls.push(String(url));
+      return new Response('{"errors":[]}', { status: 202, headers: { "content-type": "application/json" } });
+    }) as typeof fetch;
+    await createDatadogSink({ apiKey: API_KEY, site: "datadoghq.eu", fetch: fakeFetch }).submitSeries(series(1), Deadline.after(1000));
+    await createDatadogSink({ apiKey: API_KEY, site: "us5.datadoghq.com", fetch: fakeFetch }).submitEvent(EVENT, Deadline.after(1000));
+    expect(urls).toEqual(["https://api.datadoghq.eu/api/v2/series", "https://api.us5.datadoghq.com/api/v1/events"]);
+  });
+});

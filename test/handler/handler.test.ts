@@ -1,0 +1,393 @@
+/**
+ * The Lambda handler end to end against loopback stand-ins: real HTTPS controllers with a
+ * self-signed certificate, a recording Datadog intake, Secrets Manager mocked at the SDK boundary.
+ */
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { createHandler, type HandlerOptions } from "../../handler/index";
+import {
+  closedPort,
+  createCertificate,
+  ipsecBody,
+  lambdaContext,
+  startIntake,
+  startSilentListener,
+  startTlsRecorder,
+  startVns3,
+  type IntakeReply,
+  type IntakeStandIn,
+  type TestCertificate,
+  type Vns3StandIn,
+} from "./support/stand-ins";
+
+const API_KEY = "feedface0123456789abcdef01234567";
+const PASSWORD = "pw-Very-Secret-1";
+const TOKEN = "tok-Very-Secret-2";
+const KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog/api-key-AbCdEf";
+const CTRL_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vns3/a-AbCdEf";
+const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100 };
+
+let certificate: TestCertificate;
+let pin: string;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  certificate = await createCertificate();
+  pin = certificate.fingerprint256;
+});
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function intake(reply?: (req: import("./support/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
+  const dd = await startIntake(reply);
+  closers.push(dd.close);
+  return dd;
+}
+
+/** Controller "a": basic auth, three tunnels, one unmatched subnet. */
+async function controllerA(): Promise<Vns3StandIn> {
+  const vns3 = await startVns3({
+    certificate,
+    auth: { basic: { username: "api", password: PASSWORD } },
+    routes: {
+      "/api/status/ipsec": {
+        status: 200,
+        body: ipsecBody({
+          "1": { description: "Payments primary", connected: true, endpoint_name: "ACME Payments", remote_subnet: "10.40.0.0/24" },
+          "2": { description: "", connected: false, remote_subnet: "10.41.0.0/24" },
+          "3": { description: "Market Feed (Backup) — Zürich", connected: true },
+        }),
+      },
+      "/api/status/connected_subnets": {
+        status: 200,
+        body: {
+          response: [
+            { network: "10.40.0.0/24", origin: "ipsec" },
+            { network: "10.41.0.0/24", origin: "ipsec" },
+            { network: "10.50.0.0/24", origin: "ipsec" },
+            { network: "172.16.0.0/24", origin: "local_overlay" },
+            { network: "192.168.100.0/24", origin: "remote_manager" },
+          ],
+        },
+      },
+    },
+  });
+  closers.push(vns3.close);
+  return vns3;
+}
+
+/** Controller "b": API token, one disconnected tunnel with a non-ASCII description. */
+async function controllerB(): Promise<Vns3StandIn> {
+  const vns3 = await startVns3({
+    certificate,
+    auth: { token: TOKEN },
+    routes: {
+      "/api/status/ipsec": { status: 200, body: ipsecBody({ "7": { description: "東京 DC", connected: false, remote_subnet: "10.60.0.0/24" } }) },
+      "/api/status/connected_subnets": { status: 200, body: { response: { "10.60.0.0/24": { network: "10.60.0.0/24", origin: "ipsec" } } } },
+    },
+  });
+  closers.push(vns3.close);
+  return vns3;
+}
+
+function env(controllers: unknown[], ddUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, ...extra };
+}
+
+function handlerWith(environment: Record<string, string>, lines: string[], options: Partial<HandlerOptions> = {}): ReturnType<typeof createHandler> {
+  return createHandler({ env: environment, write: (line) => lines.push(line), retry: FAST_RETRY, secretsClient: new SecretsManagerClient({ region: "eu-west-1" }), ...options });
+}
+
+const logRecords = (lines: string[]): Record<string, unknown>[] => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+function expectNoSecrets(texts: string[]): void {
+  const secrets = [API_KEY, PASSWORD, TOKEN, Buffer.from(`api:${PASSWORD}`).toString("base64")];
+  for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
+}
+
+const gauge = (metric: string, value: number, tags: string[]): unknown => ({ metric, type: 3, points: [{ timestamp: expect.any(Number), value }], tags });
+const ENV = "vpn_environment:production_eu";
+
+describe("handler", () => {
+  it("reports every controller, however it fails, in one Datadog request inside a 3 s budget", async () => {
+    const a = await controllerA();
+    const b = await controllerB();
+    const c = await startVns3({ certificate, auth: { token: "another-token" }, routes: {} });
+    const d = await startVns3({ certificate, auth: { token: TOKEN }, routes: { "/api/status/ipsec": { status: 502, body: "<html><h1>502 Bad Gateway</h1></html>", contentType: "text/html" } } });
+    const e = await startVns3({ certificate, auth: { token: TOKEN }, routes: { "/api/status/ipsec": { status: 200, body: '{"response": {"1": {"connected": tru' } } });
+    const hung = await startSilentListener();
+    const refusedPort = await closedPort();
+    const impostor = await startTlsRecorder(certificate);
+    closers.push(c.close, d.close, e.close, hung.close, impostor.close);
+    const dd = await intake();
+    const lines: string[] = [];
+    const handler = handlerWith(
+      env(
+        [
+          { name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, username: "api", password: PASSWORD },
+          { name: "vns3-b", host: "127.0.0.1", port: b.port, tlsSha256: pin.replace(/:/g, "").toLowerCase(), apiToken: TOKEN },
+          { name: "vns3-c", host: "127.0.0.1", port: c.port, tlsSha256: pin, apiToken: TOKEN },
+          { name: "vns3-d", host: "127.0.0.1", port: d.port, tlsSha256: pin, apiToken: TOKEN },
+          { name: "vns3-e", host: "127.0.0.1", port: e.port, tlsSha256: pin, apiToken: TOKEN },
+          { name: "vns3-f", host: "127.0.0.1", port: hung.port, tlsSha256: pin, apiToken: TOKEN },
+          { name: "vns3-g", host: "127.0.0.1", port: refusedPort, tlsSha256: pin, apiToken: TOKEN },
+          { name: "vns3-h", host: "127.0.0.1", port: impostor.port, tlsSha256: "ab".repeat(32), username: "api", password: PASSWORD },
+        ],
+        dd.url,
+      ),
+      lines,
+    );
+
+    const started = Date.now();
+    const result = await handler({}, lambdaContext(3000));
+    const elapsed = Date.now() - started;
+
+    // Inside the budget, after waiting for the hung controller up to the read deadline (3000 - 1000 - 250).
+    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeGreaterThanOrEqual(1700);
+    expect(result).toEqual({
+      environment: "Production EU",
+      controllersUp: 2,
+      controllersDown: 6,
+      tunnelsUp: 2,
+      tunnelsDown: 2,
+      unmatchedSubnets: 1,
+      datadog: { status: "accepted", requests: 1, attempts: 1 },
+      durationMs: expect.any(Number),
+    });
+
+    expect(dd.series()).toHaveLength(1);
+    const [request] = dd.series();
+    expect(request?.headers["dd-api-key"]).toBe(API_KEY);
+    expect(request?.body).toEqual({
+      series: [
+        gauge("vpn.controller.up", 1, [ENV, "controller:vns3-a"]),
+        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme_payments"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2"]),
+        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3"]),
+        gauge("vpn.subnet.unmatched", 1, [ENV, "controller:vns3-a"]),
+        gauge("vpn.controller.up", 1, [ENV, "controller:vns3-b"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7"]),
+        gauge("vpn.subnet.unmatched", 0, [ENV, "controller:vns3-b"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-c", "reason:auth"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-d", "reason:http_error"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-e", "reason:bad_response"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-f", "reason:timeout"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-g", "reason:refused"]),
+        gauge("vpn.controller.up", 0, [ENV, "controller:vns3-h", "reason:tls_pin_mismatch"]),
+      ],
+    });
+    const timestamps = new Set((request?.body as { series: { points: { timestamp: number }[] }[] }).series.map((s) => s.points[0]?.timestamp));
+    expect(timestamps.size).toBe(1);
+    expect(Math.abs(([...timestamps][0] ?? 0) - started / 1000)).toBeLessThan(5);
+
+    expect(dd.events().map((r) => r.body)).toEqual([
+      {
+        title: "VNS3 subnet 10.50.0.0/24 not carried by any tunnel on vns3-a",
+        text: "Subnet 10.50.0.0/24 (origin: ipsec) is connected on VNS3 controller vns3-a (environment Production EU), but no IPsec tunnel's remote_subnet carries it.",
+        tags: [ENV, "controller:vns3-a"],
+        alert_type: "warning",
+        aggregation_key: "vns3-unmatched-subnet:vns3-a:10.50.0.0/24",
+      },
+    ]);
+
+    // What the controllers saw: the right credentials, and nothing at all for the impostor.
+    expect(a.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`, `Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`]);
+    expect(b.requests.map((r) => [r.path, r.headers["api-token"]])).toEqual([
+      ["/api/status/ipsec", TOKEN],
+      ["/api/status/connected_subnets", TOKEN],
+    ]);
+    expect(impostor.connections()).toBe(1);
+    expect(impostor.received()).toHaveLength(0);
+    expect(hung.connections()).toBe(1);
+
+    const records = logRecords(lines);
+    expect(records.filter((r) => r.level === "warn").map((r) => [r.msg, r.controller, r.reason])).toEqual([
+      ["controller down", "vns3-c", "auth"],
+      ["controller down", "vns3-d", "http_error"],
+      ["controller down", "vns3-e", "bad_response"],
+      ["controller down", "vns3-f", "timeout"],
+      ["controller down", "vns3-g", "refused"],
+      ["controller down", "vns3-h", "tls_pin_mismatch"],
+    ]);
+    expect(records.at(-1)).toEqual({
+      level: "info",
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      msg: "check complete",
+      request_id: "test-request",
+      vpn_environment: "Production EU",
+      controllers_up: 2,
+      controllers_down: 6,
+      tunnels_up: 2,
+      tunnels_down: 2,
+      unmatched_subnets: 1,
+      events_sent: 1,
+      events_failed: 0,
+      events_suppressed: 0,
+      series: 14,
+      duration_ms: expect.any(Number),
+      down: [
+        { controller: "vns3-c", reason: "auth" },
+        { controller: "vns3-d", reason: "http_error" },
+        { controller: "vns3-e", reason: "bad_response" },
+        { controller: "vns3-f", reason: "timeout" },
+        { controller: "vns3-g", reason: "refused" },
+        { controller: "vns3-h", reason: "tls_pin_mismatch" },
+      ],
+      datadog: { status: "accepted", requests: 1, attempts: 1 },
+    });
+    expect(lines).toHaveLength(7);
+    expectNoSecrets(lines);
+  });
+
+  it("retries a Datadog 500 and resolves after the 202: two requests", async () => {
+    const a = await controllerA();
+    const dd = await intake((req, n) => (req.path === "/api/v2/series" && n === 1 ? { status: 500, body: { errors: ["Internal Server Error"] } } : { status: 202, body: { errors: [] } }));
+    const lines: string[] = [];
+    const handler = handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, username: "api", password: PASSWORD }], dd.url), lines);
+
+    const result = await handler({}, lambdaContext(5000));
+
+    expect(result.datadog).toEqual({ status: "accepted", requests: 1, attempts: 2 });
+    expect(dd.series()).toHaveLength(2);
+    expect(dd.series()[1]?.body).toEqual(dd.series()[0]?.body);
+    expect(logRecords(lines).at(-1)).toMatchObject({ msg: "check complete", datadog: { status: "accepted", requests: 1, attempts: 2 } });
+  });
+
+  it("does not retry a Datadog 400 and rejects with a message that carries no secret", async () => {
+    const a = await controllerA();
+    const dd = await intake((req) => (req.path === "/api/v2/series" ? { status: 400, body: { errors: [`Bad payload (key ${API_KEY})`] } } : { status: 202 }));
+    const lines: string[] = [];
+    const handler = handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, username: "api", password: PASSWORD }], dd.url), lines);
+
+    const error = (await handler({}, lambdaContext(5000)).catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe("Datadog did not accept the series: HTTP 400 (Bad payload (key [REDACTED])) after 1 attempt");
+    expect(dd.series()).toHaveLength(1);
+    expectNoSecrets([error.message, error.stack ?? "", ...lines]);
+    expect(logRecords(lines).at(-1)).toMatchObject({ level: "error", msg: "check failed", datadog: { status: "failed", requests: 1, attempts: 1, http_status: 400 } });
+  });
+
+  it("rejects within the budget when Datadog is down", async () => {
+    const a = await controllerA();
+    const port = await closedPort();
+    const lines: string[] = [];
+    // Production retry policy: backoff 250 ms doubling, so the budget, not the attempt cap, ends it.
+    const handler = handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, username: "api", password: PASSWORD }], `http://127.0.0.1:${port}`), lines, { retry: undefined });
+
+    const started = Date.now();
+    const error = (await handler({}, lambdaContext(2000)).catch((e: unknown) => e)) as Error;
+
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(2000);
+    expect(elapsed).toBeGreaterThan(1000);
+    expect(error.message).toMatch(/^Datadog did not accept the series: Datadog unreachable \(ECONNREFUSED\) after [2-5] attempts$/);
+    expect(logRecords(lines).at(-1)).toMatchObject({ level: "error", msg: "check failed", controllers_up: 1 });
+  });
+
+  it("fails fast on invalid configuration, naming the variable and field", async () => {
+    const lines: string[] = [];
+    const handler = handlerWith({ VPN_ENVIRONMENT: "p", VNS3_CONTROLLERS: JSON.stringify([{ name: "a", host: "h", port: 0, apiToken: TOKEN }]), DD_API_KEY: API_KEY }, lines);
+    await expect(handler({}, lambdaContext(3000))).rejects.toThrow("invalid checker configuration:\n  VNS3_CONTROLLERS[0].port: expected an integer 1-65535");
+    expect(logRecords(lines)).toEqual([expect.objectContaining({ level: "error", msg: "check failed" })]);
+    expectNoSecrets(lines);
+  });
+});
+
+describe("handler with Secrets Manager", () => {
+  const client = new SecretsManagerClient({ region: "eu-west-1" });
+  const sm = mockClient(client);
+  beforeEach(() => sm.reset());
+  afterAll(() => sm.restore());
+
+  function secretEnv(port: number, ddUrl: string, controllerArn = CTRL_ARN): Record<string, string> {
+    return {
+      VPN_ENVIRONMENT: "prod",
+      VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "127.0.0.1", port, tlsSha256: pin, secretArn: controllerArn }]),
+      DD_API_KEY_SECRET_ARN: KEY_ARN,
+      DD_API_URL: ddUrl,
+    };
+  }
+
+  it("reads each secret once for two warm invocations and uses what it read", async () => {
+    sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).resolves({ SecretString: JSON.stringify({ apiKey: API_KEY }) });
+    sm.on(GetSecretValueCommand, { SecretId: CTRL_ARN }).resolves({ SecretString: JSON.stringify({ username: "api", password: PASSWORD }) });
+    const a = await controllerA();
+    const dd = await intake();
+    const lines: string[] = [];
+    const handler = handlerWith(secretEnv(a.port, dd.url), lines, { secretsClient: client });
+
+    await handler({}, lambdaContext(5000));
+    await handler({}, lambdaContext(5000));
+
+    expect(sm.commandCalls(GetSecretValueCommand, { SecretId: KEY_ARN })).toHaveLength(1);
+    expect(sm.commandCalls(GetSecretValueCommand, { SecretId: CTRL_ARN })).toHaveLength(1);
+    expect(dd.series().map((r) => r.headers["dd-api-key"])).toEqual([API_KEY, API_KEY]);
+    expect(a.requests).toHaveLength(4);
+    expectNoSecrets(lines);
+  });
+
+  it("reads the secrets again once the TTL has passed", async () => {
+    sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).resolves({ SecretString: API_KEY });
+    sm.on(GetSecretValueCommand, { SecretId: CTRL_ARN }).resolves({ SecretString: JSON.stringify({ username: "api", password: PASSWORD }) });
+    const a = await controllerA();
+    const dd = await intake();
+    const handler = handlerWith(secretEnv(a.port, dd.url), [], { secretsClient: client, secretTtlMs: 100 });
+
+    await handler({}, lambdaContext(5000));
+    await new Promise((r) => setTimeout(r, 150));
+    await handler({}, lambdaContext(5000));
+
+    expect(sm.commandCalls(GetSecretValueCommand, { SecretId: KEY_ARN })).toHaveLength(2);
+    expect(sm.commandCalls(GetSecretValueCommand, { SecretId: CTRL_ARN })).toHaveLength(2);
+  });
+
+  it("reports a controller whose secret has the wrong shape as down (credentials) and still delivers", async () => {
+    sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).resolves({ SecretString: API_KEY });
+    sm.on(GetSecretValueCommand, { SecretId: CTRL_ARN }).resolves({ SecretString: JSON.stringify({ user: "api", pass: PASSWORD }) });
+    const a = await controllerA();
+    const b = await controllerB();
+    const dd = await intake();
+    const lines: string[] = [];
+    const environment = {
+      ...secretEnv(a.port, dd.url),
+      VNS3_CONTROLLERS: JSON.stringify([
+        { name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, secretArn: CTRL_ARN },
+        { name: "vns3-b", host: "127.0.0.1", port: b.port, tlsSha256: pin, apiToken: TOKEN },
+      ]),
+    };
+
+    const result = await handlerWith(environment, lines, { secretsClient: client })({}, lambdaContext(5000));
+
+    expect(result).toMatchObject({ controllersUp: 1, controllersDown: 1 });
+    expect(a.requests).toHaveLength(0);
+    const series = (dd.series()[0]?.body as { series: { metric: string; tags: string[] }[] }).series;
+    expect(series.filter((s) => s.metric === "vpn.controller.up").map((s) => s.tags)).toEqual([
+      ["vpn_environment:prod", "controller:vns3-a", "reason:credentials"],
+      ["vpn_environment:prod", "controller:vns3-b"],
+    ]);
+    const warning = logRecords(lines).find((r) => r.msg === "controller down");
+    expect(warning).toMatchObject({
+      controller: "vns3-a",
+      reason: "credentials",
+      detail: `secret ${CTRL_ARN} has the wrong shape (keys: pass, user); expected {"username":"…","password":"…"} or {"apiToken":"…"}`,
+    });
+    expectNoSecrets(lines);
+  });
+
+  it("rejects, without reading any controller, when the API key secret cannot be read", async () => {
+    sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+    const a = await controllerA();
+    const dd = await intake();
+    const lines: string[] = [];
+
+    await expect(handlerWith(secretEnv(a.port, dd.url), lines, { secretsClient: client })({}, lambdaContext(5000))).rejects.toThrow(
+      `Datadog API key unavailable: could not read secret ${KEY_ARN}: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    );
+    expect(a.requests).toHaveLength(0);
+    expect(dd.requests).toHaveLength(0);
+    expect(logRecords(lines)).toEqual([expect.objectContaining({ level: "error", msg: "check failed" })]);
+  });
+});
