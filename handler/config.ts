@@ -88,7 +88,7 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/
 const SECRET_ARN_MESSAGE = "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)";
 const FINGERPRINT = /^[0-9a-f]{2}(:?[0-9a-f]{2}){31}$/i;
 
-const nonEmpty = z.string({ error: NON_EMPTY }).trim().min(1, { error: NON_EMPTY });
+const nonEmpty = z.string({ error: NON_EMPTY }).trim().min(1, { error: NON_EMPTY, abort: true });
 
 const controllerSchema = z
   .strictObject({

@@ -68,7 +68,7 @@ function timeoutError(phase: Phase): Vns3ReadError {
 }
 
 /** Open a TLS socket and, when pinned, verify the fingerprint before resolving. */
-function connect(target: Vns3Target, options: Vns3GetOptions, onPhase: (phase: Phase) => void): Promise<tls.TLSSocket> {
+function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const pinned = target.tlsSha256 !== undefined;
     const socket = tls.connect({
@@ -99,7 +99,6 @@ function connect(target: Vns3Target, options: Vns3GetOptions, onPhase: (phase: P
     options.signal.addEventListener("abort", onAbort, { once: true });
     socket.once("connect", () => {
       phase = "tls handshake";
-      onPhase(phase);
     });
     // Stays attached after the handshake: an error between now and the request taking the socket
     // over must not become an unhandled 'error' event. Later calls to finish() are no-ops.
@@ -123,9 +122,7 @@ function connect(target: Vns3Target, options: Vns3GetOptions, onPhase: (phase: P
  *   socket/TLS error (classify it with {@link classifyReadError}).
  */
 export async function vns3GetJson(target: Vns3Target, credentials: Vns3Credentials, path: string, options: Vns3GetOptions): Promise<unknown> {
-  let phase: Phase = "connect";
-  const socket = await connect(target, options, (p) => (phase = p));
-  phase = "response";
+  const socket = await connect(target, options);
   try {
     return await new Promise<unknown>((resolve, reject) => {
       let settled = false;
@@ -139,7 +136,7 @@ export async function vns3GetJson(target: Vns3Target, credentials: Vns3Credentia
           reject(error);
         } else resolve(value);
       };
-      const onAbort = (): void => finish(timeoutError(phase));
+      const onAbort = (): void => finish(timeoutError("response"));
       const request = https.request({
         host: target.host,
         port: target.port,
