@@ -1,15 +1,19 @@
 /**
  * Bundles the checker Lambda (handler/index.ts) into dist/handler/index.js with esbuild.
  *
- * Synchronous on purpose: the CDKTF stack calls buildHandlerBundle() while synthesizing. Paths are
- * resolved from this file, never from the working directory.
+ * The build needs an esbuild plugin (the Datadog model pruning), and esbuild runs plugins only in
+ * its async API. {@link buildHandlerBundleAsync} is the build; {@link buildHandlerBundle} is a
+ * synchronous wrapper that runs it in a child process, for callers that cannot await (construct
+ * code during synth). Paths are resolved from this file, never from the working directory.
  *
  * Run as a script (`npm run build`) it also prints the bundle size and the biggest inputs.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildSync, type Metafile } from "esbuild";
+import { build, type Metafile } from "esbuild";
+import { pruneDatadogModels } from "./datadog-model-pruning";
 
 /** Repository root (this file lives in scripts/). */
 const ROOT = path.resolve(__dirname, "..");
@@ -34,11 +38,11 @@ export interface BuildHandlerResult {
  * `meta.json`. Only `@aws-sdk/*` stays external: the nodejs22.x runtime provides it. `cross-fetch`
  * is swapped for a native-fetch shim (handler/bundle-shims/cross-fetch.ts).
  */
-export function buildHandlerBundle(opts: BuildHandlerOptions = {}): BuildHandlerResult {
+export async function buildHandlerBundleAsync(opts: BuildHandlerOptions = {}): Promise<BuildHandlerResult> {
   const outDir = path.resolve(ROOT, opts.outDir ?? path.join("dist", "handler"));
   const entryFile = path.join(outDir, "index.js");
   fs.mkdirSync(outDir, { recursive: true });
-  const result = buildSync({
+  const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [path.join(ROOT, "handler", "index.ts")],
     outfile: entryFile,
@@ -55,12 +59,27 @@ export function buildHandlerBundle(opts: BuildHandlerOptions = {}): BuildHandler
     external: ["@aws-sdk/*"],
     // The Datadog client's unused default transport would pull node-fetch & co.: see the shim.
     alias: { "cross-fetch": path.join(ROOT, "handler", "bundle-shims", "cross-fetch.ts") },
+    // MetricsApi's serializer registers all ~3,000 v2 models; keep the few submitMetrics reaches.
+    plugins: [pruneDatadogModels()],
     tsconfig: path.join(ROOT, "tsconfig.json"),
     logLevel: "warning",
     legalComments: "none",
   });
   fs.writeFileSync(path.join(outDir, "meta.json"), JSON.stringify(result.metafile));
   return { outDir, entryFile };
+}
+
+/** {@link buildHandlerBundleAsync}, synchronously: runs this file as a script in a child process. */
+export function buildHandlerBundle(opts: BuildHandlerOptions = {}): BuildHandlerResult {
+  const outDir = path.resolve(ROOT, opts.outDir ?? path.join("dist", "handler"));
+  const child = spawnSync(process.execPath, ["--import", "tsx", __filename, "--quiet", "--out", outDir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (child.status !== 0) {
+    throw new Error(`building the checker bundle failed (exit ${child.status}):\n${child.stderr || child.error?.message}`);
+  }
+  return { outDir, entryFile: path.join(outDir, "index.js") };
 }
 
 /** Human-readable size. */
@@ -81,9 +100,11 @@ function sizeByPackage(metafile: Metafile): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-if (require.main === module) {
+async function main(args: readonly string[]): Promise<void> {
   const started = Date.now();
-  const { outDir, entryFile } = buildHandlerBundle();
+  const outIndex = args.indexOf("--out");
+  const { outDir, entryFile } = await buildHandlerBundleAsync(outIndex >= 0 ? { outDir: args[outIndex + 1] } : {});
+  if (args.includes("--quiet")) return;
   const code = fs.readFileSync(entryFile);
   const metafile = JSON.parse(fs.readFileSync(path.join(outDir, "meta.json"), "utf8")) as Metafile;
   const lines = [
@@ -95,4 +116,11 @@ if (require.main === module) {
       .map(([name, bytes]) => `    ${formatBytes(bytes).padStart(9)}  ${name}`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }
