@@ -246,24 +246,32 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       }),
     );
+  // Controllers whose last read in this container succeeded. Their two reads go out together;
+  // any other controller is read tunnels first, so that credentials that a controller refuses are
+  // tried once per check, not twice (repeated failed logins can lock the API user).
+  const knownGood = new Set<string>();
+  const readSubnets = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SubnetsReading> => {
+    try {
+      return { ok: true, subnets: parseConnectedSubnets(await get(target, credentials, "/api/status/connected_subnets", deadline)) };
+    } catch (error) {
+      return { ok: false, ...classifyReadError(error) };
+    }
+  };
   return {
     async read(controller, credentials, deadline) {
       const started = clock.now();
       const target: Vns3Target = { host: controller.host, port: controller.port, ...(controller.tlsSha256 !== undefined ? { tlsSha256: controller.tlsSha256 } : {}) };
+      const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {
         tunnels = parseIpsecStatus(await get(target, credentials, "/api/status/ipsec", deadline));
       } catch (error) {
+        knownGood.delete(controller.name);
+        await earlySubnets; // settle it: never leave a request running past the read
         return { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
       }
-      // Sequential on purpose: no second login attempt against a controller that just refused
-      // the first (repeated failures can lock the API user).
-      let subnets: SubnetsReading;
-      try {
-        subnets = { ok: true, subnets: parseConnectedSubnets(await get(target, credentials, "/api/status/connected_subnets", deadline)) };
-      } catch (error) {
-        subnets = { ok: false, ...classifyReadError(error) };
-      }
+      knownGood.add(controller.name);
+      const subnets = await (earlySubnets ?? readSubnets(target, credentials, deadline));
       return { controller: controller.name, up: true, tunnels, subnets, durationMs: clock.now() - started };
     },
   };

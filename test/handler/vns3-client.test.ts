@@ -81,10 +81,28 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
 
   it("reports rejected credentials as auth", async () => {
     await withVns3({ "/api/status/ipsec": { status: 200, body: IPSEC } }, { token: "the-right-token" }, async (port, requests) => {
-      const reading = await reader.read(controller(port), TOKEN, Deadline.after(3000));
+      const reading = await createVns3Reader().read(controller(port), TOKEN, Deadline.after(3000));
       expect(reading).toMatchObject({ up: false, reason: "auth", detail: "HTTP 401: credentials rejected" });
       // No second login attempt against a controller that refused the first.
       expect(requests).toHaveLength(1);
+    });
+  });
+
+  it("reads tunnels and subnets together once a controller has accepted its credentials, and one at a time after a refusal", async () => {
+    const freshReader = createVns3Reader();
+    const routes = { "/api/status/ipsec": { status: 200, body: IPSEC }, "/api/status/connected_subnets": { status: 200, body: SUBNETS } };
+    await withVns3(routes, { token: "tok-Secret-456" }, async (port, requests) => {
+      expect(await freshReader.read(controller(port), TOKEN, Deadline.after(3000))).toMatchObject({ up: true });
+      expect(requests.map((r) => r.path)).toEqual(["/api/status/ipsec", "/api/status/connected_subnets"]);
+
+      // Known good: both requests are in flight before either answer, so a refusal now costs two.
+      const wrong: Vns3Credentials = { kind: "token", apiToken: "rotated-away" };
+      expect(await freshReader.read(controller(port), wrong, Deadline.after(3000))).toMatchObject({ up: false, reason: "auth" });
+      expect(requests.slice(2).map((r) => r.path).sort()).toEqual(["/api/status/connected_subnets", "/api/status/ipsec"]);
+
+      // After the refusal the controller is read tunnels first again: one failed login per check.
+      expect(await freshReader.read(controller(port), wrong, Deadline.after(3000))).toMatchObject({ up: false, reason: "auth" });
+      expect(requests.slice(4).map((r) => r.path)).toEqual(["/api/status/ipsec"]);
     });
   });
 
