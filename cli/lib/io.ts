@@ -1,0 +1,59 @@
+/**
+ * What a CLI entry point needs from its process, passed in so tests can run `main()` in-process
+ * with captured output and a fixed environment, and the real process wiring stays in one place.
+ */
+
+/** A writable text sink (process.stdout fits). */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** The process as the CLIs see it. */
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Working directory relative paths resolve against. */
+  readonly cwd: string;
+  /** Whether stdin and stdout are both terminals (prompts are possible). */
+  readonly interactive: boolean;
+}
+
+/** The real process. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}
+
+/** A failure the user can act on: printed as `error: <message>` without a stack, with its exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/**
+ * Runs a CLI's `main` as the process entry point: sets the exit code rather than calling
+ * `process.exit`, so pending output is flushed before Node exits.
+ */
+export function runAsScript(main: (argv: readonly string[], io: CliIo) => Promise<number>): void {
+  main(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 70; // EX_SOFTWARE: a bug, not a usage problem
+    },
+  );
+}

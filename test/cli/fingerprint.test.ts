@@ -1,0 +1,170 @@
+import { X509Certificate } from "node:crypto";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { main } from "../../cli/fingerprint";
+import { inspectCertificate, InspectError } from "../../cli/lib/tls-inspect";
+import { createCertificate, listen, memoryIo, runCli, unusedPort, type TestCertificate } from "./support/cli-harness";
+
+/** A TLS server that counts the application bytes clients send after the handshake. */
+async function tlsServer(cert: TestCertificate) {
+  const received: Buffer[] = [];
+  const servernames: (string | false)[] = [];
+  const state = { closed: 0 };
+  const server = tls.createServer({ key: cert.key, cert: cert.cert }, (socket) => {
+    servernames.push(socket.servername);
+    socket.on("data", (d: Buffer) => received.push(d));
+    socket.on("error", () => undefined);
+    socket.on("close", () => (state.closed += 1));
+  });
+  const listening = await listen(server);
+  return {
+    ...listening,
+    received,
+    servernames,
+    get closed() {
+      return state.closed;
+    },
+  };
+}
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("npm run fingerprint", () => {
+  let cert: TestCertificate;
+  beforeAll(async () => {
+    cert = await createCertificate({ commonName: "vns3-lab" });
+  });
+
+  it("prints the certificate's SHA-256 in the tlsSha256 form and sends no request", async () => {
+    // Prepare
+    const srv = await tlsServer(cert);
+    const io = memoryIo();
+    try {
+      // Act
+      const code = await main(["127.0.0.1", String(srv.port)], io);
+      await until(() => srv.closed > 0); // the client closed: anything it sent has arrived
+
+      // Assess
+      const expected = new X509Certificate(cert.cert).fingerprint256;
+      expect(code).toBe(0);
+      expect(expected).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      expect(io.out()).toContain(`  SHA-256      ${expected}\n`);
+      expect(io.out()).toContain(`    tlsSha256: "${expected}"\n`);
+      expect(io.out()).toContain("  Subject      CN=vns3-lab\n");
+      expect(io.out()).toContain("  Issuer       CN=vns3-lab\n");
+      expect(io.out()).toContain("  Self-signed  yes\n");
+      expect(io.out()).toContain("  SANs         DNS:localhost, IP Address:127.0.0.1\n");
+      expect(io.out()).not.toContain("WARNING");
+      expect(Buffer.concat(srv.received).length).toBe(0);
+      expect(srv.servernames).toEqual([false]); // no SNI for an IP address
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("sends SNI for a host name and prints JSON with --json", async () => {
+    const srv = await tlsServer(cert);
+    const io = memoryIo();
+    try {
+      const code = await main(["localhost", String(srv.port), "--json"], io);
+      await until(() => srv.closed > 0);
+
+      expect(code).toBe(0);
+      const json = JSON.parse(io.out());
+      expect(json).toMatchObject({
+        host: "localhost",
+        port: srv.port,
+        servername: "localhost",
+        sha256: cert.fingerprint256,
+        tlsSha256: cert.fingerprint256,
+        subject: "CN=vns3-lab",
+        selfSigned: true,
+        expired: false,
+        notYetValid: false,
+        subjectAltNames: ["DNS:localhost", "IP Address:127.0.0.1"],
+      });
+      expect(srv.servernames).toEqual(["localhost"]);
+      expect(Buffer.concat(srv.received).length).toBe(0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("warns about an expired certificate and still prints its fingerprint", async () => {
+    const expired = await createCertificate({ notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
+    const srv = await tlsServer(expired);
+    const io = memoryIo();
+    try {
+      const code = await main(["127.0.0.1", String(srv.port)], io);
+
+      expect(code).toBe(0);
+      expect(io.out()).toContain("  Not after    2021-01-01T00:00:00.000Z\n");
+      expect(io.out()).toContain("WARNING: the certificate expired on 2021-01-01T00:00:00.000Z");
+      expect(io.out()).toContain(expired.fingerprint256);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("exits non-zero with a clear message when the port refuses the connection (real process)", async () => {
+    const port = await unusedPort();
+
+    const run = await runCli("cli/fingerprint.ts", ["127.0.0.1", String(port)]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: connection refused by 127.0.0.1:${port}`);
+    expect(run.stdout).toBe("");
+  });
+
+  it("times out on a port that accepts TCP but never completes a handshake", async () => {
+    const silent = await listen(net.createServer(() => undefined));
+    const io = memoryIo();
+    try {
+      const code = await main(["127.0.0.1", String(silent.port), "--timeout", "0.3", "--json"], io);
+
+      expect(code).toBe(1);
+      expect(JSON.parse(io.out())).toEqual({
+        error: { kind: "timeout", message: expect.stringContaining(`no answer from 127.0.0.1:${silent.port} within 0.3 s (during TLS handshake)`) },
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("says when the port does not speak TLS", async () => {
+    const plain = await listen(
+      net.createServer((socket) => {
+        socket.on("error", () => undefined);
+        socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"));
+      }),
+    );
+    try {
+      await expect(inspectCertificate({ host: "127.0.0.1", port: plain.port, timeoutMs: 2000 })).rejects.toMatchObject({
+        kind: "not_tls",
+        message: expect.stringContaining("did not complete a TLS handshake"),
+      });
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("rejects a port that is not a number as a usage error", async () => {
+    const io = memoryIo();
+
+    const code = await main(["127.0.0.1", "http"], io);
+
+    expect(code).toBe(2);
+    expect(io.err()).toContain("must be a port number 1-65535");
+  });
+
+  it("reports failures as InspectError", async () => {
+    const port = await unusedPort();
+    await expect(inspectCertificate({ host: "127.0.0.1", port })).rejects.toBeInstanceOf(InspectError);
+  });
+});
