@@ -8,7 +8,7 @@ import { createCertificate, listen, memoryIo, runCli, unusedPort, type TestCerti
 /** A TLS server that counts the application bytes clients send after the handshake. */
 async function tlsServer(cert: TestCertificate) {
   const received: Buffer[] = [];
-  const servernames: (string | false)[] = [];
+  const servernames: (string | false | null)[] = [];
   const state = { closed: 0 };
   const server = tls.createServer({ key: cert.key, cert: cert.cert }, (socket) => {
     servernames.push(socket.servername);
