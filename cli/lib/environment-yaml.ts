@@ -1,0 +1,140 @@
+/**
+ * Renders an environment definition as YAML in the layout of the examples in environments/:
+ * the schema's key order, one blank line between sections, and short comments where an operator
+ * has to do something the file cannot (fill a secret, pin a certificate, pass a token at deploy).
+ *
+ * Hand-rendered rather than `yaml.stringify`d so the layout and comments are under our control;
+ * callers re-parse the text and validate it, so a rendering bug cannot produce a wrong file.
+ */
+import { parse } from "yaml";
+import type { EnvironmentInput } from "../../stacks/environment/schema";
+
+/** Characters a plain (unquoted) YAML scalar may hold here; anything else is double-quoted. */
+const PLAIN_SAFE = /^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@+=:-]*$/;
+
+/**
+ * A string as a YAML scalar: plain when that reads back as the same string, else double-quoted
+ * (JSON string syntax is valid YAML double-quoted syntax).
+ */
+export function yamlString(value: string, opts: { quote?: boolean } = {}): string {
+  if (!opts.quote && PLAIN_SAFE.test(value) && !value.endsWith(":")) {
+    try {
+      if (parse(value) === value) return value;
+    } catch {
+      // not plain-safe after all: quote below
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/** Secret names the stack creates when the file names no secret (contract with stacks/). */
+export function controllerSecretName(environment: string, controller: string): string {
+  return `vpn-monitor/${environment}/${controller}`;
+}
+
+/** @see controllerSecretName */
+export function datadogSecretName(environment: string): string {
+  return `vpn-monitor/${environment}/datadog-api-key`;
+}
+
+/** The input this renderer writes: what `npm run onboard` collects, before schema defaults. */
+export type RenderableEnvironment = EnvironmentInput & {
+  aws: EnvironmentInput["aws"] & { tags?: Record<string, string> };
+};
+
+const MODE_LINE: Record<string, string> = {
+  simple: "Simple-alert mode: one alert (one ticket) when any tunnel drops.",
+  multi: "Multi-alert mode: one alert (one ticket) per tunnel.",
+};
+
+/** Renders `env` as the text of `environments/<name>.yaml`. */
+export function renderEnvironmentYaml(env: RenderableEnvironment): string {
+  const out: string[] = [];
+  const line = (text: string) => out.push(text);
+  const mode = env.monitor?.mode ?? "simple";
+
+  line(`# Environment ${env.name}, written by \`npm run onboard\`; edit it by hand from here on.`);
+  line(`# ${MODE_LINE[mode] ?? ""}`.trimEnd());
+  line(`name: ${yamlString(env.name)}`);
+  line("");
+
+  line("aws:");
+  line(`  region: ${yamlString(env.aws.region)}`);
+  line(`  vpcId: ${yamlString(env.aws.vpcId)}`);
+  line("  # Private subnets with a route to Datadog and Secrets Manager (NAT gateway or VPC endpoints).");
+  line("  subnetIds:");
+  for (const id of env.aws.subnetIds) line(`    - ${yamlString(id)}`);
+  if (env.aws.assumeRoleArn !== undefined) line(`  assumeRoleArn: ${yamlString(env.aws.assumeRoleArn)}`);
+  const tags = Object.entries(env.aws.tags ?? {});
+  if (tags.length > 0) {
+    line("  tags:");
+    for (const [key, value] of tags) line(`    ${yamlString(key)}: ${yamlString(value)}`);
+  }
+  line("");
+
+  if (env.backend !== undefined && env.backend.type === "s3") {
+    line(`# State in S3${env.backend.dynamodbTable === undefined ? " with S3-native locking" : ""}.`);
+    line("backend:");
+    line("  type: s3");
+    line(`  bucket: ${yamlString(env.backend.bucket)}`);
+    if (env.backend.key !== undefined) line(`  key: ${yamlString(env.backend.key)}`);
+    if (env.backend.region !== undefined) line(`  region: ${yamlString(env.backend.region)}`);
+    if (env.backend.dynamodbTable !== undefined) line(`  dynamodbTable: ${yamlString(env.backend.dynamodbTable)}`);
+    line("");
+  }
+
+  line("controllers:");
+  for (const c of env.controllers) {
+    line(`  - name: ${yamlString(c.name)}`);
+    line(`    host: ${yamlString(c.host)}`);
+    if (c.port !== undefined) line(`    port: ${c.port}`);
+    line(`    securityGroupId: ${yamlString(c.securityGroupId)}`);
+    if (c.secretArn !== undefined) {
+      line(`    secretArn: ${yamlString(c.secretArn)}`);
+    } else {
+      line(`    # No secretArn: the stack creates the secret ${controllerSecretName(env.name, c.name)};`);
+      line(`    # fill it with {"username":"api","password":"…"} or {"apiToken":"…"}.`);
+    }
+    const port = c.port !== undefined && c.port !== 8000 ? ` ${c.port}` : "";
+    line(`    # Pin the controller's self-signed certificate: \`npm run fingerprint -- ${c.host}${port}\``);
+    line(`    tlsSha256: ${yamlString(c.tlsSha256, { quote: true })}`);
+  }
+  line("");
+
+  line("datadog:");
+  line(`  site: ${yamlString(env.datadog.site)}`);
+  if (env.datadog.apiKeySecretArn !== undefined) {
+    line(`  apiKeySecretArn: ${yamlString(env.datadog.apiKeySecretArn)}`);
+  } else {
+    line(`  # No apiKeySecretArn: the stack creates the secret ${datadogSecretName(env.name)}; put the bare API key in it.`);
+  }
+  line("");
+
+  const m = env.monitor ?? {};
+  line("monitor:");
+  line(`  mode: ${yamlString(mode)}`);
+  if (m.windowMinutes !== undefined) line(`  windowMinutes: ${m.windowMinutes}`);
+  if (m.priority !== undefined) line(`  priority: ${m.priority}`);
+  if (m.renotifyIntervalMinutes !== undefined) line(`  renotifyIntervalMinutes: ${m.renotifyIntervalMinutes}`);
+  if (m.message !== undefined) line(`  message: ${yamlString(m.message, { quote: true })}`);
+  line("");
+
+  const t = env.ticketing;
+  line("ticketing:");
+  line(`  webhookUrl: ${yamlString(t.webhookUrl)}`);
+  if (t.webhookName !== undefined) line(`  webhookName: ${yamlString(t.webhookName)}`);
+  if (t.payload !== undefined) line(`  payload: ${yamlString(t.payload, { quote: true })}`);
+  const variables = t.secretVariables ?? [];
+  if (variables.length > 0) {
+    line("  # Values are sensitive Terraform variables at deploy time, never in this file:");
+    line(`  #   ${variables.map((v) => `TF_VAR_webhook_secret_${v}=…`).join(" ")} npx cdktf deploy vpn-monitor-${env.name}`);
+    line("  secretVariables:");
+    for (const v of variables) line(`    - ${yamlString(v)}`);
+  }
+  const headers = Object.entries(t.customHeaders ?? {});
+  if (headers.length > 0) {
+    line("  customHeaders:");
+    for (const [name, value] of headers) line(`    ${yamlString(name)}: ${yamlString(value, { quote: true })}`);
+  }
+  return `${out.join("\n")}\n`;
+}
