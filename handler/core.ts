@@ -50,6 +50,9 @@ export interface Tunnel {
   readonly endpointName?: string;
   /** Remote subnet the tunnel carries, when reported. */
   readonly remoteSubnet?: string;
+  /** IKE phase 1 / phase 2 state from `tunnel_params`: only with `tunnelDetails` (the CLI's table); never tagged or sent. */
+  readonly phase1?: string;
+  readonly phase2?: string;
 }
 
 /** One entry of /api/status/connected_subnets. */

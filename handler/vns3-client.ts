@@ -232,6 +232,8 @@ export interface Vns3ReaderOptions {
   readonly maxBodyBytes?: number;
   /** Time source for durations. @default systemClock */
   readonly clock?: Clock;
+  /** Also return each tunnel's phase1/phase2 (`npm run check` shows them). @default false */
+  readonly tunnelDetails?: boolean;
 }
 
 /** The real reader, over HTTPS. */
@@ -264,7 +266,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {
-        tunnels = parseIpsecStatus(await get(target, credentials, "/api/status/ipsec", deadline));
+        tunnels = parseIpsecStatus(await get(target, credentials, "/api/status/ipsec", deadline), { details: options.tunnelDetails === true });
       } catch (error) {
         knownGood.delete(controller.name);
         await earlySubnets; // settle it: never leave a request running past the read

@@ -42,8 +42,17 @@ function describeIssue(error: z.ZodError): string {
   return `unexpected body at ${path}: ${issue?.message ?? "invalid"}`;
 }
 
-/** Parse the body of GET /api/status/ipsec. @throws BadResponseError */
-export function parseIpsecStatus(body: unknown): Tunnel[] {
+/** A `tunnel_params` phase as text, or nothing (details are display-only: never fail a read over them). */
+function phase(params: unknown, key: "phase1" | "phase2"): { [K in typeof key]?: string } {
+  const value = typeof params === "object" && params !== null ? (params as Record<string, unknown>)[key] : undefined;
+  return typeof value === "string" || typeof value === "number" ? { [key]: String(value) } : {};
+}
+
+/**
+ * Parse the body of GET /api/status/ipsec. @throws BadResponseError
+ * @param options.details also return `phase1`/`phase2` (the CLI's table). @default false
+ */
+export function parseIpsecStatus(body: unknown, options: { readonly details?: boolean } = {}): Tunnel[] {
   const result = ipsecSchema.safeParse(body);
   if (!result.success) throw new BadResponseError(describeIssue(result.error));
   return Object.entries(result.data.response).map(([id, t]) => ({
@@ -52,6 +61,7 @@ export function parseIpsecStatus(body: unknown): Tunnel[] {
     connected: t.connected,
     ...(t.endpoint_name !== undefined && t.endpoint_name !== "" ? { endpointName: t.endpoint_name } : {}),
     ...(t.remote_subnet !== undefined && t.remote_subnet !== "" ? { remoteSubnet: t.remote_subnet } : {}),
+    ...(options.details ? { ...phase(t.tunnel_params, "phase1"), ...phase(t.tunnel_params, "phase2") } : {}),
   }));
 }
 
