@@ -8,6 +8,7 @@
  */
 import { parse } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { controllerSecretName, datadogSecretName, stackName } from "./names";
 
 /** Characters a plain (unquoted) YAML scalar may hold here; anything else is double-quoted. */
 const PLAIN_SAFE = /^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@+=:-]*$/;
@@ -25,16 +26,6 @@ export function yamlString(value: string, opts: { quote?: boolean } = {}): strin
     }
   }
   return JSON.stringify(value);
-}
-
-/** Secret names the stack creates when the file names no secret (contract with stacks/). */
-export function controllerSecretName(environment: string, controller: string): string {
-  return `vpn-monitor/${environment}/${controller}`;
-}
-
-/** @see controllerSecretName */
-export function datadogSecretName(environment: string): string {
-  return `vpn-monitor/${environment}/datadog-api-key`;
 }
 
 /** The input this renderer writes: what `npm run onboard` collects, before schema defaults. */
@@ -127,7 +118,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   const variables = t.secretVariables ?? [];
   if (variables.length > 0) {
     line("  # Values are sensitive Terraform variables at deploy time, never in this file:");
-    line(`  #   ${variables.map((v) => `TF_VAR_webhook_secret_${v}=…`).join(" ")} npx cdktf deploy vpn-monitor-${env.name}`);
+    line(`  #   ${variables.map((v) => `TF_VAR_webhook_secret_${v}=…`).join(" ")} npx cdktf deploy ${stackName(env.name)}`);
     line("  secretVariables:");
     for (const v of variables) line(`    - ${yamlString(v)}`);
   }

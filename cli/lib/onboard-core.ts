@@ -11,7 +11,8 @@ import { isDeepStrictEqual } from "node:util";
 import * as path from "node:path";
 import { crossCheckEnvironments, parseEnvironmentText, validateEnvironment, type LoadedEnvironment } from "../../stacks/environment/load";
 import { DATADOG_SITES, normalizeFingerprint, type EnvironmentDefinition } from "../../stacks/environment/schema";
-import { controllerSecretName, datadogSecretName, renderEnvironmentYaml, type RenderableEnvironment } from "./environment-yaml";
+import { renderEnvironmentYaml, type RenderableEnvironment } from "./environment-yaml";
+import { controllerEnvPrefix, controllerSecretName, datadogSecretName, stackName } from "./names";
 
 // --- Answers ---------------------------------------------------------------------------------
 
@@ -428,11 +429,6 @@ function regionOfArn(arn: string): string {
   return arn.split(":")[3] ?? "";
 }
 
-/** `VNS3_<CONTROLLER>_…` prefix of the local credential variables of `npm run check`. */
-export function controllerEnvPrefix(controller: string): string {
-  return `VNS3_${controller.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
-}
-
 /** The operator's next steps for a new definition, as lines ready to print. */
 export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pick<OnboardAnswers, "controllers">): string[] {
   const name = def.name;
@@ -485,7 +481,7 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
   heading("Deploy, with AWS credentials for the account and Datadog keys for the monitor and webhook:");
   say("     export DD_API_KEY=<Datadog API key> DD_APP_KEY=<Datadog application key>");
   for (const v of def.ticketing.secretVariables) say(`     export TF_VAR_webhook_secret_${v}=<value of ${v}>`);
-  say(`     npx cdktf deploy vpn-monitor-${name}`);
+  say(`     npx cdktf deploy ${stackName(name)}`);
   if (created.length > 0 || datadogCreated) {
     say("   The stack creates these secrets empty: fill them right away, or the checker reports the");
     say("   controllers down (reason:credentials) and the monitor alerts:");
