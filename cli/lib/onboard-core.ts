@@ -493,7 +493,7 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
 
   heading("Test the ticket path:");
   say(`   Datadog → Monitors → the vpn.tunnel.status monitor of vpn_environment:${name} → Edit →`);
-  say(`   Test Notifications → Alert → Run Test: a [TEST] ticket must reach ${def.ticketing.webhookUrl}`);
+  say(`   Test Notifications → Alert → Run Test: a test ticket must reach ${def.ticketing.webhookUrl}`);
   say(`   (webhook ${def.ticketing.webhookName ?? `vpn-tickets-${name}`}). End to end instead: post one 0 for a real tunnel`);
   say(`   (its tags as npm run check prints them); it alerts, then recovers ${def.monitor.windowMinutes} minutes later — see docs/onboarding.md.`);
   return out;
