@@ -47,6 +47,7 @@ function program(io: CliIo): Command {
     .option("--s3-region <region>", "region of the state bucket (default: the environment's region)")
     .option("--dir <dir>", "folder of the environment definitions", "environments")
     .option("--interactive", "prompt for missing values even without a terminal")
+    .option("--no-interactive", "never prompt, even in a terminal: a missing required flag is an error")
     .option("-y, --yes", "write without showing the file and asking first (interactive mode)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -82,7 +83,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: OnboardDeps
   // Messages name the folder as the operator gave it.
   const existingAsGiven = { ...existing, dir, loaded: existing.loaded.map((e) => ({ ...e, file: path.join(dir, path.basename(e.file)) })) };
 
-  const interactive = flags.interactive === true || io.interactive;
+  const interactive = flags.interactive ?? io.interactive;
   let answers: PartialAnswers = parsed.answers;
   let prompter: Prompter | undefined;
   if (interactive) {

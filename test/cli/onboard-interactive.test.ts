@@ -177,6 +177,17 @@ describe("npm run onboard, interactive", () => {
     expect(fs.readdirSync(tmp.dir)).toEqual(["example-multi.yaml"]);
   });
 
+  it("never prompts with --no-interactive, even in a terminal", async () => {
+    const prompter = new ScriptedPrompter([]);
+    const io = memoryIo({ interactive: true });
+
+    const code = await main(["--no-interactive", "--name", "acme-prod", "--dir", tmp.dir], io, { prompter });
+
+    expect(code).toBe(1);
+    expect(io.err()).toContain("error: missing --region (the AWS region of the VPC, e.g. eu-west-1)\n");
+    expect(fs.readdirSync(tmp.dir)).toEqual(["example-multi.yaml"]);
+  });
+
   it("drives the real prompts over pipes, reading the certificate live when the fingerprint is left empty", async () => {
     // Prepare: a controller stand-in that only needs to present its certificate.
     const cert = await createCertificate();
