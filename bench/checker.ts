@@ -12,7 +12,7 @@ import { buildHandlerBundle } from "../scripts/build-handler";
 import { runBaselineCheck, type BaselineController } from "./baseline";
 import { median, round, timeMs } from "./stats";
 
-export const INJECTED_LATENCY_MS = 20;
+export const INJECTED_LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const API_KEY = "bench-api-key-not-a-secret";
 const USERNAME = "api";
 const PASSWORD = "bench-password-not-a-secret";

@@ -24,6 +24,21 @@ const DISALLOWED = /[^\p{L}\p{Nd}_\-:./]/gu;
  * @param maxLength maximum length in code points. @default 200
  */
 export function normalizeTagValue(value: string, maxLength: number = MAX_TAG_LENGTH): string {
+  // Tunnel descriptions and endpoint names rarely change, and a warm container normalizes the
+  // same few thousand strings every minute: remember them (bounded, so odd input cannot grow it).
+  const key = `${maxLength}\u0000${value}`;
+  const known = normalized.get(key);
+  if (known !== undefined) return known;
+  if (normalized.size >= MAX_REMEMBERED) normalized.clear();
+  const result = normalizeUncached(value, maxLength);
+  normalized.set(key, result);
+  return result;
+}
+
+const MAX_REMEMBERED = 20_000;
+const normalized = new Map<string, string>();
+
+function normalizeUncached(value: string, maxLength: number): string {
   const replaced = value.normalize("NFC").toLowerCase().normalize("NFC").replace(DISALLOWED, "_").replace(/_+/g, "_");
   // Truncate by code point before trimming, so a cut that lands after an `_` is trimmed too.
   const truncated = Array.from(replaced).slice(0, Math.max(0, maxLength)).join("");

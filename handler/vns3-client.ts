@@ -67,6 +67,21 @@ function timeoutError(phase: Phase): Vns3ReadError {
   return new Vns3ReadError("timeout", `no answer within the time budget (during ${phase})`);
 }
 
+/**
+ * TLS contexts, built once per trust configuration and shared by every connection. Without one,
+ * each tls.connect builds its own context and re-parses the CA bundle: at 20 controllers that was
+ * most of a check's CPU time.
+ */
+const secureContexts = new Map<Vns3GetOptions["ca"] | undefined, tls.SecureContext>();
+function secureContextFor(ca: Vns3GetOptions["ca"] | undefined): tls.SecureContext {
+  let context = secureContexts.get(ca);
+  if (context === undefined) {
+    context = tls.createSecureContext(ca !== undefined ? { ca: ca as string | Buffer | (string | Buffer)[] } : {});
+    secureContexts.set(ca, context);
+  }
+  return context;
+}
+
 /** Open a TLS socket and, when pinned, verify the fingerprint before resolving. */
 function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
@@ -77,7 +92,7 @@ function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSo
       // With a pin, the fingerprint is the trust decision; the self-signed chain cannot verify.
       // Scoped to this one socket: process-wide TLS settings are never touched.
       rejectUnauthorized: !pinned,
-      ...(options.ca !== undefined && !pinned ? { ca: options.ca as string | Buffer | (string | Buffer)[] } : {}),
+      secureContext: secureContextFor(pinned ? undefined : options.ca),
       ALPNProtocols: ["http/1.1"],
     });
     let settled = false;
@@ -105,7 +120,9 @@ function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSo
     socket.on("error", (error) => finish(error));
     socket.once("secureConnect", () => {
       if (pinned) {
-        const actual = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? "");
+        // The X509Certificate form computes only the fingerprint; getPeerCertificate() would
+        // decode every field of the certificate into an object first.
+        const actual = normalizeFingerprint(socket.getPeerX509Certificate()?.fingerprint256 ?? "");
         if (actual !== target.tlsSha256) {
           finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual || "(none)"} does not match tlsSha256 ${target.tlsSha256}`));
           return;
