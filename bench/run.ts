@@ -87,7 +87,8 @@ async function main(): Promise<void> {
           formatBytes(b.rawBytes),
           formatBytes(b.zippedBytes),
           `${b.coldStartMs} ms`,
-          mark(b.zippedBytes <= TARGETS.bundleZippedBytes && b.coldStartMs <= TARGETS.coldStartMs),
+          // The whole-client row is the "before" for comparison; only the shipped bundle has targets.
+          b === bundle.product ? mark(b.zippedBytes <= TARGETS.bundleZippedBytes && b.coldStartMs <= TARGETS.coldStartMs) : "(before)",
         ]),
       ),
     );
