@@ -1,0 +1,50 @@
+/**
+ * Every cloud resource name comes from here, so that a reader (and `npm run review`) finds one
+ * rule per name, and the CLIs that print next steps name the same things the stack creates.
+ */
+import type { ControllerDefinition, EnvironmentDefinition } from "./environment/schema";
+
+/** Names of one environment's resources. */
+export interface ResourceNames {
+  /** CDKTF stack id, also the deploy target: `npx cdktf deploy vpn-monitor-<name>`. */
+  readonly stack: string;
+  /** Lambda function, IAM role, security group and schedule rule share this prefix. */
+  readonly function: string;
+  readonly role: string;
+  readonly logGroup: string;
+  readonly securityGroup: string;
+  readonly scheduleRule: string;
+  readonly webhook: string;
+  readonly tunnelMonitor: string;
+  readonly controllerMonitor: string;
+  /** Secrets Manager names the stack creates when the definition gives no ARN. */
+  readonly controllerSecret: (controller: Pick<ControllerDefinition, "name">) => string;
+  readonly datadogApiKeySecret: string;
+  /** Sensitive Terraform variable that feeds one webhook secret custom variable. */
+  readonly webhookSecretVariable: (customVariable: string) => string;
+}
+
+export function resourceNames(env: Pick<EnvironmentDefinition, "name" | "ticketing">): ResourceNames {
+  const base = `vpn-monitor-${env.name}`;
+  return {
+    stack: base,
+    function: `${base}-checker`,
+    role: `${base}-checker`,
+    logGroup: `/aws/lambda/${base}-checker`,
+    securityGroup: `${base}-checker`,
+    scheduleRule: `${base}-every-minute`,
+    webhook: env.ticketing.webhookName ?? `vpn-tickets-${env.name}`,
+    tunnelMonitor: `VPN tunnel down: ${env.name}`,
+    controllerMonitor: `VNS3 controller unreadable: ${env.name}`,
+    controllerSecret: (controller) => `vpn-monitor/${env.name}/${controller.name}`,
+    datadogApiKeySecret: `vpn-monitor/${env.name}/datadog-api-key`,
+    webhookSecretVariable: (customVariable) => `webhook_secret_${customVariable}`,
+  };
+}
+
+/** AWS partition of a region, for ARNs built without an API call (the offline plan makes none). */
+export function awsPartition(region: string): "aws" | "aws-us-gov" | "aws-cn" {
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("cn-")) return "aws-cn";
+  return "aws";
+}
