@@ -4,7 +4,7 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { S3Backend, TerraformAsset, AssetType, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformAsset, AssetType, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { CheckerFunction } from "./constructs/checker-function";
 import { CredentialSecrets } from "./constructs/credential-secrets";
@@ -68,7 +68,12 @@ export class VpnMonitorStack extends TerraformStack {
 
   /** Local state unless the definition names an S3 bucket; S3 state is locked S3-natively by default. */
   private configureBackend(env: EnvironmentDefinition): void {
-    if (env.backend.type !== "s3") return;
+    if (env.backend.type !== "s3") {
+      // Relative to the stack's directory (cdktf.out/stacks/<stack>): the project root, outside the
+      // synth output, and the same on every machine and worktree (cdktf's default is absolute).
+      new LocalBackend(this, { path: `../../../terraform.${this.node.id}.tfstate` });
+      return;
+    }
     new S3Backend(this, {
       bucket: env.backend.bucket,
       key: env.backend.key ?? `vpn-monitor/${env.name}.tfstate`,
