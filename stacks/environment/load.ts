@@ -78,13 +78,15 @@ export function validateEnvironment(
 
 /** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
 export function parseEnvironmentText(label: string, text: string): { ok: true; data: unknown } | { ok: false; problems: string[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       problems: doc.errors.map((e) => {
         const line = e.linePos?.[0];
-        return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${e.message.split("\n")[0]}`;
+        // Pretty messages end their first line with " at line N, column M:" before a code frame.
+        const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+        return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${message}`;
       }),
     };
   }

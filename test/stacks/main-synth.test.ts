@@ -1,0 +1,128 @@
+/**
+ * The app as operators run it: `node --import tsx main.ts` over a folder of definitions. A bad
+ * definition fails with a message naming the file and the field, and writes nothing; a good
+ * synth carries no secret anywhere in its output.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { baseDefinition } from "./support/synth";
+
+const ROOT = path.resolve(__dirname, "../..");
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function environmentsDir(files: Record<string, EnvironmentInput | string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "envs-"));
+  scratch.push(dir);
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), typeof content === "string" ? content : stringify(content));
+  return dir;
+}
+
+function synth(dir: string, extraEnv: Record<string, string> = {}) {
+  const outDir = path.join(mkdtempSync(path.join(tmpdir(), "synth-out-")), "cdktf.out");
+  scratch.push(path.dirname(outDir));
+  const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, VPN_MONITOR_ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: outDir, ...extraEnv },
+    encoding: "utf8",
+  });
+  return { status: result.status, stderr: result.stderr, outDir };
+}
+
+const valid = baseDefinition();
+const label = (dir: string, file: string) => path.relative(ROOT, path.join(dir, file));
+
+describe("a bad definition stops synth before anything is written", () => {
+  const cases: [string, (d: EnvironmentInput) => unknown, string][] = [
+    ["a missing field", ({ aws: _aws, ...rest }) => rest, "aws is required"],
+    ["a bad security group id", (d) => ({ ...d, controllers: [{ ...d.controllers[0], securityGroupId: "sg-12" }] }), 'controllers[0].securityGroupId "sg-12" is not a security group id'],
+    ["a bad subnet id", (d) => ({ ...d, aws: { ...d.aws, subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-xyz"] } }), 'aws.subnetIds[1] "subnet-xyz" is not a subnet id'],
+    ["an http webhook URL", (d) => ({ ...d, ticketing: { webhookUrl: "http://tickets.example.com/hook" } }), 'ticketing.webhookUrl "http://tickets.example.com/hook" must be an https:// URL'],
+    ["an unknown Datadog site", (d) => ({ ...d, datadog: { ...d.datadog, site: "US9" } }), 'datadog.site "US9" must be one of US1, US3, US5, EU, AP1, GOV'],
+    ["a window Datadog does not accept", (d) => ({ ...d, monitor: { windowMinutes: 7 } }), "monitor.windowMinutes 7 is not a window Datadog accepts"],
+  ];
+
+  it.each(cases)("%s", (_name, mutate, expected) => {
+    const dir = environmentsDir({ "acme-prod.yaml": stringify(mutate(valid)), "good-one.yaml": { ...valid, name: "good-one", ticketing: { webhookUrl: "https://t.example.com/h" } } });
+
+    const { status, stderr, outDir } = synth(dir);
+
+    expect(status).toBe(1);
+    expect(stderr).toContain(`${label(dir, "acme-prod.yaml")}: ${expected}`);
+    expect(existsSync(outDir)).toBe(false);
+  });
+
+  it("two files with the same name", () => {
+    const dir = environmentsDir({ "acme-prod.yaml": valid, "acme-prod.yml": valid });
+
+    const { status, stderr, outDir } = synth(dir);
+
+    expect(status).toBe(1);
+    expect(stderr).toContain(`${label(dir, "acme-prod.yml")}: name "acme-prod" is already used by ${label(dir, "acme-prod.yaml")}`);
+    expect(existsSync(outDir)).toBe(false);
+  });
+
+  it("a file that is not YAML, reported with its line", () => {
+    const dir = environmentsDir({ "acme-prod.yaml": "name: acme-prod\naws: [unclosed\n" });
+
+    const { status, stderr, outDir } = synth(dir);
+
+    expect(status).toBe(1);
+    expect(stderr).toMatch(new RegExp(`${label(dir, "acme-prod.yaml").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+:\\d+: `));
+    expect(existsSync(outDir)).toBe(false);
+  });
+});
+
+describe("a good synth", () => {
+  const CANARIES = {
+    DD_API_KEY: "canary-dd-api-key-5b0e1f",
+    DD_APP_KEY: "canary-dd-app-key-77c2aa",
+    TF_VAR_webhook_secret_ACME_TICKET_TOKEN: "canary-ticket-token-9d41",
+    AWS_SECRET_ACCESS_KEY: "canary-aws-secret-0c3e",
+  };
+  let outDir: string;
+
+  beforeAll(() => {
+    const dir = environmentsDir({
+      "acme-prod.yaml": {
+        ...valid,
+        ticketing: { webhookUrl: "https://t.example.com/h", secretVariables: ["ACME_TICKET_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TICKET_TOKEN" } },
+      },
+      "acme-dr.yaml": { ...valid, name: "acme-dr", monitor: { mode: "multi" } },
+    });
+    const result = synth(dir, CANARIES);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.status).toBe(0);
+    outDir = result.outDir;
+  });
+
+  function allFiles(dir: string): string[] {
+    return readdirSync(dir).flatMap((entry) => {
+      const full = path.join(dir, entry);
+      return statSync(full).isDirectory() ? allFiles(full) : [full];
+    });
+  }
+
+  it("writes one stack per environment, with the Lambda archive", () => {
+    expect(readdirSync(path.join(outDir, "stacks")).sort()).toEqual(["vpn-monitor-acme-dr", "vpn-monitor-acme-prod"]);
+    const archives = allFiles(outDir).filter((f) => f.endsWith("archive.zip"));
+    expect(archives).toHaveLength(2);
+  });
+
+  it("contains no secret anywhere under the output, zipped code included", () => {
+    const files = allFiles(outDir);
+    for (const file of files) {
+      const content = readFileSync(file).toString("latin1");
+      for (const canary of Object.values(CANARIES)) expect({ file, found: content.includes(canary) }).toEqual({ file, found: false });
+    }
+    for (const file of files.filter((f) => f.endsWith("cdk.tf.json"))) {
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toMatch(/"(password|apiToken|api_key|app_key|secret_string)"/);
+      expect(text).not.toMatch(/\\"(password|apiToken|username)\\"/);
+    }
+  });
+});
