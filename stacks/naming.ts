@@ -24,7 +24,7 @@ export interface ResourceNames {
   readonly webhookSecretVariable: (customVariable: string) => string;
 }
 
-export function resourceNames(env: Pick<EnvironmentDefinition, "name" | "ticketing">): ResourceNames {
+export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { readonly ticketing: { readonly webhookName?: string } }): ResourceNames {
   const base = `vpn-monitor-${env.name}`;
   return {
     stack: base,

@@ -1,16 +1,20 @@
 /**
- * Names the CLIs share with the stack and with each other: the secrets the stack creates when a
- * definition names none, and the local credential variables of `npm run check`.
+ * Names the CLIs share with the stack and with each other. The stack's names come from
+ * stacks/naming.ts (the one naming function); only the local credential variables of
+ * `npm run check` are the CLIs' own.
  */
+import { resourceNames } from "../../stacks/naming";
 
-/** Secret the stack creates for a controller without `secretArn` (contract with stacks/). */
+const namesOf = (environment: string) => resourceNames({ name: environment, ticketing: {} });
+
+/** Secret the stack creates for a controller without `secretArn`. */
 export function controllerSecretName(environment: string, controller: string): string {
-  return `vpn-monitor/${environment}/${controller}`;
+  return namesOf(environment).controllerSecret({ name: controller });
 }
 
-/** Secret the stack creates for the Datadog API key without `apiKeySecretArn` (contract with stacks/). */
+/** Secret the stack creates for the Datadog API key without `apiKeySecretArn`. */
 export function datadogSecretName(environment: string): string {
-  return `vpn-monitor/${environment}/datadog-api-key`;
+  return namesOf(environment).datadogApiKeySecret;
 }
 
 /** `VNS3_<CONTROLLER>_` prefix of a controller's local credential variables (`vns3-a` → `VNS3_VNS3_A_`). */
@@ -18,7 +22,7 @@ export function controllerEnvPrefix(controller: string): string {
   return `VNS3_${controller.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
 }
 
-/** The stack of an environment (contract with main.ts). */
+/** The stack (and deploy target) of an environment. */
 export function stackName(environment: string): string {
-  return `vpn-monitor-${environment}`;
+  return namesOf(environment).stack;
 }
