@@ -56,6 +56,9 @@ export async function buildHandlerBundleAsync(opts: BuildHandlerOptions = {}): P
     sourcemap: "linked",
     sourcesContent: false,
     metafile: true,
+    // Keep node_modules paths as written: `npm run review` builds the base revision in a worktree
+    // whose node_modules is a symlink, and the bundle must not differ by where it was built.
+    preserveSymlinks: true,
     external: ["@aws-sdk/*"],
     // The Datadog client's unused default transport would pull node-fetch & co.: see the shim.
     alias: { "cross-fetch": path.join(ROOT, "handler", "bundle-shims", "cross-fetch.ts") },
