@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { App } from "cdktf";
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
-import { stageLambdaPackage } from "./stacks/lambda-package";
+import { buildLambdaPackage } from "./stacks/lambda-package";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
 function main(): void {
@@ -21,11 +21,11 @@ function main(): void {
     throw error;
   }
 
-  // One build for all stacks; each stack zips the same staged directory.
-  const lambdaPackageDir = stageLambdaPackage();
+  // One build and one zip for all stacks; each stack copies the same file.
+  const lambdaPackageZip = buildLambdaPackage();
   const app = new App();
   for (const { definition } of environments) {
-    new VpnMonitorStack(app, { env: definition, lambdaPackageDir });
+    new VpnMonitorStack(app, { env: definition, lambdaPackageZip });
   }
   app.synth();
 }

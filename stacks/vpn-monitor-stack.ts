@@ -17,8 +17,8 @@ import { resourceNames } from "./naming";
 
 export interface VpnMonitorStackProps {
   readonly env: EnvironmentDefinition;
-  /** Directory holding the built checker (index.js and its source map), zipped as the Lambda code. */
-  readonly lambdaPackageDir: string;
+  /** The checker's deployment package (zip), from buildLambdaPackage(). */
+  readonly lambdaPackageZip: string;
 }
 
 export class VpnMonitorStack extends TerraformStack {
@@ -42,7 +42,7 @@ export class VpnMonitorStack extends TerraformStack {
       securityGroupName: names.securityGroup,
       controllers: env.controllers,
     });
-    const code = new TerraformAsset(this, "checker-code", { path: props.lambdaPackageDir, type: AssetType.ARCHIVE });
+    const code = new TerraformAsset(this, "checker-code", { path: props.lambdaPackageZip, type: AssetType.FILE });
     const checker = new CheckerFunction(this, "checker", {
       env,
       names,

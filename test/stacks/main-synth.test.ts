@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { unzipSync } from "fflate";
 import { stringify } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
 import { baseDefinition } from "./support/synth";
@@ -109,14 +110,23 @@ describe("a good synth", () => {
 
   it("writes one stack per environment, with the Lambda archive", () => {
     expect(readdirSync(path.join(outDir, "stacks")).sort()).toEqual(["vpn-monitor-acme-dr", "vpn-monitor-acme-prod"]);
-    const archives = allFiles(outDir).filter((f) => f.endsWith("archive.zip"));
+    const archives = allFiles(outDir).filter((f) => f.endsWith("checker.zip"));
     expect(archives).toHaveLength(2);
+    // Both stacks carry the same deterministic package: the bundle and its source map, nothing else.
+    expect(readFileSync(archives[0]!).equals(readFileSync(archives[1]!))).toBe(true);
+    const entries = unzipSync(readFileSync(archives[0]!));
+    expect(Object.keys(entries).sort()).toEqual(["index.js", "index.js.map"]);
+    expect(Buffer.from(entries["index.js"]!).toString("utf8")).toContain("sourceMappingURL=index.js.map");
   });
 
   it("contains no secret anywhere under the output, zipped code included", () => {
     const files = allFiles(outDir);
-    for (const file of files) {
-      const content = readFileSync(file).toString("latin1");
+    const contents = files.flatMap((file) =>
+      file.endsWith(".zip")
+        ? Object.entries(unzipSync(readFileSync(file))).map(([entry, bytes]) => ({ file: `${file}!${entry}`, text: Buffer.from(bytes).toString("latin1") }))
+        : [{ file, text: readFileSync(file).toString("latin1") }],
+    );
+    for (const { file, text: content } of contents) {
       for (const canary of Object.values(CANARIES)) expect({ file, found: content.includes(canary) }).toEqual({ file, found: false });
     }
     for (const file of files.filter((f) => f.endsWith("cdk.tf.json"))) {

@@ -26,7 +26,7 @@ describe("the checker Lambda", () => {
       timeout: 50,
       reserved_concurrent_executions: 1,
     });
-    expect(fn.filename).toMatch(/^assets\/checker-code\/[0-9A-F]{32}\/archive\.zip$/);
+    expect(fn.filename).toMatch(/^assets\/checker-code\/[0-9A-F]{32}\/checker\.zip$/);
     expect(fn.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
   });
 

@@ -10,13 +10,13 @@ import { validateEnvironment } from "../../../stacks/environment/load";
 import type { EnvironmentInput } from "../../../stacks/environment/schema";
 import { VpnMonitorStack } from "../../../stacks/vpn-monitor-stack";
 
-let packageDir: string | undefined;
+let packageZip: string | undefined;
 function lambdaPackageStandIn(): string {
-  if (packageDir === undefined) {
-    packageDir = mkdtempSync(path.join(tmpdir(), "lambda-package-"));
-    writeFileSync(path.join(packageDir, "index.js"), "exports.handler = async () => ({});\n");
+  if (packageZip === undefined) {
+    packageZip = path.join(mkdtempSync(path.join(tmpdir(), "lambda-package-")), "checker.zip");
+    writeFileSync(packageZip, "stand-in for the zipped bundle");
   }
-  return packageDir;
+  return packageZip;
 }
 
 /** The parsed cdk.tf.json of one stack. */
@@ -32,7 +32,7 @@ export function synthEnvironment(input: EnvironmentInput): SynthesizedStack {
   const validated = validateEnvironment("test", input);
   if (!validated.ok) throw new Error(validated.problems.join("\n"));
   const app = Testing.app();
-  const stack = new VpnMonitorStack(app, { env: validated.definition, lambdaPackageDir: lambdaPackageStandIn() });
+  const stack = new VpnMonitorStack(app, { env: validated.definition, lambdaPackageZip: lambdaPackageStandIn() });
   return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
 }
 
