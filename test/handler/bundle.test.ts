@@ -10,7 +10,7 @@ import type { Metafile } from "esbuild";
 import { buildHandlerBundle } from "../../scripts/build-handler";
 import { createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "./support/stand-ins";
 
-const API_KEY = "cafebabe0123456789abcdef01234567";
+const API_KEY = "FAKEddApiKeyForBundleTests000001";
 const TOKEN = "tok-bundle-secret";
 
 let outDir: string;

@@ -3,7 +3,7 @@ import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, retryDelayMs, s
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "./support/stand-ins";
 
-const API_KEY = "0123456789abcdef0123456789abcdef";
+const API_KEY = "FAKEddApiKeyForSinkTests00000001";
 const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100 };
 
 function series(n: number, tagLength = 10): MetricSeries[] {

@@ -20,7 +20,7 @@ import {
   type Vns3StandIn,
 } from "./support/stand-ins";
 
-const API_KEY = "feedface0123456789abcdef01234567";
+const API_KEY = "FAKEddApiKeyForHandlerTests00001";
 const PASSWORD = "pw-Very-Secret-1";
 const TOKEN = "tok-Very-Secret-2";
 const KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog/api-key-AbCdEf";

@@ -116,10 +116,10 @@ describe("parseControllerSecret", () => {
 
 describe("parseApiKeySecret", () => {
   it.each([
-    ["0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"],
-    [" 0123456789abcdef0123456789abcdef\n", "0123456789abcdef0123456789abcdef"],
-    ['{"apiKey":"0123456789abcdef0123456789abcdef"}', "0123456789abcdef0123456789abcdef"],
-    ['{"api_key":"0123456789abcdef0123456789abcdef"}', "0123456789abcdef0123456789abcdef"],
+    ["FAKEkey0123456789abcdef01234567", "FAKEkey0123456789abcdef01234567"],
+    [" FAKEkey0123456789abcdef01234567\n", "FAKEkey0123456789abcdef01234567"],
+    ['{"apiKey":"FAKEkey0123456789abcdef01234567"}', "FAKEkey0123456789abcdef01234567"],
+    ['{"api_key":"FAKEkey0123456789abcdef01234567"}', "FAKEkey0123456789abcdef01234567"],
   ])("accepts %j", (value, key) => {
     expect(parseApiKeySecret(ARN, value)).toBe(key);
   });
