@@ -169,6 +169,20 @@ function formatPath(variable: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}.${String(key)}`), variable);
 }
 
+/** Validates `DD_API_URL`: an http(s) base URL without query, fragment or credentials; trailing `/` dropped. */
+export function parseApiUrl(value: string): { ok: true; apiUrl: string } | { ok: false; issue: string } {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    return { ok: false, issue: "DD_API_URL: expected an http(s) base URL without query, fragment or credentials, e.g. https://api.datadoghq.com" };
+  }
+  return { ok: true, apiUrl: `${url.origin}${url.pathname}`.replace(/\/+$/, "") };
+}
+
 /**
  * Parse and validate the checker's environment variables. Pure: reads only `env`.
  * @throws ConfigError listing every problem as `VARIABLE[i].field: problem`.
@@ -206,17 +220,9 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
   let apiUrl: string | undefined;
   const apiUrlValue = read(env, "DD_API_URL");
   if (apiUrlValue !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(apiUrlValue);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-      issues.push("DD_API_URL: expected an http(s) base URL without query, fragment or credentials, e.g. https://api.datadoghq.com");
-    } else {
-      apiUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, "");
-    }
+    const parsed = parseApiUrl(apiUrlValue);
+    if (parsed.ok) apiUrl = parsed.apiUrl;
+    else issues.push(parsed.issue);
   }
 
   const keyArn = read(env, "DD_API_KEY_SECRET_ARN");

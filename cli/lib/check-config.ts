@@ -4,7 +4,7 @@
  * them: local environment variables first, else the secrets the definition (or the stack) names.
  */
 import type { ApiKeySource, CheckerConfig, ControllerConfig, ControllerCredentialsSource, DatadogSite } from "../../handler/config";
-import { DATADOG_SITES as CHECKER_SITES } from "../../handler/config";
+import { DATADOG_SITES as CHECKER_SITES, parseApiUrl } from "../../handler/config";
 import { normalizeFingerprint as checkerFingerprint } from "../../handler/vns3-client";
 import { DATADOG_SITES, type EnvironmentDefinition } from "../../stacks/environment/schema";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "./names";
@@ -87,17 +87,9 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
   let apiUrl: string | undefined;
   const apiUrlValue = read(env, "DD_API_URL");
   if (apiUrlValue !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(apiUrlValue);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "" || url.search !== "") {
-      problems.push("DD_API_URL: expected an http(s) base URL without credentials or query, e.g. https://api.datadoghq.eu");
-    } else {
-      apiUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, "");
-    }
+    const parsed = parseApiUrl(apiUrlValue);
+    if (parsed.ok) apiUrl = parsed.apiUrl;
+    else problems.push(parsed.issue);
   }
 
   const inlineKey = read(env, "DD_API_KEY");
