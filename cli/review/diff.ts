@@ -90,13 +90,24 @@ function parseEmbeddedJson(value: string): unknown {
   }
 }
 
-/** Flattens a value into `path → scalar string`, descending into embedded JSON (marked `{json}`). */
-export function flatten(value: unknown, prefix = "", out = new Map<string, string>()): Map<string, string> {
+/** A flattened leaf: a scalar as text, or a list of scalars (compared as a list of values, not by position). */
+export type FlatValue = string | readonly string[];
+
+const scalarText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+const isScalar = (value: unknown): boolean => value === null || ["string", "number", "boolean"].includes(typeof value);
+
+/**
+ * Flattens a value into `path → leaf`, descending into embedded JSON (marked `{json}`). Lists of
+ * scalars (subnets, IAM actions and resources, tags) stay whole, so that an element added in the
+ * middle reads as one addition rather than as a change of every later index.
+ */
+export function flatten(value: unknown, prefix = "", out = new Map<string, FlatValue>()): Map<string, FlatValue> {
   if (value === null || value === undefined) {
     if (prefix) out.set(prefix, String(value));
   } else if (Array.isArray(value)) {
     if (value.length === 0 && prefix) out.set(prefix, "[]");
-    value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, out));
+    else if (value.every(isScalar) && !value.some((v) => typeof v === "string" && parseEmbeddedJson(v) !== undefined)) out.set(prefix, value.map(scalarText));
+    else value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, out));
   } else if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([k]) => k !== "//");
     if (entries.length === 0 && prefix) out.set(prefix, "{}");
@@ -109,6 +120,28 @@ export function flatten(value: unknown, prefix = "", out = new Map<string, strin
     out.set(prefix, JSON.stringify(value));
   }
   return out;
+}
+
+/** Elements of `from` missing from `other`, counting duplicates. */
+function minus(from: readonly string[], other: readonly string[]): string[] {
+  const left = new Map<string, number>();
+  for (const v of other) left.set(v, (left.get(v) ?? 0) + 1);
+  return from.filter((v) => {
+    const n = left.get(v) ?? 0;
+    if (n === 0) return true;
+    left.set(v, n - 1);
+    return false;
+  });
+}
+
+/** A list's change as element additions (`path[+]`) and removals (`path[-]`), or its order. */
+function listChanges(path: string, was: FlatValue | undefined, now: FlatValue | undefined): { path: string; before?: string; after?: string }[] {
+  const before = was === undefined ? [] : typeof was === "string" ? (was === "[]" ? [] : [was]) : was;
+  const after = now === undefined ? [] : typeof now === "string" ? (now === "[]" ? [] : [now]) : now;
+  const removed = minus(before, after).map((v) => ({ path: `${path}[-]`, before: v }));
+  const added = minus(after, before).map((v) => ({ path: `${path}[+]`, after: v }));
+  if (removed.length === 0 && added.length === 0) return [{ path: `${path} (order)`, before: before.join(", "), after: after.join(", ") }];
+  return [...removed, ...added];
 }
 
 /** Every addressable entry of a stack, without cdktf's metadata. */
@@ -141,12 +174,20 @@ function attributeChanges(before: unknown, after: unknown, sensitiveBefore: Read
   for (const path of paths) {
     const was = a.get(path);
     const now = b.get(path);
-    if (was === now) continue;
-    const sensitive =
-      isSecretPath(path) ||
-      (was !== undefined && referencesSensitive(was, sensitiveBefore)) ||
-      (now !== undefined && referencesSensitive(now, sensitiveAfter));
-    changes.push({ path, ...(was !== undefined ? { before: was } : {}), ...(now !== undefined ? { after: now } : {}), sensitive });
+    if (JSON.stringify(was) === JSON.stringify(now)) continue;
+    const raw =
+      typeof was === "string" || typeof now === "string" || was === undefined || now === undefined
+        ? Array.isArray(was) || Array.isArray(now)
+          ? listChanges(path, was, now)
+          : [{ path, ...(was !== undefined ? { before: was as string } : {}), ...(now !== undefined ? { after: now as string } : {}) }]
+        : listChanges(path, was, now);
+    for (const change of raw) {
+      const sensitive =
+        isSecretPath(path) ||
+        (change.before !== undefined && referencesSensitive(change.before, sensitiveBefore)) ||
+        (change.after !== undefined && referencesSensitive(change.after, sensitiveAfter));
+      changes.push({ ...change, sensitive });
+    }
   }
   return changes;
 }

@@ -74,8 +74,26 @@ describe("review diff", () => {
     const diff = diffTrees(tree(["vpn-monitor-acme", before]), tree(["vpn-monitor-acme", after]));
 
     expect(diff.stacks[0]!.entries).toEqual([
-      { address: "aws_iam_role_policy.p", type: "aws_iam_role_policy", kind: "changed", changes: [{ path: "policy{json}.Statement[0].Resource[0]", before: "arn:one", after: "arn:two", sensitive: false }] },
+      {
+        address: "aws_iam_role_policy.p",
+        type: "aws_iam_role_policy",
+        kind: "changed",
+        changes: [
+          { path: "policy{json}.Statement[0].Resource[-]", before: "arn:one", sensitive: false },
+          { path: "policy{json}.Statement[0].Resource[+]", after: "arn:two", sensitive: false },
+        ],
+      },
     ]);
+  });
+
+  it("compares lists of values as lists: an insertion is one addition, a reordering says so", () => {
+    const withSubnets = (ids: string[]) => stack({ resource: { aws_lambda_function: { checker_function_1: { function_name: "f", filename: "x", source_code_hash: "AAAA", vpc_config: { subnet_ids: ids } } } } });
+
+    const inserted = diffTrees(tree(["s", withSubnets(["subnet-a", "subnet-c"])]), tree(["s", withSubnets(["subnet-a", "subnet-b", "subnet-c"])]));
+    const reordered = diffTrees(tree(["s", withSubnets(["subnet-a", "subnet-c"])]), tree(["s", withSubnets(["subnet-c", "subnet-a"])]));
+
+    expect(inserted.stacks[0]!.entries[0]!.changes).toEqual([{ path: "vpc_config.subnet_ids[+]", after: "subnet-b", sensitive: false }]);
+    expect(reordered.stacks[0]!.entries[0]!.changes).toEqual([{ path: "vpc_config.subnet_ids (order)", before: "subnet-a, subnet-c", after: "subnet-c, subnet-a", sensitive: false }]);
   });
 
   it("reports environments added and removed", () => {

@@ -90,11 +90,11 @@ describe("npm run review on a change to three environments", () => {
     expect(section).toContain("  - `from_port`: `8000`");
     // The checker learns about it and may read its secret.
     expect(section).toContain("`environment.variables.VNS3_CONTROLLERS{json}[2].host`: `198.51.100.30`");
-    // Lists are compared by position: the new secret takes index 2 and the Datadog key moves to 3.
+    // Lists of values are compared as lists: the new secret is one addition to the policy.
     expect(section).toContain(
-      "`policy{json}.Statement[1].Resource[2]`: `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/datadog-api-key-AsDfGh` → `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/example-multi/vns3-east-c-QwErTy`",
+      "`policy{json}.Statement[1].Resource[+]`: `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/example-multi/vns3-east-c-QwErTy`",
     );
-    expect(section).toContain("`policy{json}.Statement[1].Resource[3]`: `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/datadog-api-key-AsDfGh`");
+    expect(section).not.toContain("datadog-api-key-AsDfGh");
     // The webhook token stays masked even in a changed stack.
     expect(section).not.toMatch(/Bearer/);
   });
