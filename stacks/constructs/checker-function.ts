@@ -73,6 +73,18 @@ export class CheckerFunction extends Construct {
             Action: ["secretsmanager:GetSecretValue"],
             Resource: [...props.readableSecretArns],
           },
+          ...(env.aws.secretsKmsKeyArns?.length
+            ? [
+                {
+                  // Secrets under a customer-managed key: decrypt through Secrets Manager only.
+                  Sid: "DecryptListedSecrets",
+                  Effect: "Allow",
+                  Action: ["kms:Decrypt"],
+                  Resource: env.aws.secretsKmsKeyArns,
+                  Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${env.aws.region}.amazonaws.com` } },
+                },
+              ]
+            : []),
           {
             // Lambda creates and removes the function's ENIs in the VPC with this role.
             Sid: "ManageOwnEnis",

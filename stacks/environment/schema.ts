@@ -39,6 +39,7 @@ const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SECRET_ARN = /^arn:aws(?:-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const KMS_KEY_ARN = /^arn:aws(?:-us-gov|-cn)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -74,6 +75,11 @@ const awsSchema = z.strictObject({
     .refine((ids) => new Set(ids).size === ids.length, { message: "lists a subnet twice" }),
   /** Role the AWS provider assumes to deploy into the customer account. @default none */
   assumeRoleArn: z.string().regex(ROLE_ARN, { message: "is not an IAM role ARN" }).optional(),
+  /**
+   * Customer-managed KMS keys that encrypt the listed secrets; the checker may decrypt with them
+   * through Secrets Manager only. @default none (secrets use the AWS-managed key)
+   */
+  secretsKmsKeyArns: z.array(z.string().regex(KMS_KEY_ARN, { message: "is not a KMS key ARN" })).optional(),
   /** Tags for every AWS resource. @default {} */
   tags: z.record(tagKey, z.string().max(256, { message: "is longer than 256 characters" })).default({}),
 });

@@ -121,6 +121,20 @@ describe("the IAM role", () => {
     expect(policy.Statement.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "ReadListedSecrets", "ManageOwnEnis", "ReleaseEnis", "DescribeEnis"]);
   });
 
+  it("may decrypt secrets with the listed customer-managed keys, through Secrets Manager only", () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const withKey = synthEnvironment(baseDefinition({ aws: { region: "eu-west-1", vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60001"], secretsKmsKeyArns: [key] } }));
+    const keyPolicy = JSON.parse(onlyResource(withKey, "aws_iam_role_policy").policy as string) as { Statement: { Sid: string }[] };
+    expect(keyPolicy.Statement.find((s) => s.Sid === "DecryptListedSecrets")).toEqual({
+      Sid: "DecryptListedSecrets",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [key],
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+    });
+    expect(policy.Statement.some((s) => s.Sid === "DecryptListedSecrets")).toBe(false);
+  });
+
   it("builds GovCloud ARNs in the aws-us-gov partition", () => {
     const gov = synthEnvironment(baseDefinition({ aws: { region: "us-gov-west-1", vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60001"] } }));
     const govPolicy = JSON.parse(onlyResource(gov, "aws_iam_role_policy").policy as string) as { Statement: { Sid: string; Resource: string[] }[] };
