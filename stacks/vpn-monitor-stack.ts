@@ -4,8 +4,9 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { LocalBackend, S3Backend, TerraformAsset, AssetType, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, AssetType, LocalBackend, S3Backend, TerraformAsset, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { NoOpenIngress } from "./aspects/no-open-ingress";
 import { CheckerFunction } from "./constructs/checker-function";
 import { CredentialSecrets } from "./constructs/credential-secrets";
 import { TunnelMonitors } from "./constructs/monitors";
@@ -56,6 +57,8 @@ export class VpnMonitorStack extends TerraformStack {
 
     const tickets = new TicketWebhook(this, "tickets", env, names);
     const monitors = new TunnelMonitors(this, "monitors", { env, names, webhook: tickets.webhook, webhookName: names.webhook });
+
+    Aspects.of(this).add(new NoOpenIngress());
 
     new TerraformOutput(this, "checker_function_name", { value: checker.function.functionName });
     new TerraformOutput(this, "tunnel_monitor_id", { value: monitors.tunnelMonitor.id });

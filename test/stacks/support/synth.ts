@@ -28,12 +28,15 @@ export interface SynthesizedStack {
   readonly output: Record<string, Record<string, unknown>>;
 }
 
-export function synthEnvironment(input: EnvironmentInput): SynthesizedStack {
+/** The stack object of a definition, before synth. */
+export function buildStack(input: EnvironmentInput): VpnMonitorStack {
   const validated = validateEnvironment("test", input);
   if (!validated.ok) throw new Error(validated.problems.join("\n"));
-  const app = Testing.app();
-  const stack = new VpnMonitorStack(app, { env: validated.definition, lambdaPackageZip: lambdaPackageStandIn() });
-  return JSON.parse(Testing.synth(stack)) as SynthesizedStack;
+  return new VpnMonitorStack(Testing.app(), { env: validated.definition, lambdaPackageZip: lambdaPackageStandIn() });
+}
+
+export function synthEnvironment(input: EnvironmentInput): SynthesizedStack {
+  return JSON.parse(Testing.synth(buildStack(input))) as SynthesizedStack;
 }
 
 /** All resources of one type, without cdktf's metadata. */
