@@ -351,7 +351,7 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
         throw toDeliveryError("event", error, stats, options.apiKey);
       }
       if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-        let body: unknown = "";
+        let body: unknown;
         try {
           body = JSON.parse(await response.body.text());
         } catch {

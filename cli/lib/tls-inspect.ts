@@ -134,7 +134,7 @@ export function inspectCertificate(options: InspectOptions): Promise<Certificate
       const now = options.now ?? new Date();
       const notBefore = new Date(cert.validFrom);
       const notAfter = new Date(cert.validTo);
-      let selfSigned = false;
+      let selfSigned: boolean;
       try {
         selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
       } catch {

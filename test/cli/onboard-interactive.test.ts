@@ -11,6 +11,9 @@ import type { Prompter, SelectQuestion, TextQuestion } from "../../cli/lib/promp
 import { loadEnvironments } from "../../stacks/environment/load";
 import { cleanEnv, createCertificate, listen, memoryIo, ROOT, tempDir } from "./support/cli-harness";
 
+/** Terminal escape sequences the prompts write (colors, cursor moves). */
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
+
 const FP = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 
 type Step = readonly [RegExp, string | boolean | number];
@@ -200,7 +203,7 @@ describe("npm run onboard, interactive", () => {
     let screen = "";
     let stderr = "";
     let cursor = 0;
-    child.stdout.on("data", (d: Buffer) => (screen += d.toString("utf8").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")));
+    child.stdout.on("data", (d: Buffer) => (screen += d.toString("utf8").replace(ANSI_ESCAPE, "")));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     const waitFor = async (pattern: RegExp): Promise<void> => {

@@ -4,6 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import { builtinModules } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Metafile } from "esbuild";
@@ -66,7 +67,7 @@ describe("the built bundle", () => {
     expect(fs.readFileSync(entryFile, "utf8").trimEnd().endsWith("//# sourceMappingURL=index.js.map")).toBe(true);
     const meta = JSON.parse(fs.readFileSync(path.join(outDir, "meta.json"), "utf8")) as Metafile;
     const externals = new Set(Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)));
-    const nonBuiltin = [...externals].filter((p) => !p.startsWith("node:") && !require("node:module").builtinModules.includes(p));
+    const nonBuiltin = [...externals].filter((p) => !p.startsWith("node:") && !builtinModules.includes(p));
     expect(nonBuiltin).toEqual(["@aws-sdk/client-secrets-manager"]);
     // Deep imports keep the Datadog client to the v2 metrics API: no v1 models, no other v2 APIs.
     const inputs = Object.keys(meta.inputs);
