@@ -16,34 +16,27 @@ const mirror = findAwsProviderMirror();
 const available = terraform.ok && mirror.ok;
 const skipReason = !terraform.ok ? terraform.why : !mirror.ok ? mirror.why : "";
 
-/** Resources each example plans, by type: the AWS half of the stack. */
+/** Resources every example plans once: the AWS half of the stack, without the per-controller rules. */
+const ONE_EACH = [
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
+  "aws_cloudwatch_log_group",
+  "aws_iam_role",
+  "aws_iam_role_policy",
+  "aws_lambda_function",
+  "aws_lambda_function_event_invoke_config",
+  "aws_lambda_permission",
+  "aws_security_group",
+];
+/** Planned resources by type: egress is 443 plus one per controller group, ingress one per controller group. */
+const planFor = (controllerGroups: number): Record<string, number> => ({
+  ...Object.fromEntries(ONE_EACH.map((type) => [type, 1])),
+  aws_vpc_security_group_egress_rule: 1 + controllerGroups,
+  aws_vpc_security_group_ingress_rule: controllerGroups,
+});
 const EXPECTED_PLAN: Record<string, Record<string, number>> = {
-  "vpn-monitor-example-simple": {
-    aws_cloudwatch_event_rule: 1,
-    aws_cloudwatch_event_target: 1,
-    aws_cloudwatch_log_group: 1,
-    aws_iam_role: 1,
-    aws_iam_role_policy: 1,
-    aws_lambda_function: 1,
-    aws_lambda_function_event_invoke_config: 1,
-    aws_lambda_permission: 1,
-    aws_security_group: 1,
-    aws_vpc_security_group_egress_rule: 2,
-    aws_vpc_security_group_ingress_rule: 1,
-  },
-  "vpn-monitor-example-multi": {
-    aws_cloudwatch_event_rule: 1,
-    aws_cloudwatch_event_target: 1,
-    aws_cloudwatch_log_group: 1,
-    aws_iam_role: 1,
-    aws_iam_role_policy: 1,
-    aws_lambda_function: 1,
-    aws_lambda_function_event_invoke_config: 1,
-    aws_lambda_permission: 1,
-    aws_security_group: 1,
-    aws_vpc_security_group_egress_rule: 3,
-    aws_vpc_security_group_ingress_rule: 2,
-  },
+  "vpn-monitor-example-simple": planFor(1),
+  "vpn-monitor-example-multi": planFor(2),
 };
 
 if (!available) {
