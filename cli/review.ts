@@ -1,49 +1,55 @@
 /**
- * `npm run review -- [--base <ref>] [--fail-on-change] [--out <file>] [--list-changed]`
+ * `npm run review -- [--base <ref>] [--fail-on-change] [--format markdown|json] [--out <file>] [--list-changed] [--full]`
  *
  * Synthesizes the base revision and the working tree, compares every stack resource by resource,
- * and prints a Markdown report per environment, monitor changes first, secrets masked. Needs no
- * cloud credentials. Exits 0, or 2 with --fail-on-change when something changed; 1 on errors.
+ * and prints a report per environment, monitoring changes first, secrets masked. Needs no cloud
+ * credentials and never runs Terraform. Exits 0; 2 with --fail-on-change when something changed;
+ * 1 on errors (a bad ref, a definition that does not validate).
  */
 import { writeFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { diffTrees } from "./review/diff";
-import { renderReport } from "./review/render";
-import { defaultBase, git, resolveCommit, ReviewError, synthesizeBoth } from "./review/synthesize";
+import { environmentOf, renderJson, renderReport } from "./review/render";
+import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./review/synthesize";
 
 interface Options {
   readonly base?: string;
   readonly failOnChange?: boolean;
+  readonly format: "markdown" | "json";
   readonly out?: string;
   readonly listChanged?: boolean;
+  readonly full?: boolean;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name("npm run review --")
-    .description("Compare the synthesized stacks of a base revision and the working tree")
-    .option("--base <ref>", "git ref to compare against (default: merge base with origin/main, else main)")
+    .description("Compare the synthesized stacks of a base revision and the working tree, per environment")
+    .option("--base <ref>", "git ref to compare with (default: the merge base with origin/main, else main, else HEAD)")
     .option("--fail-on-change", "exit 2 when any environment changed")
+    .addOption(new Option("--format <format>", "report format").choices(["markdown", "json"]).default("markdown"))
     .option("--out <file>", "also write the report to this file")
-    .option("--list-changed", "print only the names of changed or added environments, one per line")
+    .option("--list-changed", "print only the names of changed and new environments, one per line (the report still goes to --out)")
+    .option("--full", "synthesize every environment, even when only definitions changed")
     .exitOverride();
   program.parse([...argv], { from: "user" });
   const options = program.opts<Options>();
 
-  const repo = await git(process.cwd(), "rev-parse", "--show-toplevel");
-  const baseRef = options.base ?? (await defaultBase(repo));
-  const baseCommit = await resolveCommit(repo, baseRef);
-  const { base, head } = await synthesizeBoth(repo, baseCommit);
-  const diff = diffTrees(base, head);
+  const repo = await repositoryRoot(process.cwd());
+  const base = await chooseBase(repo, options.base);
+  for (const note of base.notes) process.stderr.write(`review: ${note}\n`);
+  const synthesized = await synthesizeBoth(repo, base.commit, { full: options.full === true });
+  const diff = diffTrees(synthesized.base, synthesized.head, { unchangedStacks: synthesized.unchangedStacks });
 
+  const context = { baseLabel: base.label, notes: [...base.notes, ...synthesized.notes] };
+  const report = options.format === "json" ? renderJson(diff, context) : renderReport(diff, context);
+  if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
-    const changed = diff.stacks.filter((s) => s.status === "changed" || s.status === "added").map((s) => s.stack.replace(/^vpn-monitor-/, ""));
-    process.stdout.write(changed.map((name) => `${name}\n`).join(""));
+    // Removed environments are not listed: there is no stack left to deploy or plan.
+    const names = diff.stacks.filter((s) => s.status === "changed" || s.status === "added").map((s) => environmentOf(s.stack));
+    process.stdout.write(names.map((name) => `${name}\n`).join(""));
   } else {
-    const label = options.base ? `${options.base} (${baseCommit.slice(0, 12)})` : `the merge base ${baseCommit.slice(0, 12)}`;
-    const report = renderReport(diff, label);
     process.stdout.write(report);
-    if (options.out) writeFileSync(options.out, report);
   }
   return options.failOnChange && diff.changed ? 2 : 0;
 }
@@ -53,8 +59,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const commanderExit = error as { code?: string; exitCode?: number };
+    const commanderExit = error as { code?: string };
     if (typeof commanderExit.code === "string" && commanderExit.code.startsWith("commander.")) {
+      // Commander has printed its message (or the help) already.
       process.exitCode = commanderExit.code === "commander.helpDisplayed" || commanderExit.code === "commander.version" ? 0 : 1;
       return;
     }

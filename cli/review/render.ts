@@ -1,78 +1,158 @@
-/** Renders a {@link ReviewDiff} as the Markdown a reviewer reads in a pull request. */
-import type { AttributeChange, EntryDiff, MonitorChange, ReviewDiff, StackDiff } from "./diff";
+/**
+ * Renders a {@link ReviewDiff} as the Markdown a reviewer reads in a pull request, or as JSON.
+ * Values arrive already masked (diff.ts); this module only decides how they read.
+ */
+import type { AttributeChange, BeforeAfter, EntryDiff, MonitorChange, ReviewDiff, StackDiff, WebhookChange } from "./diff";
+import { MASK } from "./mask";
+import { focusOnDifference, type DiffLine } from "./text-diff";
 
-export const MASK = "(sensitive)";
+export { MASK } from "./mask";
+
+/** What the report says about how it was made. */
+export interface ReportContext {
+  /** What was compared against, e.g. `origin/main (abc1234def56)`. */
+  readonly baseLabel: string;
+  /** Extra lines under the summary (how the base was chosen, what was not synthesized). */
+  readonly notes?: readonly string[];
+}
+
 const MAX_VALUE = 300;
 
-/** Backticked value, shortened, masked when sensitive; `—` when absent. */
-function show(value: string | undefined, sensitive: boolean): string {
+/** A value as inline code, on one line, shortened unless `whole`; `—` when absent. */
+function code(value: string | undefined, whole = false): string {
   if (value === undefined) return "—";
-  if (sensitive) return MASK;
-  const short = value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE)}… (${value.length} chars)` : value;
-  const oneLine = short.replace(/\n/g, "⏎");
-  const fence = oneLine.includes("`") ? "``" : "`";
-  return `${fence}${oneLine}${fence}`;
+  if (value === MASK) return MASK;
+  const short = value.length > MAX_VALUE && !whole ? `${value.slice(0, MAX_VALUE)}… (${value.length} chars)` : value;
+  const oneLine = short.replace(/\r?\n/g, "⏎");
+  const ticks = "`".repeat(Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((m) => m.length)) + 1);
+  const pad = oneLine.startsWith("`") || oneLine.endsWith("`") ? " " : "";
+  return `${ticks}${pad}${oneLine}${pad}${ticks}`;
 }
 
-function attributeLine(change: AttributeChange): string {
-  if (change.before === undefined) return `  - \`${change.path}\`: ${show(change.after, change.sensitive)}`;
-  if (change.after === undefined) return `  - \`${change.path}\`: ~~${show(change.before, change.sensitive)}~~ (removed)`;
-  if (change.sensitive) return `  - \`${change.path}\`: ${MASK} → ${MASK} (changed)`;
-  return `  - \`${change.path}\`: ${show(change.before, false)} → ${show(change.after, false)}`;
+/** `before → after`; when either is too long to show whole, the part that differs. */
+function beforeAfter(before: string | undefined, after: string | undefined): string {
+  if (before !== undefined && after !== undefined && before !== MASK && after !== MASK && (before.length > MAX_VALUE || after.length > MAX_VALUE)) {
+    const focused = focusOnDifference(before, after);
+    return `${code(focused.before)} → ${code(focused.after)}`;
+  }
+  return `${code(before)} → ${code(after)}`;
 }
 
-function beforeAfter(label: string, change: { before?: string; after?: string } | undefined): string[] {
-  if (!change) return [];
-  return [`  - ${label}: ${show(change.before, false)} → ${show(change.after, false)}`];
+function attributeLine(change: AttributeChange, indent = "  "): string {
+  const path = code(change.path);
+  if (change.before === undefined) return `${indent}- ${path}: ${code(change.after)}`;
+  if (change.after === undefined) return `${indent}- ${path}: ${code(change.before)} (removed)`;
+  if (change.sensitive) return `${indent}- ${path}: ${MASK} → ${MASK} (changed)`;
+  return `${indent}- ${path}: ${beforeAfter(change.before, change.after)}`;
 }
+
+/** A monitor's summary line, values whole: a query is read exactly. */
+function labelled(label: string, change: BeforeAfter | undefined): string[] {
+  return change ? [`  - ${label}: ${code(change.before, true)} → ${code(change.after, true)}`] : [];
+}
+
+/** A fenced block nested under a list item. */
+function fenced(language: string, lines: readonly string[], indent = "    "): string[] {
+  const fence = "`".repeat(Math.max(3, ...lines.map((l) => (l.match(/`+/g) ?? []).reduce((m, t) => Math.max(m, t.length + 1), 0))));
+  return [`${indent}${fence}${language}`, ...lines.map((l) => `${indent}${l}`), `${indent}${fence}`];
+}
+
+function messageLines(message: readonly DiffLine[], kind: MonitorChange["kind"]): string[] {
+  if (kind === "added") return ["  - message:", ...fenced("text", message.map((l) => l.text))];
+  const sign = { same: " ", removed: "-", added: "+" } as const;
+  // Changed lines with two lines of context; `…` where unchanged lines are left out.
+  const near = (i: number) => message.slice(Math.max(0, i - CONTEXT_LINES), i + CONTEXT_LINES + 1).some((l) => l.op !== "same");
+  const shown: string[] = [];
+  message.forEach((line, i) => {
+    if (near(i)) shown.push(`${sign[line.op]}${line.text}`);
+    else if (shown[shown.length - 1] !== " …") shown.push(" …");
+  });
+  return ["  - message:", ...fenced("diff", shown)];
+}
+
+const CONTEXT_LINES = 2;
+
+const VERB = { added: "new", removed: "removed", changed: "changed" } as const;
 
 function monitorSection(monitor: MonitorChange): string[] {
-  const verb = { added: "new monitor", removed: "monitor removed", changed: "monitor changed" }[monitor.kind];
-  const lines = [`- **${monitor.name}** (${verb})`];
-  lines.push(...beforeAfter("mode", monitor.mode));
-  lines.push(...beforeAfter("query", monitor.query));
-  lines.push(...beforeAfter("threshold", monitor.threshold));
+  const lines = [`- **${monitor.name}** (monitor ${VERB[monitor.kind]}) ${code(monitor.address)}`];
+  lines.push(...labelled("mode", monitor.mode));
+  lines.push(...labelled("query", monitor.query));
+  lines.push(...labelled("threshold", monitor.threshold));
   if (monitor.notifications) {
-    lines.push(`  - notifies: ${show(monitor.notifications.before?.join(" "), false)} → ${show(monitor.notifications.after?.join(" "), false)}`);
+    lines.push(...labelled("notifies", { before: monitor.notifications.before?.join(" "), after: monitor.notifications.after?.join(" ") }));
   }
-  const other = monitor.otherChanges.filter((c) => c.path !== "message" || monitor.kind === "changed");
-  if (monitor.kind === "changed" && other.length > 0) lines.push(`  - also: ${other.map((c) => `\`${c.path}\``).join(", ")}`);
+  if (monitor.message) lines.push(...messageLines(monitor.message, monitor.kind));
+  if (monitor.kind !== "removed") lines.push(...monitor.otherChanges.map((c) => attributeLine(c)));
+  return lines;
+}
+
+function webhookSection(webhook: WebhookChange): string[] {
+  const what = webhook.type === "datadog_webhook" ? "webhook" : "webhook variable";
+  const lines = [`- **${what} ${webhook.name}** (${VERB[webhook.kind]}) ${code(webhook.address)}`];
+  if (webhook.kind !== "removed") lines.push(...webhook.changes.filter((c) => c.path !== "depends_on" && !c.path.startsWith("depends_on[")).map((c) => attributeLine(c)));
   return lines;
 }
 
 const SYMBOL = { added: "➕", removed: "➖", changed: "✏️" } as const;
+const DESCRIBED_ABOVE = new Set(["datadog_monitor", "datadog_webhook", "datadog_webhook_custom_variable"]);
 
 function entrySection(entry: EntryDiff): string[] {
   const label = entry.constructPath ? ` (${entry.constructPath})` : "";
-  const head = `- ${SYMBOL[entry.kind]} ${entry.kind} \`${entry.address}\`${label}`;
-  return [head, ...entry.changes.map(attributeLine)];
+  const head = `- ${SYMBOL[entry.kind]} ${entry.kind} ${code(entry.address)}${label}`;
+  // Removed entries go whole: their old attributes are noise. Monitors and webhooks are above.
+  if (entry.kind === "removed") return [head];
+  if (DESCRIBED_ABOVE.has(entry.type)) return [`${head}: see Monitoring changes`];
+  return [head, ...entry.changes.map((c) => attributeLine(c))];
 }
 
+/** Entry types that are configuration, not something Terraform creates. */
+const NOT_RESOURCES = new Set(["provider", "backend", "required_providers", "output", "variable", "locals", "module"]);
+
+export const environmentOf = (stack: string): string => stack.replace(/^vpn-monitor-/, "");
+
 function stackSection(stack: StackDiff): string[] {
-  const environment = stack.stack.replace(/^vpn-monitor-/, "");
-  if (stack.status === "unchanged") return [`## ${environment}: no changes`, ""];
-  const title = { added: "new environment", removed: "environment removed", changed: "changed" }[stack.status];
-  const lines = [`## ${environment}: ${title}`, "", `Stack \`${stack.stack}\`.`, ""];
+  const title = { added: "new environment", removed: "environment removed", changed: "changed", unchanged: "no changes" }[stack.status];
+  const lines = [`## ${environmentOf(stack.stack)}: ${title}`, "", `Stack ${code(stack.stack)}.`, ""];
   if (stack.status === "removed") {
-    lines.push(`Removing the environment destroys its ${stack.entries.filter((e) => e.type !== "provider" && !e.type.startsWith("terraform") && e.type !== "backend" && e.type !== "required_providers").length} resources and outputs, its monitors included:`, "");
+    lines.push(
+      `Its definition is gone, so its ${stack.entries.filter((e) => !NOT_RESOURCES.has(e.type)).length} resources (monitors included) are no longer managed. ` +
+        `**Merging does not destroy them**: run \`npx cdktf destroy ${stack.stack}\` from a checkout that still has the definition (before merging), or they stay in AWS and Datadog.`,
+      "",
+    );
   }
-  if (stack.monitors.length > 0) {
-    lines.push("### Monitoring changes", "", ...stack.monitors.flatMap(monitorSection), "");
+  if (stack.monitors.length > 0 || stack.webhooks.length > 0) {
+    lines.push("### Monitoring changes", "", ...stack.monitors.flatMap(monitorSection), ...stack.webhooks.flatMap(webhookSection), "");
   }
-  if (stack.codeChange) lines.push(`Lambda code changed (bundle hash \`${stack.codeChange.before}\` → \`${stack.codeChange.after}\`).`, "");
-  const counts = (kind: EntryDiff["kind"]) => stack.entries.filter((e) => e.kind === kind).length;
+  for (const change of stack.codeChanges) {
+    lines.push(`Lambda code changed (bundle hash ${code(change.before)} → ${code(change.after)}) in ${code(change.address)}.`, "");
+  }
+  const count = (kind: EntryDiff["kind"]) => stack.entries.filter((e) => e.kind === kind).length;
   if (stack.entries.length > 0) {
-    lines.push(`### Resources: ${counts("added")} added, ${counts("changed")} changed, ${counts("removed")} removed`, "", ...stack.entries.flatMap(entrySection), "");
+    lines.push(`### Resources: ${count("added")} added, ${count("changed")} changed, ${count("removed")} removed`, "", ...stack.entries.flatMap(entrySection), "");
   }
   return lines;
 }
 
-/** The whole report. `baseLabel` names what was compared against (e.g. `origin/main (abc1234)`). */
-export function renderReport(diff: ReviewDiff, baseLabel: string): string {
+const ORDER = { removed: 0, added: 1, changed: 2, unchanged: 3 } as const;
+
+/** The whole Markdown report: summary, then removed, new and changed environments, then the unchanged ones. */
+export function renderReport(diff: ReviewDiff, context: ReportContext): string {
   const count = (status: StackDiff["status"]) => diff.stacks.filter((s) => s.status === status).length;
   const summary = `${diff.stacks.length} environments: ${count("changed")} changed, ${count("added")} added, ${count("removed")} removed, ${count("unchanged")} unchanged.`;
-  // Changed environments first, so the report leads with what needs reading.
-  const order = { removed: 0, added: 1, changed: 2, unchanged: 3 } as const;
-  const stacks = [...diff.stacks].sort((a, b) => order[a.status] - order[b.status] || a.stack.localeCompare(b.stack));
-  return [`# Monitoring review against ${baseLabel}`, "", summary, "", ...stacks.flatMap(stackSection)].join("\n").trimEnd() + "\n";
+  const stacks = [...diff.stacks].sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.stack < b.stack ? -1 : 1));
+  const changed = stacks.filter((s) => s.status !== "unchanged");
+  const unchanged = stacks.filter((s) => s.status === "unchanged");
+  const lines = [`# Monitoring review against ${context.baseLabel}`, "", summary, ""];
+  if (context.notes?.length) lines.push(...context.notes.map((n) => `> ${n}`), "");
+  lines.push(...changed.flatMap(stackSection));
+  if (unchanged.length > 0) {
+    lines.push("## Unchanged environments", "", ...unchanged.map((s) => `- ${environmentOf(s.stack)}: no changes`), "");
+  }
+  return lines.join("\n").trimEnd() + "\n";
+}
+
+/** The same diff as JSON, for tools: already masked. */
+export function renderJson(diff: ReviewDiff, context: ReportContext): string {
+  return `${JSON.stringify({ base: context.baseLabel, notes: context.notes ?? [], ...diff }, null, 2)}\n`;
 }

@@ -1,69 +1,135 @@
-import { diffTrees, isSecretPath, type StackJson } from "../../cli/review/diff";
-import { MASK, renderReport } from "../../cli/review/render";
+import { diffTrees, type StackJson } from "../../cli/review/diff";
+import { renderJson, renderReport } from "../../cli/review/render";
+import { diffLines, focusOnDifference } from "../../cli/review/text-diff";
 
-const monitor = (query: string, message = "Down {{#is_alert}}x{{/is_alert}} @webhook-tickets") => ({
-  "//": { metadata: { path: "vpn-monitor-acme/monitors/tunnels" } },
+const SIMPLE_QUERY = "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1";
+const MULTI_QUERY = "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} by {tunnel} < 1";
+const MESSAGE = "{{#is_alert}}\nTunnel down in acme.\n{{/is_alert}}\n\n@webhook-tickets";
+
+const monitor = (query: string, message = MESSAGE, extra: Record<string, unknown> = {}) => ({
+  "//": { metadata: { path: "vpn-monitor-acme/monitors/tunnels", uniqueId: "monitors_tunnels_1" } },
   name: "VPN tunnel down: acme",
   type: "query alert",
   query,
   message,
   monitor_thresholds: { critical: "1" },
+  ...extra,
 });
 
-function stack(overrides: Record<string, unknown> = {}): StackJson {
+const lambda = (hash: string, extra: Record<string, unknown> = {}) => ({
+  function_name: "vpn-monitor-acme-checker",
+  filename: `assets/checker-code/${hash}/archive.zip`,
+  source_code_hash: hash,
+  memory_size: 256,
+  ...extra,
+});
+
+/** A small stack shaped like cdktf's output; `resource` entries are merged by type. */
+function stack(overrides: { resource?: Record<string, Record<string, unknown>> } & Record<string, unknown> = {}): StackJson {
+  const { resource = {}, ...rest } = overrides;
   return {
-    "//": { metadata: { version: "0.21.0" } },
-    terraform: { backend: { local: { path: "../../../terraform.vpn-monitor-acme.tfstate" } } },
+    "//": { metadata: { version: "0.21.0", stackName: "vpn-monitor-acme" } },
+    terraform: { backend: { s3: { bucket: "state", key: "vpn-monitor/acme.tfstate" } } },
     provider: { aws: [{ region: "eu-west-1" }] },
     resource: {
-      datadog_monitor: { monitors_tunnels_1: monitor("min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1") },
-      aws_lambda_function: { checker_function_1: { function_name: "vpn-monitor-acme-checker", filename: "assets/checker-code/AAAA/archive.zip", source_code_hash: "AAAA", memory_size: 256 } },
-      ...((overrides.resource as object | undefined) ?? {}),
+      datadog_monitor: { monitors_tunnels_1: monitor(SIMPLE_QUERY) },
+      aws_lambda_function: { checker_function_1: lambda("AAAA1111AAAA1111AAAA1111AAAA1111") },
+      ...resource,
     },
-    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k !== "resource")),
+    ...rest,
   };
 }
 
 const tree = (...stacks: [string, StackJson][]) => new Map(stacks);
+const context = { baseLabel: "main (abc)" };
+const diffOne = (before: StackJson, after: StackJson) => diffTrees(tree(["vpn-monitor-acme", before]), tree(["vpn-monitor-acme", after]));
 
 describe("review diff", () => {
-  it("reports nothing for identical trees", () => {
-    const diff = diffTrees(tree(["vpn-monitor-acme", stack()]), tree(["vpn-monitor-acme", stack()]));
+  it("reports identical trees as unchanged, by name, under the unchanged environments", () => {
+    const diff = diffOne(stack(), stack());
+
     expect(diff.changed).toBe(false);
-    expect(diff.stacks).toEqual([{ stack: "vpn-monitor-acme", status: "unchanged", monitors: [], entries: [] }]);
-    expect(renderReport(diff, "main")).toContain("## acme: no changes");
+    expect(diff.stacks).toEqual([{ stack: "vpn-monitor-acme", status: "unchanged", monitors: [], webhooks: [], codeChanges: [], entries: [] }]);
+    expect(renderReport(diff, context)).toContain("## Unchanged environments\n\n- acme: no changes");
   });
 
-  it("calls out a monitor's mode, query and notification change first", () => {
-    const after = stack({
-      resource: { datadog_monitor: { monitors_tunnels_1: monitor("min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} by {tunnel} < 1", "Down @webhook-tickets @slack-netops") } },
-    });
+  it("ignores cdktf metadata", () => {
+    const after = stack({ "//": { metadata: { version: "0.21.1" } } });
+    (after.resource as Record<string, Record<string, Record<string, unknown>>>).datadog_monitor!.monitors_tunnels_1!["//"] = { metadata: { path: "elsewhere" } };
 
-    const diff = diffTrees(tree(["vpn-monitor-acme", stack()]), tree(["vpn-monitor-acme", after]));
+    expect(diffOne(stack(), after).changed).toBe(false);
+  });
+
+  it("calls out a monitor's mode, exact query, notifications and message first, before the resources", () => {
+    const message = MESSAGE.replace("Tunnel down", "Tunnel {{tunnel.name}} down") + " @slack-netops";
+    const after = stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY, message) } } });
+
+    const diff = diffOne(stack(), after);
 
     expect(diff.stacks[0]!.monitors).toEqual([
       {
         address: "datadog_monitor.monitors_tunnels_1",
         name: "VPN tunnel down: acme",
         kind: "changed",
-        query: { before: "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1", after: "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} by {tunnel} < 1" },
         mode: { before: "simple", after: "multi (tunnel)" },
+        query: { before: SIMPLE_QUERY, after: MULTI_QUERY },
         notifications: { before: ["@webhook-tickets"], after: ["@slack-netops", "@webhook-tickets"] },
-        otherChanges: [expect.objectContaining({ path: "message" })],
+        message: [
+          { op: "same", text: "{{#is_alert}}" },
+          { op: "removed", text: "Tunnel down in acme." },
+          { op: "added", text: "Tunnel {{tunnel.name}} down in acme." },
+          { op: "same", text: "{{/is_alert}}" },
+          { op: "same", text: "" },
+          { op: "removed", text: "@webhook-tickets" },
+          { op: "added", text: "@webhook-tickets @slack-netops" },
+        ],
+        otherChanges: [],
       },
     ]);
-    const report = renderReport(diff, "main");
+    const report = renderReport(diff, context);
     expect(report.indexOf("### Monitoring changes")).toBeLessThan(report.indexOf("### Resources"));
-    expect(report).toContain("  - mode: `simple` → `multi (tunnel)`");
+    expect(report).toContain("  - mode: `simple` → `multi (tunnel)`\n");
+    expect(report).toContain(`  - query: \`${SIMPLE_QUERY}\` → \`${MULTI_QUERY}\`\n`);
+    expect(report).toContain("  - notifies: `@webhook-tickets` → `@slack-netops @webhook-tickets`\n");
+    expect(report).toContain("    ```diff\n     {{#is_alert}}\n    -Tunnel down in acme.\n    +Tunnel {{tunnel.name}} down in acme.\n");
+    expect(report).toContain("- ✏️ changed `datadog_monitor.monitors_tunnels_1` (monitors/tunnels): see Monitoring changes");
+  });
+
+  it("shows threshold and other monitor settings before → after", () => {
+    const after = stack({
+      resource: { datadog_monitor: { monitors_tunnels_1: { ...monitor(SIMPLE_QUERY), monitor_thresholds: { critical: "1", warning: "2" }, renotify_interval: 60 } } },
+    });
+
+    const report = renderReport(diffOne(stack(), after), context);
+
+    expect(report).toContain("  - threshold: `critical 1` → `critical 1, warning 2`");
+    expect(report).toContain("  - `renotify_interval`: `60`");
   });
 
   it("shows a new bundle as a code change, not as two attribute changes", () => {
-    const after = stack({ resource: { aws_lambda_function: { checker_function_1: { function_name: "vpn-monitor-acme-checker", filename: "assets/checker-code/BBBB/archive.zip", source_code_hash: "BBBB", memory_size: 256 } } } });
+    const after = stack({ resource: { aws_lambda_function: { checker_function_1: lambda("BBBB2222BBBB2222BBBB2222BBBB2222") } } });
 
-    const diff = diffTrees(tree(["vpn-monitor-acme", stack()]), tree(["vpn-monitor-acme", after]));
+    const diff = diffOne(stack(), after);
 
-    expect(diff.stacks[0]).toMatchObject({ status: "changed", codeChange: { before: "AAAA", after: "BBBB" }, entries: [] });
-    expect(renderReport(diff, "main")).toContain("Lambda code changed (bundle hash `AAAA` → `BBBB`)");
+    expect(diff.stacks[0]).toMatchObject({
+      status: "changed",
+      codeChanges: [{ address: "aws_lambda_function.checker_function_1", before: "AAAA1111AAAA1111AAAA1111AAAA1111", after: "BBBB2222BBBB2222BBBB2222BBBB2222" }],
+      entries: [],
+    });
+    expect(renderReport(diff, context)).toContain(
+      "Lambda code changed (bundle hash `AAAA1111AAAA1111AAAA1111AAAA1111` → `BBBB2222BBBB2222BBBB2222BBBB2222`) in `aws_lambda_function.checker_function_1`.",
+    );
+  });
+
+  it("reads the bundle hash from the asset path when there is no source_code_hash, and keeps other Lambda changes", () => {
+    const without = (hash: string, memory: number) => ({ filename: `assets/checker-code/${hash}/archive.zip`, memory_size: memory });
+    const before = stack({ resource: { aws_lambda_function: { checker_function_1: without("AAAA1111AAAA1111AAAA1111AAAA1111", 256) } } });
+    const after = stack({ resource: { aws_lambda_function: { checker_function_1: without("CCCC3333CCCC3333CCCC3333CCCC3333", 512) } } });
+
+    const [diffed] = diffOne(before, after).stacks;
+
+    expect(diffed!.codeChanges).toEqual([{ address: "aws_lambda_function.checker_function_1", before: "AAAA1111AAAA1111AAAA1111AAAA1111", after: "CCCC3333CCCC3333CCCC3333CCCC3333" }]);
+    expect(diffed!.entries[0]!.changes).toEqual([{ path: "memory_size", before: "256", after: "512", sensitive: false }]);
   });
 
   it("diffs inside JSON documents such as IAM policies", () => {
@@ -71,9 +137,7 @@ describe("review diff", () => {
     const before = stack({ resource: { aws_iam_role_policy: { p: { policy: policy("arn:one") } } } });
     const after = stack({ resource: { aws_iam_role_policy: { p: { policy: policy("arn:two") } } } });
 
-    const diff = diffTrees(tree(["vpn-monitor-acme", before]), tree(["vpn-monitor-acme", after]));
-
-    expect(diff.stacks[0]!.entries).toEqual([
+    expect(diffOne(before, after).stacks[0]!.entries).toEqual([
       {
         address: "aws_iam_role_policy.p",
         type: "aws_iam_role_policy",
@@ -87,73 +151,92 @@ describe("review diff", () => {
   });
 
   it("compares lists of values as lists: an insertion is one addition, a reordering says so", () => {
-    const withSubnets = (ids: string[]) => stack({ resource: { aws_lambda_function: { checker_function_1: { function_name: "f", filename: "x", source_code_hash: "AAAA", vpc_config: { subnet_ids: ids } } } } });
+    const withSubnets = (ids: string[]) => stack({ resource: { aws_lambda_function: { checker_function_1: lambda("AAAA1111AAAA1111AAAA1111AAAA1111", { vpc_config: { subnet_ids: ids } }) } } });
 
-    const inserted = diffTrees(tree(["s", withSubnets(["subnet-a", "subnet-c"])]), tree(["s", withSubnets(["subnet-a", "subnet-b", "subnet-c"])]));
-    const reordered = diffTrees(tree(["s", withSubnets(["subnet-a", "subnet-c"])]), tree(["s", withSubnets(["subnet-c", "subnet-a"])]));
+    const inserted = diffOne(withSubnets(["subnet-a", "subnet-c"]), withSubnets(["subnet-a", "subnet-b", "subnet-c"]));
+    const reordered = diffOne(withSubnets(["subnet-a", "subnet-c"]), withSubnets(["subnet-c", "subnet-a"]));
 
     expect(inserted.stacks[0]!.entries[0]!.changes).toEqual([{ path: "vpc_config.subnet_ids[+]", after: "subnet-b", sensitive: false }]);
     expect(reordered.stacks[0]!.entries[0]!.changes).toEqual([{ path: "vpc_config.subnet_ids (order)", before: "subnet-a, subnet-c", after: "subnet-c, subnet-a", sensitive: false }]);
   });
 
-  it("reports environments added and removed", () => {
+  it("shows the attributes of an added resource whole, lists as lists", () => {
+    const after = stack({
+      resource: {
+        aws_vpc_security_group_ingress_rule: {
+          "network_api-in_1": { "//": { metadata: { path: "vpn-monitor-acme/network/api-in" } }, security_group_id: "sg-0123456789abcdef0", from_port: 8000, to_port: 8000, ip_protocol: "tcp" },
+        },
+        aws_security_group: { sg: { name: "checker", tags: ["a", "b"] } },
+      },
+    });
+
+    const report = renderReport(diffOne(stack(), after), context);
+
+    expect(report).toContain(
+      "- ➕ added `aws_vpc_security_group_ingress_rule.network_api-in_1` (network/api-in)\n  - `from_port`: `8000`\n  - `ip_protocol`: `tcp`\n  - `security_group_id`: `sg-0123456789abcdef0`\n  - `to_port`: `8000`\n",
+    );
+    expect(report).toContain('  - `tags`: `["a","b"]`');
+    expect(report).toContain("### Resources: 2 added, 0 changed, 0 removed");
+  });
+
+  it("puts webhook changes with the monitoring changes", () => {
+    const webhook = (url: string) => ({ datadog_webhook: { tickets_webhook_1: { name: "vpn-tickets-acme", url, payload: JSON.stringify({ id: "$ALERT_ID" }) } } });
+
+    const report = renderReport(diffOne(stack({ resource: webhook("https://t.example.com/a") }), stack({ resource: webhook("https://t.example.com/b") })), context);
+
+    const monitoring = report.slice(report.indexOf("### Monitoring changes"), report.indexOf("### Resources"));
+    expect(monitoring).toContain("- **webhook vpn-tickets-acme** (changed) `datadog_webhook.tickets_webhook_1`\n  - `url`: `https://t.example.com/a` → `https://t.example.com/b`");
+  });
+
+  it("reports environments added and removed, and that removing one destroys nothing by itself", () => {
     const diff = diffTrees(tree(["vpn-monitor-old", stack()]), tree(["vpn-monitor-new", stack()]));
 
     expect(diff.stacks.map((s) => [s.stack, s.status])).toEqual([
       ["vpn-monitor-new", "added"],
       ["vpn-monitor-old", "removed"],
     ]);
-    const report = renderReport(diff, "main");
-    expect(report).toContain("## new: new environment");
-    expect(report).toContain("## old: environment removed");
+    const report = renderReport(diff, context);
     expect(report).toContain("2 environments: 0 changed, 1 added, 1 removed, 0 unchanged.");
+    expect(report.indexOf("## old: environment removed")).toBeLessThan(report.indexOf("## new: new environment"));
+    expect(report).toContain("**Merging does not destroy them**: run `npx cdktf destroy vpn-monitor-old`");
+    expect(report).toContain("- **VPN tunnel down: acme** (monitor new) `datadog_monitor.monitors_tunnels_1`\n  - mode: — → `simple`");
+  });
+
+  it("reports stacks known to be unchanged without their synthesized trees", () => {
+    const diff = diffTrees(tree(["vpn-monitor-acme", stack()]), tree(["vpn-monitor-acme", stack()]), { unchangedStacks: ["vpn-monitor-zeta", "vpn-monitor-beta"] });
+
+    expect(diff.stacks.map((s) => [s.stack, s.status])).toEqual([
+      ["vpn-monitor-acme", "unchanged"],
+      ["vpn-monitor-beta", "unchanged"],
+      ["vpn-monitor-zeta", "unchanged"],
+    ]);
+    expect(diff.changed).toBe(false);
+  });
+
+  it("renders the same diff as JSON, with the report's notes", () => {
+    const after = stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY) } } });
+
+    const json = JSON.parse(renderJson(diffOne(stack(), after), { baseLabel: "main (abc)", notes: ["a note"] })) as { base: string; notes: string[]; changed: boolean; stacks: { monitors: { mode: unknown }[] }[] };
+
+    expect(json).toMatchObject({ base: "main (abc)", notes: ["a note"], changed: true });
+    expect(json.stacks[0]!.monitors[0]!.mode).toEqual({ before: "simple", after: "multi (tunnel)" });
   });
 });
 
-describe("review masking", () => {
-  const CANARY = "canary-secret-4f9e";
-
-  it.each([
-    ["custom_headers{json}.Authorization", true],
-    ["environment.variables.DD_API_KEY", true],
-    ["password", true],
-    ["settings.apiToken", true],
-    ["client_secret", true],
-    ["environment.variables.DD_API_KEY_SECRET_ARN", false],
-    ["environment.variables.VNS3_CONTROLLERS{json}[0].secretArn", false],
-    ["name", false],
-    ["query", false],
-    ["is_secret", false],
-  ])("%s is secret: %s", (attributePath, secret) => {
-    expect(isSecretPath(attributePath)).toBe(secret);
+describe("review text diff", () => {
+  it("diffs lines by their longest common subsequence", () => {
+    expect(diffLines("a\nb\nc", "a\nc\nd")).toEqual([
+      { op: "same", text: "a" },
+      { op: "removed", text: "b" },
+      { op: "same", text: "c" },
+      { op: "added", text: "d" },
+    ]);
   });
 
-  it("masks values fed by a sensitive variable, secret-named attributes and sensitive defaults, and still says they changed", () => {
-    const variable = (def?: string) => ({ webhook_secret_TOKEN: { type: "string", sensitive: true, ...(def ? { default: def } : {}) } });
-    const before = stack({
-      variable: variable(),
-      resource: {
-        datadog_webhook_custom_variable: { v: { name: "TOKEN", value: "${var.webhook_secret_TOKEN}", is_secret: true } },
-        datadog_webhook: { w: { name: "tickets", url: "https://t.example.com/a", custom_headers: JSON.stringify({ Authorization: "Bearer old-literal" }) } },
-      },
-    });
-    const after = stack({
-      variable: variable(CANARY),
-      resource: {
-        datadog_webhook_custom_variable: { v: { name: "TOKEN", value: `prefix \${var.webhook_secret_TOKEN}`, is_secret: true } },
-        datadog_webhook: { w: { name: "tickets", url: "https://t.example.com/b", custom_headers: JSON.stringify({ Authorization: `Bearer ${CANARY}` }) } },
-        aws_lambda_function: { checker_function_1: { function_name: "vpn-monitor-acme-checker", filename: "assets/checker-code/AAAA/archive.zip", source_code_hash: "AAAA", memory_size: 256, environment: { variables: { API_TOKEN: CANARY } } } },
-      },
-    });
+  it("focuses two long values on the part that differs", () => {
+    const before = `${"x".repeat(100)} in the last 5 minutes ${"y".repeat(100)}`;
+    const after = `${"x".repeat(100)} in the last 10 minutes ${"y".repeat(100)}`;
 
-    const report = renderReport(diffTrees(tree(["vpn-monitor-acme", before]), tree(["vpn-monitor-acme", after])), "main");
-
-    expect(report).not.toContain(CANARY);
-    expect(report).not.toContain("old-literal");
-    expect(report).toContain(`\`custom_headers{json}.Authorization\`: ${MASK} → ${MASK} (changed)`);
-    expect(report).toContain(`\`value\`: ${MASK} → ${MASK} (changed)`);
-    expect(report).toContain(`\`default\`: ${MASK}`);
-    expect(report).toContain(`\`environment.variables.API_TOKEN\`: ${MASK}`);
-    expect(report).toContain("`url`: `https://t.example.com/a` → `https://t.example.com/b`");
+    expect(focusOnDifference(before, after, 5)).toEqual({ before: "…last 5 minu…", after: "…last 10 minu…" });
   });
 });
