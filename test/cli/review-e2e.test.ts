@@ -1,136 +1,205 @@
 /**
- * `npm run review` end to end, in a throwaway git repository holding a copy of the project: a
- * commit that switches one environment's monitor mode, adds a controller to another and removes a
- * third, reviewed against the commit before.
+ * `npm run review` end to end, in a throwaway git repository holding a copy of the project:
+ *
+ *   empty ── project (4 environments) ── change: example-simple simple→multi, example-multi gets a
+ *                                        third controller, example-third removed, example-steady untouched
+ *
+ * Synth is the slow part, so each scenario runs the CLI once and its assertions share the result.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { copyProject, createGitFixture, type GitFixture } from "../helpers/git-fixture";
 
-const ROOT = path.resolve(__dirname, "../..");
-const PROJECT_ENTRIES = ["main.ts", "stacks", "handler", "scripts", "cli", "environments", "package.json", "cdktf.json", "tsconfig.json"];
+const SIMPLE_BEFORE = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} < 1";
+const SIMPLE_AFTER = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} by {tunnel} < 1";
+const NEW_SG = "sg-0f1e2d3c4b5a60203";
 const NEW_CONTROLLER = `  - name: vns3-east-c
     host: 198.51.100.30
-    securityGroupId: sg-0f1e2d3c4b5a60203
+    securityGroupId: ${NEW_SG}
     secretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/example-multi/vns3-east-c-QwErTy
     tlsSha256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 datadog:`;
 
-let repo: string;
-let baseCommit: string;
+let fixture: GitFixture;
+let emptyCommit: string;
+let projectCommit: string;
+let scratch: string;
 
-const git = (...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: repo, encoding: "utf8" }).trim();
+/** The report's section for one environment: from its heading to the next one. */
+function section(report: string, heading: string): string {
+  const start = report.indexOf(heading);
+  if (start < 0) throw new Error(`no "${heading}" in the report:\n${report}`);
+  const next = report.indexOf("\n## ", start + heading.length);
+  return report.slice(start, next < 0 ? undefined : next);
+}
 
-function review(...args: string[]) {
-  const { VPN_MONITOR_ENVIRONMENTS_DIR: _ignored, ...env } = process.env;
-  const result = spawnSync(process.execPath, ["--import", "tsx", "cli/review.ts", ...args], { cwd: repo, env, encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** One resource's lines in a section: its bullet and the attribute lines under it. */
+function entry(text: string, addressPattern: RegExp): string {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => addressPattern.test(l));
+  if (first < 0) throw new Error(`no entry matching ${addressPattern} in:\n${text}`);
+  const rest = lines.slice(first + 1);
+  const end = rest.findIndex((l) => !l.startsWith("  "));
+  return [lines[first], ...rest.slice(0, end < 0 ? undefined : end)].join("\n");
 }
 
 beforeAll(() => {
-  repo = mkdtempSync(path.join(tmpdir(), "review-fixture-"));
-  for (const entry of PROJECT_ENTRIES) cpSync(path.join(ROOT, entry), path.join(repo, entry), { recursive: true });
-  symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
-  writeFileSync(path.join(repo, ".gitignore"), "node_modules\ncdktf.out\ndist\n*.tfstate\n");
-  const third = readFileSync(path.join(repo, "environments/example-simple.yaml"), "utf8").replace(/example-simple/g, "example-third");
-  writeFileSync(path.join(repo, "environments/example-third.yaml"), third);
-  git("init", "-q", "-b", "main");
-  git("add", ".");
-  git("commit", "-q", "-m", "base");
-  baseCommit = git("rev-parse", "HEAD");
+  scratch = mkdtempSync(path.join(tmpdir(), "review-e2e-out-"));
+  fixture = createGitFixture();
+  fixture.write("README.md", "Before the project existed.\n");
+  emptyCommit = fixture.commit("empty");
 
-  const simple = path.join(repo, "environments/example-simple.yaml");
-  writeFileSync(simple, readFileSync(simple, "utf8").replace("  mode: simple", "  mode: multi"));
-  const multi = path.join(repo, "environments/example-multi.yaml");
-  writeFileSync(multi, readFileSync(multi, "utf8").replace("\ndatadog:", `\n${NEW_CONTROLLER}`));
-  rmSync(path.join(repo, "environments/example-third.yaml"));
-  git("commit", "-q", "-am", "switch a mode, add a controller, remove an environment");
+  // The project's code, and environments derived from its two examples (not whatever else is there).
+  copyProject(fixture);
+  fixture.remove("environments");
+  mkdirSync(path.join(fixture.dir, "environments"));
+  const simple = readFileSync(path.join(__dirname, "../../environments/example-simple.yaml"), "utf8");
+  const multi = readFileSync(path.join(__dirname, "../../environments/example-multi.yaml"), "utf8");
+  fixture.write("environments/example-simple.yaml", simple);
+  fixture.write("environments/example-multi.yaml", multi);
+  fixture.write("environments/example-third.yaml", simple.replace(/example-simple/g, "example-third"));
+  fixture.write("environments/example-steady.yaml", simple.replace(/example-simple/g, "example-steady"));
+  projectCommit = fixture.commit("project with four environments");
+
+  fixture.write("environments/example-simple.yaml", simple.replace(/^ {2}mode: simple$/m, "  mode: multi"));
+  fixture.write("environments/example-multi.yaml", multi.replace("\ndatadog:", `\n${NEW_CONTROLLER}`));
+  fixture.remove("environments/example-third.yaml");
+  fixture.commit("switch a mode, add a controller, remove an environment");
 });
 
 afterAll(() => {
-  if (repo) rmSync(repo, { recursive: true, force: true });
+  fixture?.dispose();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe("npm run review on a change to three environments", () => {
+describe("npm run review on a change to three of four environments", () => {
+  let run: ReturnType<GitFixture["review"]>;
   let report: string;
-  let status: number | null;
 
   beforeAll(() => {
-    ({ stdout: report, status } = review("--base", baseCommit, "--fail-on-change"));
+    const out = path.join(scratch, "report.md");
+    run = fixture.review("--base", projectCommit, "--fail-on-change", "--list-changed", "--out", out);
+    report = readFileSync(out, "utf8");
   });
 
-  it("exits 2 with --fail-on-change", () => {
-    expect(status).toBe(2);
+  it("exits 2 with --fail-on-change, and lists the environments to deploy", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("example-multi\nexample-simple\n");
   });
 
-  it("summarizes first, then leads with the removed environment", () => {
-    expect(report).toContain("3 environments: 2 changed, 0 added, 1 removed, 0 unchanged.");
+  it("summarizes, then leads with the removed environment", () => {
+    expect(report).toContain("4 environments: 2 changed, 0 added, 1 removed, 1 unchanged.");
     expect(report.indexOf("## example-third: environment removed")).toBeLessThan(report.indexOf("## example-multi: changed"));
   });
 
-  it("calls out the monitor's mode and exact query change for the switched environment", () => {
-    const section = report.slice(report.indexOf("## example-simple: changed"));
-    expect(section).toContain("### Monitoring changes\n\n- **VPN tunnel down: example-simple** (monitor changed)\n  - mode: `simple` → `multi (tunnel)`");
-    expect(section).toContain(
-      "  - query: `min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} < 1` → `min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} by {tunnel} < 1`",
+  it("calls out the mode and the exact query change first for the switched environment", () => {
+    const simple = section(report, "## example-simple: changed");
+
+    expect(simple).toContain(
+      "### Monitoring changes\n\n" +
+        "- **VPN tunnel down: example-simple** (monitor changed) `datadog_monitor.monitors_tunnels_",
     );
-    expect(section).toContain("### Resources: 0 added, 1 changed, 0 removed");
+    expect(simple).toContain(`  - mode: \`simple\` → \`multi (tunnel)\`\n  - query: \`${SIMPLE_BEFORE}\` → \`${SIMPLE_AFTER}\`\n`);
+    expect(simple.indexOf("### Monitoring changes")).toBeLessThan(simple.indexOf("### Resources"));
   });
 
   it("shows the new controller's ingress and egress rules with its port and security group", () => {
-    const section = report.slice(report.indexOf("## example-multi: changed"), report.indexOf("## example-simple"));
-    expect(section).toContain("### Resources: 2 added, 2 changed, 0 removed");
-    expect(section).toMatch(/➕ added `aws_vpc_security_group_ingress_rule\.network_api-in-sg-0f1e2d3c4b5a60203-8000_\w+`/);
-    expect(section).toMatch(/➕ added `aws_vpc_security_group_egress_rule\.network_api-out-sg-0f1e2d3c4b5a60203-8000_\w+`/);
-    expect(section).toContain("  - `security_group_id`: `sg-0f1e2d3c4b5a60203`");
-    expect(section).toContain("  - `referenced_security_group_id`: `sg-0f1e2d3c4b5a60203`");
-    expect(section).toContain("  - `from_port`: `8000`");
-    // The checker learns about it and may read its secret.
-    expect(section).toContain("`environment.variables.VNS3_CONTROLLERS{json}[2].host`: `198.51.100.30`");
-    // Lists of values are compared as lists: the new secret is one addition to the policy.
-    expect(section).toContain(
-      "`policy{json}.Statement[1].Resource[+]`: `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/example-multi/vns3-east-c-QwErTy`",
+    const multi = section(report, "## example-multi: changed");
+    const ingress = entry(multi, /➕ added `aws_vpc_security_group_ingress_rule\.network_api-in-sg-0f1e2d3c4b5a60203-8000_\w+`/).split("\n");
+    const egress = entry(multi, /➕ added `aws_vpc_security_group_egress_rule\.network_api-out-sg-0f1e2d3c4b5a60203-8000_\w+`/).split("\n");
+    const checkerGroup = expect.stringMatching(/^ {2}- `(referenced_)?security_group_id`: `\$\{aws_security_group\.network_checker_\w+\.id\}`$/);
+
+    // Into the controller's group, from the checker's group, on the VNS3 API port only.
+    expect(ingress).toEqual(
+      expect.arrayContaining([`  - \`security_group_id\`: \`${NEW_SG}\``, "  - `from_port`: `8000`", "  - `to_port`: `8000`", "  - `ip_protocol`: `tcp`", checkerGroup]),
     );
-    expect(section).not.toContain("datadog-api-key-AsDfGh");
-    // The webhook token stays masked even in a changed stack.
-    expect(section).not.toMatch(/Bearer/);
+    // Out of the checker's group, to the controller's group, on the same port.
+    expect(egress).toEqual(
+      expect.arrayContaining([`  - \`referenced_security_group_id\`: \`${NEW_SG}\``, "  - `from_port`: `8000`", "  - `to_port`: `8000`", "  - `ip_protocol`: `tcp`", checkerGroup]),
+    );
+    expect(multi).toContain("### Resources: 2 added, 2 changed, 0 removed");
   });
 
-  it("lists what the removed environment destroys, monitors first", () => {
-    const section = report.slice(report.indexOf("## example-third: environment removed"), report.indexOf("## example-multi"));
-    expect(section).toContain("- **VPN tunnel down: example-third** (monitor removed)");
-    expect(section).toContain("- **VNS3 controller unreadable: example-third** (monitor removed)");
-    expect(section).toMatch(/➖ removed `aws_lambda_function\.checker_function_\w+`/);
+  it("shows the checker learning about the controller and being allowed to read its secret", () => {
+    const multi = section(report, "## example-multi: changed");
+
+    expect(multi).toContain("`environment.variables.VNS3_CONTROLLERS{json}[2].host`: `198.51.100.30`");
+    expect(multi).toContain("`policy{json}.Statement[1].Resource[+]`: `arn:aws:secretsmanager:us-east-1:123456789012:secret:vpn-monitor/example-multi/vns3-east-c-QwErTy`");
+    expect(multi).not.toContain("Lambda code changed");
   });
 
-  it("lists the changed environments for the workflows", () => {
-    const listed = review("--base", baseCommit, "--list-changed");
-    expect(listed.status).toBe(0);
-    expect(listed.stdout).toBe("example-multi\nexample-simple\n");
-  });
-});
+  it("lists what the removed environment takes away, monitors first, and that merging destroys nothing", () => {
+    const third = section(report, "## example-third: environment removed");
 
-describe("npm run review without changes", () => {
-  it('says "no changes" per environment and exits 0 even with --fail-on-change', () => {
-    const { status, stdout } = review("--base", "HEAD", "--fail-on-change");
-
-    expect(status).toBe(0);
-    expect(stdout).toContain("2 environments: 0 changed, 0 added, 0 removed, 2 unchanged.");
-    expect(stdout).toContain("## example-multi: no changes");
-    expect(stdout).toContain("## example-simple: no changes");
+    expect(third).toContain(`- **VPN tunnel down: example-third** (monitor removed)`);
+    expect(third).toContain(`- **VNS3 controller unreadable: example-third** (monitor removed)`);
+    expect(third).toMatch(/➖ removed `aws_lambda_function\.checker_function_\w+`/);
+    expect(third).toContain("**Merging does not destroy them**: run `npx cdktf destroy vpn-monitor-example-third`");
   });
 
-  it("fails clearly on a ref that does not exist", () => {
-    const { status, stderr } = review("--base", "no-such-ref");
-
-    expect(status).toBe(1);
-    expect(stderr).toContain("review: --base no-such-ref: not a commit in this repository");
+  it('says "no changes" for the untouched environment, synthesized or not', () => {
+    expect(report).toContain("## Unchanged environments\n\n- example-steady: no changes\n");
+    expect(report).toContain("only the 3 changed definition file(s) were synthesized; the other 1 environment(s) have the same code and definition");
   });
 
   it("leaves no worktree behind", () => {
-    expect(git("worktree", "list").split("\n")).toHaveLength(1);
+    expect(fixture.git("worktree", "list").split("\n")).toHaveLength(1);
+  });
+
+  it("reports the same when every environment is synthesized, and exits 0 without --fail-on-change", () => {
+    const full = fixture.review("--base", projectCommit, "--full");
+
+    expect(full.status).toBe(0);
+    const withoutNotes = (text: string) => text.replace(/^> .*\n\n/gm, "");
+    expect(withoutNotes(full.stdout)).toBe(withoutNotes(report));
+  });
+});
+
+describe("npm run review in other situations", () => {
+  it('says "no changes" and exits 0 with --fail-on-change when nothing changed, comparing with main by default', () => {
+    const { status, stdout, stderr } = fixture.review("--fail-on-change");
+
+    expect(status).toBe(0);
+    expect(stderr).toBe("review: No origin/main: compared with the merge base of HEAD and main.\n");
+    expect(stdout).toContain("# Monitoring review against the merge base with main (");
+    expect(stdout).toContain("3 environments: 0 changed, 0 added, 0 removed, 3 unchanged.");
+    expect(stdout).toContain("- example-multi: no changes\n- example-simple: no changes\n- example-steady: no changes\n");
+  });
+
+  it("treats a base without the project as empty: every environment is new, secrets masked", () => {
+    const { status, stdout } = fixture.review("--base", emptyCommit);
+
+    expect(status).toBe(0);
+    expect(stdout).toContain("3 environments: 0 changed, 3 added, 0 removed, 0 unchanged.");
+    expect(stdout).toContain("> The base has no main.ts (the project did not exist yet): every environment is new.");
+    const multi = section(stdout, "## example-multi: new environment");
+    expect(multi).toContain("  - `custom_headers{json}.Authorization`: (sensitive)");
+    expect(multi).toContain("- ➕ added `variable.webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN`");
+    expect(multi).toContain("  - `value`: (sensitive)");
+  });
+
+  it("fails clearly on a ref that does not exist", () => {
+    const { status, stderr, stdout } = fixture.review("--base", "no-such-ref");
+
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("review: --base no-such-ref: not a commit in this repository");
+  });
+
+  it("fails with the definition's problems when the working tree does not validate", () => {
+    fixture.write("environments/broken.yaml", "name: broken\naws:\n  region: nowhere\n");
+    try {
+      const { status, stderr, stdout } = fixture.review("--base", "HEAD");
+
+      expect(status).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toContain("review: synth of the working tree failed:\ninvalid environment definition:");
+      expect(stderr).toContain("environments/broken.yaml: aws.region");
+    } finally {
+      fixture.remove("environments/broken.yaml");
+    }
   });
 });
