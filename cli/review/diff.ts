@@ -347,7 +347,8 @@ function describeMonitor(address: string, kind: Kind, before: unknown, after: un
     ...(threshold ? { threshold } : {}),
     ...(notifications ? { notifications } : {}),
     ...(message ? { message } : {}),
-    otherChanges: changes.filter((c) => !SUMMARIZED.test(c.path) && c.path !== "name"),
+    // A rename matters; the name of a new monitor is already its heading.
+    otherChanges: changes.filter((c) => !SUMMARIZED.test(c.path) && !(kind === "added" && c.path === "name")),
   };
 }
 

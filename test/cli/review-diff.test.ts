@@ -95,14 +95,18 @@ describe("review diff", () => {
     expect(report).toContain("- ✏️ changed `datadog_monitor.monitors_tunnels_1` (monitors/tunnels): see Monitoring changes");
   });
 
-  it("shows threshold and other monitor settings before → after", () => {
+  it("shows threshold, a rename and other monitor settings before → after", () => {
     const after = stack({
-      resource: { datadog_monitor: { monitors_tunnels_1: { ...monitor(SIMPLE_QUERY), monitor_thresholds: { critical: "1", warning: "2" }, renotify_interval: 60 } } },
+      resource: {
+        datadog_monitor: { monitors_tunnels_1: { ...monitor(SIMPLE_QUERY), name: "Tunnel down: acme", monitor_thresholds: { critical: "1", warning: "2" }, renotify_interval: 60 } },
+      },
     });
 
     const report = renderReport(diffOne(stack(), after), context);
 
+    expect(report).toContain("- **Tunnel down: acme** (monitor changed)");
     expect(report).toContain("  - threshold: `critical 1` → `critical 1, warning 2`");
+    expect(report).toContain("  - `name`: `VPN tunnel down: acme` → `Tunnel down: acme`");
     expect(report).toContain("  - `renotify_interval`: `60`");
   });
 
