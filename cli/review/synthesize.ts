@@ -8,7 +8,7 @@
  * the others are identical by construction (same code, same definition) and reported unchanged.
  * `full` turns this off.
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -91,6 +91,9 @@ export async function chooseBase(repo: string, ref: string | undefined): Promise
   };
 }
 
+/** Synth processes still running, stopped with the review on a signal. */
+const runningSynths = new Set<ChildProcess>();
+
 /** Runs the app's synth in `projectDir` into `outDir`; resolves with stderr on failure. */
 function runSynth(projectDir: string, outDir: string, environmentsDir?: string): Promise<{ ok: boolean; stderr: string }> {
   return new Promise((resolve) => {
@@ -98,9 +101,13 @@ function runSynth(projectDir: string, outDir: string, environmentsDir?: string):
     const { VPN_MONITOR_ENVIRONMENTS_DIR: _ignored, CDKTF_OUTDIR: _alsoIgnored, ...inherited } = process.env;
     const env = { ...inherited, CDKTF_OUTDIR: outDir, ...(environmentsDir ? { VPN_MONITOR_ENVIRONMENTS_DIR: environmentsDir } : {}) };
     const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], { cwd: projectDir, env, stdio: ["ignore", "ignore", "pipe"] });
+    runningSynths.add(child);
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("close", (code) => resolve({ ok: code === 0, stderr }));
+    child.on("close", (code) => {
+      runningSynths.delete(child);
+      resolve({ ok: code === 0, stderr });
+    });
     child.on("error", (error) => resolve({ ok: false, stderr: error.message }));
   });
 }
@@ -181,17 +188,20 @@ export async function synthesizeBoth(repo: string, baseCommit: string, options: 
       try {
         execFileSync("git", ["worktree", "remove", "--force", worktree], { cwd: repo, stdio: "ignore" });
       } catch {
-        // Removed below with the scratch folder; `worktree prune` forgets it.
+        // Deleted below with the scratch folder; `worktree prune` then forgets it.
       }
     }
     rmSync(scratch, { recursive: true, force: true });
-    try {
-      execFileSync("git", ["worktree", "prune"], { cwd: repo, stdio: "ignore" });
-    } catch {
-      // Nothing to prune.
+    if (worktreeAdded) {
+      try {
+        execFileSync("git", ["worktree", "prune"], { cwd: repo, stdio: "ignore" });
+      } catch {
+        // Nothing left to prune.
+      }
     }
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    for (const child of runningSynths) child.kill(signal);
     cleanUp();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
