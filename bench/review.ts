@@ -11,7 +11,7 @@ import { round } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 /** What a synth needs from the project; node_modules is linked, not copied. */
-const PROJECT_ENTRIES = ["main.ts", "stacks", "handler", "scripts", "cli", "package.json", "cdktf.json", "tsconfig.json"];
+const PROJECT_ENTRIES = ["main.ts", "contract", "stacks", "handler", "scripts", "cli", "package.json", "cdktf.json", "tsconfig.json"];
 
 export interface ReviewMeasurement {
   readonly environments: number;

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { DATADOG_SITES } from "../stacks/environment/schema";
+import { describeDatadogSites } from "../contract/datadog-sites";
 import { readExistingEnvironments } from "./lib/existing-environments";
 import { runAsScript, type CliIo } from "./lib/io";
 import { answersFromFlags, buildOnboarding, completeAnswers, missingAnswers, type OnboardFlags, type PartialAnswers } from "./lib/onboard-core";
@@ -32,7 +32,7 @@ function program(io: CliIo): Command {
       "name=…,host=…,sg=…,fingerprint=…[,secret=<ARN>][,port=8000], repeat per controller (no secret=: the stack creates vpn-monitor/<env>/<name>)",
       collect,
     )
-    .option("--site <site>", `Datadog site: ${Object.keys(DATADOG_SITES).join(", ")}`)
+    .option("--site <site>", `Datadog site: ${describeDatadogSites()}`)
     .option("--api-key-secret <arn>", "secret with the Datadog API key (default: the stack creates vpn-monitor/<env>/datadog-api-key)")
     .option("--mode <mode>", "simple: one alert for the environment; multi: one per tunnel (default: simple)")
     .option("--window <minutes>", "monitor evaluation window in minutes (default: 5)")

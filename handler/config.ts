@@ -4,24 +4,14 @@
  */
 // Namespace import: lets esbuild drop the unused parts of zod (85 KB instead of 450 KB bundled).
 import * as z from "zod";
+import { CHECKER_ENV } from "../contract/checker-env";
+import { DATADOG_SITE_DOMAINS, parseDatadogSite, DATADOG_SITES, type DatadogSiteDomain } from "../contract/datadog-sites";
+import { FINGERPRINT_FORMAT, parseFingerprint } from "../contract/fingerprint";
+import { DEFAULT_VNS3_API_PORT } from "../contract/vns3";
 import { normalizeTagValue } from "./tags";
 
-/** Datadog sites the checker knows. `DD_API_URL` covers anything else (proxy, PrivateLink). */
-export const DATADOG_SITES = [
-  "datadoghq.com",
-  "us3.datadoghq.com",
-  "us5.datadoghq.com",
-  "datadoghq.eu",
-  "ap1.datadoghq.com",
-  "ap2.datadoghq.com",
-  "ddog-gov.com",
-] as const;
-
-/** One of the known Datadog sites. */
-export type DatadogSite = (typeof DATADOG_SITES)[number];
-
-/** Default VNS3 API port. */
-export const DEFAULT_VNS3_PORT = 8000;
+/** One of the known Datadog sites, as a domain (`DD_SITE`). `DD_API_URL` covers anything else. */
+export type DatadogSite = DatadogSiteDomain;
 
 /** Where a controller's API credentials come from. */
 export type ControllerCredentialsSource =
@@ -40,7 +30,7 @@ export interface ControllerConfig {
   readonly host: string;
   /** API port. @default 8000 */
   readonly port: number;
-  /** Pinned SHA-256 certificate fingerprint: 64 lowercase hex digits, no colons. Absent: CA verification. */
+  /** Pinned SHA-256 certificate fingerprint in the contract's canonical form (contract/fingerprint.ts). Absent: CA verification. */
   readonly tlsSha256?: string;
   /** Credentials source. */
   readonly credentials: ControllerCredentialsSource;
@@ -86,7 +76,6 @@ const PORT_MESSAGE = "expected an integer 1-65535";
 const NON_EMPTY = "expected a non-empty string";
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const SECRET_ARN_MESSAGE = "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)";
-const FINGERPRINT = /^[0-9a-f]{2}(:?[0-9a-f]{2}){31}$/i;
 
 const nonEmpty = z.string({ error: NON_EMPTY }).trim().min(1, { error: NON_EMPTY, abort: true });
 
@@ -103,12 +92,11 @@ const controllerSchema = z
       .int({ error: PORT_MESSAGE })
       .min(1, { error: PORT_MESSAGE })
       .max(65535, { error: PORT_MESSAGE })
-      .default(DEFAULT_VNS3_PORT),
+      .default(DEFAULT_VNS3_API_PORT),
     tlsSha256: z
-      .string({ error: "expected a SHA-256 fingerprint: 64 hex digits, colons optional" })
-      .trim()
-      .regex(FINGERPRINT, { error: "expected a SHA-256 fingerprint: 64 hex digits, colons optional" })
-      .transform((value) => value.replace(/:/g, "").toLowerCase())
+      .string({ error: `expected ${FINGERPRINT_FORMAT}` })
+      .refine((value) => parseFingerprint(value) !== undefined, { error: `expected ${FINGERPRINT_FORMAT}` })
+      .transform((value) => parseFingerprint(value) as string)
       .optional(),
     secretArn: z.string({ error: SECRET_ARN_MESSAGE }).trim().regex(SECRET_ARN, { error: SECRET_ARN_MESSAGE }).optional(),
     // Inline credentials are never echoed back in errors: zod messages carry no values, ours neither.
@@ -190,12 +178,12 @@ export function parseApiUrl(value: string): { ok: true; apiUrl: string } | { ok:
 export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
   const issues: string[] = [];
 
-  const environment = read(env, "VPN_ENVIRONMENT");
+  const environment = read(env, CHECKER_ENV.environment);
   if (environment === undefined) issues.push("VPN_ENVIRONMENT: required (the value of the vpn_environment tag)");
   else if (normalizeTagValue(environment) === "") issues.push("VPN_ENVIRONMENT: expected at least one letter or digit");
 
   let controllers: readonly ControllerConfig[] = [];
-  const controllersJson = read(env, "VNS3_CONTROLLERS");
+  const controllersJson = read(env, CHECKER_ENV.controllers);
   if (controllersJson === undefined) {
     issues.push('VNS3_CONTROLLERS: required (JSON array of {"name","host","port","tlsSha256","secretArn"})');
   } else {
@@ -209,24 +197,26 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
     if (raw !== undefined) {
       const result = controllersSchema.safeParse(raw);
       if (result.success) controllers = result.data;
-      else for (const issue of result.error.issues) issues.push(`${formatPath("VNS3_CONTROLLERS", issue.path)}: ${issue.message}`);
+      else for (const issue of result.error.issues) issues.push(`${formatPath(CHECKER_ENV.controllers, issue.path)}: ${issue.message}`);
     }
   }
 
-  const siteValue = read(env, "DD_SITE") ?? "datadoghq.com";
-  const site = (DATADOG_SITES as readonly string[]).includes(siteValue.toLowerCase()) ? (siteValue.toLowerCase() as DatadogSite) : undefined;
-  if (site === undefined) issues.push(`DD_SITE: expected one of ${DATADOG_SITES.join(", ")} (use DD_API_URL for anything else)`);
+  const siteValue = read(env, CHECKER_ENV.site);
+  // Any spelling the contract reads (`datadoghq.eu`, `EU`, `app.datadoghq.eu`); unset means US1.
+  const siteName = siteValue === undefined ? "US1" : parseDatadogSite(siteValue);
+  const site: DatadogSite | undefined = siteName === undefined ? undefined : DATADOG_SITES[siteName];
+  if (site === undefined) issues.push(`DD_SITE: expected one of ${DATADOG_SITE_DOMAINS.join(", ")} (use DD_API_URL for anything else)`);
 
   let apiUrl: string | undefined;
-  const apiUrlValue = read(env, "DD_API_URL");
+  const apiUrlValue = read(env, CHECKER_ENV.apiUrl);
   if (apiUrlValue !== undefined) {
     const parsed = parseApiUrl(apiUrlValue);
     if (parsed.ok) apiUrl = parsed.apiUrl;
     else issues.push(parsed.issue);
   }
 
-  const keyArn = read(env, "DD_API_KEY_SECRET_ARN");
-  const keyInline = read(env, "DD_API_KEY");
+  const keyArn = read(env, CHECKER_ENV.apiKeySecretArn);
+  const keyInline = read(env, CHECKER_ENV.apiKey);
   let apiKey: ApiKeySource | undefined;
   if (keyArn !== undefined && keyInline !== undefined) {
     issues.push("DD_API_KEY_SECRET_ARN: set either DD_API_KEY_SECRET_ARN (deployed) or DD_API_KEY (local runs), not both");

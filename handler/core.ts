@@ -3,34 +3,10 @@
  * send, plus a summary. No I/O, no clock: everything comes in as arguments.
  */
 import { createHash } from "node:crypto";
+import { METRICS, type DownReason } from "../contract/metrics";
 import { normalizeTagValue, tag } from "./tags";
 
-/**
- * Why a controller (or its subnet read) counts as down. A closed set, so the `reason` tag stays
- * bounded (every distinct tag set is a billed custom metric).
- */
-export const DOWN_REASONS = [
-  "refused", // TCP connection refused
-  "timeout", // no answer inside the budget (connect, TLS or HTTP)
-  "tls_pin_mismatch", // certificate fingerprint differs from tlsSha256
-  "tls_error", // TLS handshake or CA/hostname verification failed
-  "auth", // HTTP 401 / 403
-  "http_error", // any other non-2xx status
-  "bad_response", // 2xx but not the expected JSON
-  "dns", // host name did not resolve
-  "credentials", // the controller's secret could not be read or has the wrong shape
-  "network", // connection reset, unreachable, any other socket-level failure
-] as const;
-
-/** One of {@link DOWN_REASONS}. */
-export type DownReason = (typeof DOWN_REASONS)[number];
-
-/** Metric names (contract with the monitors). */
-export const METRICS = {
-  tunnelStatus: "vpn.tunnel.status",
-  controllerUp: "vpn.controller.up",
-  subnetUnmatched: "vpn.subnet.unmatched",
-} as const;
+export { DOWN_REASONS, METRICS, type DownReason } from "../contract/metrics";
 
 /** Datadog v2 intake type of a gauge. */
 export const GAUGE_TYPE = 3;

@@ -10,6 +10,8 @@ import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
 import * as tls from "node:tls";
 import type { ControllerConfig } from "./config";
+import { fingerprintsMatch } from "../contract/fingerprint";
+import { VNS3_PATHS } from "../contract/vns3";
 import type { ControllerReading, DownReason, SubnetsReading } from "./core";
 import { Deadline, DeadlineExceededError, systemClock, type Clock } from "./deadline";
 import { BadResponseError, parseConnectedSubnets, parseIpsecStatus } from "./vns3-responses";
@@ -49,11 +51,6 @@ export interface Vns3GetOptions {
 }
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
-
-/** Normalize a fingerprint to lowercase hex without colons. */
-export function normalizeFingerprint(value: string): string {
-  return value.replace(/:/g, "").toLowerCase();
-}
 
 function authHeaders(credentials: Vns3Credentials): Record<string, string> {
   return credentials.kind === "basic"
@@ -122,8 +119,8 @@ function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSo
       if (pinned) {
         // The X509Certificate form computes only the fingerprint; getPeerCertificate() would
         // decode every field of the certificate into an object first.
-        const actual = normalizeFingerprint(socket.getPeerX509Certificate()?.fingerprint256 ?? "");
-        if (actual !== target.tlsSha256) {
+        const actual = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
+        if (!fingerprintsMatch(target.tlsSha256 ?? "", actual)) {
           finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual || "(none)"} does not match tlsSha256 ${target.tlsSha256}`));
           return;
         }
@@ -271,7 +268,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   const knownGood = new Set<string>();
   const readSubnets = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SubnetsReading> => {
     try {
-      return { ok: true, subnets: parseConnectedSubnets(await get(target, credentials, "/api/status/connected_subnets", deadline)) };
+      return { ok: true, subnets: parseConnectedSubnets(await get(target, credentials, VNS3_PATHS.connectedSubnets, deadline)) };
     } catch (error) {
       return { ok: false, ...classifyReadError(error) };
     }
@@ -283,7 +280,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {
-        tunnels = parseIpsecStatus(await get(target, credentials, "/api/status/ipsec", deadline), { details: options.tunnelDetails === true });
+        tunnels = parseIpsecStatus(await get(target, credentials, VNS3_PATHS.ipsecStatus, deadline), { details: options.tunnelDetails === true });
       } catch (error) {
         knownGood.delete(controller.name);
         await earlySubnets; // settle it: never leave a request running past the read

@@ -2,11 +2,8 @@
  * The Datadog side as plain data: monitor queries, messages and the ticket payload. Pure, so the
  * exact strings are tested without synthesizing, and the constructs only wire them up.
  */
+import { METRICS } from "../contract/metrics";
 import type { EnvironmentDefinition } from "./environment/schema";
-
-/** Metric names the checker emits (docs/checker.md). */
-export const TUNNEL_STATUS_METRIC = "vpn.tunnel.status";
-export const CONTROLLER_UP_METRIC = "vpn.controller.up";
 
 /** `last_5m`, `last_1h`, `last_1d`: the evaluation window as Datadog writes it. */
 export function windowExpression(minutes: number): string {
@@ -21,12 +18,12 @@ export function windowExpression(minutes: number): string {
  */
 export function tunnelMonitorQuery(env: Pick<EnvironmentDefinition, "name" | "monitor">): string {
   const groupBy = env.monitor.mode === "multi" ? " by {tunnel}" : "";
-  return `min(${windowExpression(env.monitor.windowMinutes)}):min:${TUNNEL_STATUS_METRIC}{vpn_environment:${env.name}}${groupBy} < 1`;
+  return `min(${windowExpression(env.monitor.windowMinutes)}):min:${METRICS.tunnelStatus}{vpn_environment:${env.name}}${groupBy} < 1`;
 }
 
 /** Per controller: a controller the checker cannot read, or a checker that stopped posting. */
 export function controllerMonitorQuery(env: Pick<EnvironmentDefinition, "name" | "monitor">): string {
-  return `min(${windowExpression(env.monitor.windowMinutes)}):min:${CONTROLLER_UP_METRIC}{vpn_environment:${env.name}} by {controller} < 1`;
+  return `min(${windowExpression(env.monitor.windowMinutes)}):min:${METRICS.controllerUp}{vpn_environment:${env.name}} by {controller} < 1`;
 }
 
 /** No data for twice the window pages: a checker that stops posting must not go quiet. */

@@ -13,8 +13,9 @@ import { TunnelMonitors } from "./constructs/monitors";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
 import { TicketWebhook } from "./constructs/ticket-webhook";
-import { DATADOG_SITES, type EnvironmentDefinition } from "./environment/schema";
-import { resourceNames } from "./naming";
+import { datadogApiUrl } from "../contract/datadog-sites";
+import { resourceNames } from "../contract/names";
+import type { EnvironmentDefinition } from "./environment/schema";
 
 export interface VpnMonitorStackProps {
   readonly env: EnvironmentDefinition;
@@ -35,7 +36,7 @@ export class VpnMonitorStack extends TerraformStack {
       defaultTags: [{ tags: { ...env.aws.tags, "managed-by": "cdktf", vpn_environment: env.name } }],
     });
     // Credentials come from DD_API_KEY / DD_APP_KEY in the deployer's environment, never from here.
-    new DatadogProvider(this, "datadog", { apiUrl: `https://api.${DATADOG_SITES[env.datadog.site]}/` });
+    new DatadogProvider(this, "datadog", { apiUrl: `${datadogApiUrl(env.datadog.site)}/` });
 
     const secrets = new CredentialSecrets(this, "secrets", env, names);
     const network = new NetworkAccess(this, "network", {

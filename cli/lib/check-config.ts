@@ -3,10 +3,10 @@
  * `npm run check` runs exactly what the Lambda runs, with credentials from where an operator has
  * them: local environment variables first, else the secrets the definition (or the stack) names.
  */
-import type { ApiKeySource, CheckerConfig, ControllerConfig, ControllerCredentialsSource, DatadogSite } from "../../handler/config";
-import { DATADOG_SITES as CHECKER_SITES, parseApiUrl } from "../../handler/config";
-import { normalizeFingerprint as checkerFingerprint } from "../../handler/vns3-client";
-import { DATADOG_SITES, type EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { ApiKeySource, CheckerConfig, ControllerConfig, ControllerCredentialsSource } from "../../handler/config";
+import { DATADOG_SITES } from "../../contract/datadog-sites";
+import { parseApiUrl } from "../../handler/config";
+import type { EnvironmentDefinition } from "../../stacks/environment/schema";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "./names";
 
 /** The checker configuration for one environment, and where each credential comes from. */
@@ -70,7 +70,7 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
       credentials = { kind: "secret", secretArn: secretId };
       credentialSources[c.name] = `secret ${secretId}`;
     }
-    return { name: c.name, host: c.host, port: c.port, tlsSha256: checkerFingerprint(c.tlsSha256), credentials };
+    return { name: c.name, host: c.host, port: c.port, tlsSha256: c.tlsSha256, credentials };
   });
 
   // A typo in a variable name would silently fall back to Secrets Manager: say so.
@@ -82,7 +82,6 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
   }
 
   const site = DATADOG_SITES[def.datadog.site];
-  if (!(CHECKER_SITES as readonly string[]).includes(site)) problems.push(`datadog.site ${def.datadog.site} (${site}) is not a site the checker knows`);
 
   let apiUrl: string | undefined;
   const apiUrlValue = read(env, "DD_API_URL");
@@ -109,7 +108,7 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
     config: {
       environment: def.name,
       controllers,
-      datadog: { site: site as DatadogSite, ...(apiUrl !== undefined ? { apiUrl } : {}), apiKey },
+      datadog: { site, ...(apiUrl !== undefined ? { apiUrl } : {}), apiKey },
     },
     credentialSources,
     apiKeySource,

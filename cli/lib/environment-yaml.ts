@@ -93,7 +93,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   line("");
 
   line("datadog:");
-  line(`  site: ${yamlString(env.datadog.site)}`);
+  line(`  site: ${yamlString(String(env.datadog.site))}`);
   if (env.datadog.apiKeySecretArn !== undefined) {
     line(`  apiKeySecretArn: ${yamlString(env.datadog.apiKeySecretArn)}`);
   } else {

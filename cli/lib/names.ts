@@ -3,7 +3,7 @@
  * stacks/naming.ts (the one naming function); only the local credential variables of
  * `npm run check` are the CLIs' own.
  */
-import { resourceNames } from "../../stacks/naming";
+import { resourceNames } from "../../contract/names";
 
 const namesOf = (environment: string) => resourceNames({ name: environment, ticketing: {} });
 

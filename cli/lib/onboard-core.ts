@@ -10,7 +10,9 @@
 import { isDeepStrictEqual } from "node:util";
 import * as path from "node:path";
 import { crossCheckEnvironments, parseEnvironmentText, validateEnvironment, type LoadedEnvironment } from "../../stacks/environment/load";
-import { DATADOG_SITES, normalizeFingerprint, type EnvironmentDefinition } from "../../stacks/environment/schema";
+import { describeDatadogSites } from "../../contract/datadog-sites";
+import { parseFingerprint } from "../../contract/fingerprint";
+import type { EnvironmentDefinition } from "../../stacks/environment/schema";
 import { renderEnvironmentYaml, type RenderableEnvironment } from "./environment-yaml";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName, stackName } from "./names";
 
@@ -71,8 +73,6 @@ export type PartialAnswers = {
   -readonly [K in Exclude<keyof OnboardAnswers, "controllers">]?: OnboardAnswers[K];
 } & { controllers?: readonly PartialControllerAnswer[] };
 
-/** The schema's fingerprint format (it is not exported); anything else is left for the schema to reject. */
-const FINGERPRINT = /^(?:[0-9a-fA-F]{64}|(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2})$/;
 
 /** Documented defaults of the optional answers. */
 export const ONBOARD_DEFAULTS = {
@@ -124,7 +124,7 @@ export const REQUIRED_FLAGS = {
   vpcId: "--vpc (the VPC id the checker runs in)",
   subnetIds: "--subnets (private subnet ids for the checker, comma-separated)",
   controllers: "--controller (name=…,host=…,sg=…,fingerprint=…[,secret=…][,port=…]; once per controller)",
-  site: `--site (the Datadog site: ${Object.keys(DATADOG_SITES).join(", ")})`,
+  site: `--site (the Datadog site: ${describeDatadogSites()})`,
   webhookUrl: "--webhook-url (the https:// endpoint of the ticketing system)",
 } as const;
 
@@ -278,7 +278,7 @@ export function toEnvironmentInput(a: OnboardAnswers): RenderableEnvironment {
       securityGroupId: c.securityGroupId,
       ...(c.secretArn !== undefined && c.secretArn !== "" ? { secretArn: c.secretArn } : {}),
       // The file holds the form `npm run fingerprint` prints, whatever form was pasted.
-      tlsSha256: FINGERPRINT.test(c.tlsSha256) ? normalizeFingerprint(c.tlsSha256) : c.tlsSha256,
+      tlsSha256: parseFingerprint(c.tlsSha256) ?? c.tlsSha256,
     })),
     datadog: {
       site: a.site,

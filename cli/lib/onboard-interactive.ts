@@ -3,7 +3,8 @@
  * question validated with the schema's own field definition so a typo is caught where it is made.
  */
 import * as path from "node:path";
-import { DATADOG_SITES, environmentSchema, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
+import { DATADOG_SITES } from "../../contract/datadog-sites";
+import { environmentSchema, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
 import { formatFieldPath } from "../../stacks/environment/load";
 import { ONBOARD_DEFAULTS, parsePairs, type ExistingEnvironments, type PartialAnswers, type PartialControllerAnswer } from "./onboard-core";
 import type { Prompter } from "./prompter";

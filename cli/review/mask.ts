@@ -9,23 +9,12 @@
  *    last, every literal masked by 1 or 2 is scrubbed from the whole report (`createScrubber`).
  */
 
+import { isCredentialName, isReference } from "../../contract/credential-names";
+
 export const MASK = "(sensitive)";
 
-/** Words that mark a credential anywhere in a name segment (`apiToken`, `client_secret`, `X-Auth`). */
-const SECRET_SUBSTRING = /secret|passw|token|credential|auth|cookie|apikey|appkey|signature|bearer/i;
-/** Short words that mark a credential only as a whole word (`api_key`, `DD_APP_KEY`, not `monkey`). */
-const SECRET_WORD = /(?:^|_)(?:key|keys|pass|pwd|private)(?:_|$)/i;
-/**
- * Where a secret lives is not the secret: a name ending in ARN, name or id (`secretArn`,
- * `DD_API_KEY_SECRET_ARN`, `kms_key_id`) is shown, because a reviewer needs to see which secret
- * the checker may read.
- */
-const REFERENCE_SUFFIX = /(?:^|_)(?:arn|arns|name|names|id|ids)$/i;
 /** Flags about secrets, not secrets. */
 const FLAG_NAMES = new Set(["is_secret", "sensitive", "encrypt", "encrypted"]);
-
-/** `apiToken` → `api_Token`, `X-Api-Key` → `X_Api_Key`: one separator for the word rules. */
-const words = (segment: string) => segment.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_");
 
 /**
  * Whether an attribute path names a secret, judged on its last two segments, so that
@@ -35,11 +24,11 @@ const words = (segment: string) => segment.replace(/([a-z0-9])([A-Z])/g, "$1_$2"
 export function isSecretPath(path: string): boolean {
   const segments = path
     .split(/[.[\]{}]+/)
-    .filter((s) => s !== "" && s !== "json" && s !== "+" && s !== "-" && !/^\d+$/.test(s))
-    .map(words);
+    .filter((s) => s !== "" && s !== "json" && s !== "+" && s !== "-" && !/^\d+$/.test(s));
   const last = segments[segments.length - 1] ?? "";
-  if (FLAG_NAMES.has(last.toLowerCase()) || REFERENCE_SUFFIX.test(last)) return false;
-  return segments.slice(-2).some((s) => SECRET_SUBSTRING.test(s) || SECRET_WORD.test(s));
+  // Where a secret lives (`secretArn`, `kms_key_id`) is shown: reviewers need to see which secret the checker may read.
+  if (FLAG_NAMES.has(last.toLowerCase()) || isReference(last)) return false;
+  return segments.slice(-2).some(isCredentialName);
 }
 
 /** Paths that match the name rules but are known not to be secret, by entry type. */

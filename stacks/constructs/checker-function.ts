@@ -9,8 +9,9 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { DATADOG_SITES, type EnvironmentDefinition } from "../environment/schema";
-import { awsPartition, type ResourceNames } from "../naming";
+import { checkerEnvironment } from "../../contract/checker-env";
+import type { EnvironmentDefinition } from "../environment/schema";
+import { awsPartition, type ResourceNames } from "../../contract/names";
 
 export interface CheckerFunctionProps {
   readonly env: EnvironmentDefinition;
@@ -21,13 +22,6 @@ export interface CheckerFunctionProps {
   readonly controllerSecretArns: ReadonlyMap<string, string>;
   readonly datadogApiKeySecretArn: string;
   readonly readableSecretArns: readonly string[];
-}
-
-/** The `VNS3_CONTROLLERS` variable: where and how to reach each controller, never a credential. */
-export function controllersVariable(env: EnvironmentDefinition, secretArns: ReadonlyMap<string, string>): string {
-  return JSON.stringify(
-    env.controllers.map((c) => ({ name: c.name, host: c.host, port: c.port, tlsSha256: c.tlsSha256, secretArn: secretArns.get(c.name) })),
-  );
 }
 
 export class CheckerFunction extends Construct {
@@ -125,10 +119,7 @@ export class CheckerFunction extends Construct {
       vpcConfig: { subnetIds: env.aws.subnetIds, securityGroupIds: [props.securityGroupId] },
       environment: {
         variables: {
-          VPN_ENVIRONMENT: env.name,
-          VNS3_CONTROLLERS: controllersVariable(env, props.controllerSecretArns),
-          DD_SITE: DATADOG_SITES[env.datadog.site],
-          DD_API_KEY_SECRET_ARN: props.datadogApiKeySecretArn,
+          ...checkerEnvironment(env, { controllerSecretArns: props.controllerSecretArns, datadogApiKeySecretArn: props.datadogApiKeySecretArn }),
           NODE_OPTIONS: "--enable-source-maps",
         },
       },

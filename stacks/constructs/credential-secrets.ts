@@ -6,7 +6,7 @@
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
 import type { EnvironmentDefinition } from "../environment/schema";
-import type { ResourceNames } from "../naming";
+import type { ResourceNames } from "../../contract/names";
 
 export class CredentialSecrets extends Construct {
   /** Secret ARN (or a reference to the created secret's ARN) per controller name. */

@@ -13,7 +13,7 @@ import {
   tunnelMonitorMessage,
   tunnelMonitorQuery,
 } from "../monitoring";
-import type { ResourceNames } from "../naming";
+import type { ResourceNames } from "../../contract/names";
 
 export interface TunnelMonitorsProps {
   readonly env: EnvironmentDefinition;

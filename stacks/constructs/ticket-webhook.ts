@@ -9,7 +9,7 @@ import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentDefinition } from "../environment/schema";
 import { defaultTicketPayload } from "../monitoring";
-import type { ResourceNames } from "../naming";
+import type { ResourceNames } from "../../contract/names";
 
 export class TicketWebhook extends Construct {
   readonly webhook: Webhook;

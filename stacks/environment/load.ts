@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { environmentSchema, type EnvironmentDefinition } from "./schema";
+import { isCredentialName } from "../../contract/credential-names";
 
 /** File extensions read from the environments folder. YAML is a superset of JSON, so both parse alike. */
 export const ENVIRONMENT_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
@@ -41,12 +42,12 @@ function valueAt(input: unknown, fieldPath: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** Field names whose values may be credentials: never echoed in a message. */
-const SECRET_LIKE_FIELD = /auth|token|key|secret|password|cookie|header/i;
+/** Fields whose values may be credentials: never echoed in a message. Headers may carry one under any name. */
+const mayHoldCredential = (key: string): boolean => isCredentialName(key) || key === "customHeaders";
 
 /** Quotes the offending value when it is a short scalar, so the message shows what was wrong. */
 function describeValue(value: unknown, fieldPath: readonly PropertyKey[]): string {
-  if (fieldPath.some((key) => typeof key === "string" && SECRET_LIKE_FIELD.test(key) && !/Arn$/.test(key))) return "";
+  if (fieldPath.some((key) => typeof key === "string" && mayHoldCredential(key))) return "";
   if (typeof value === "string" && value.length <= 120) return ` ${JSON.stringify(value)}`;
   if (typeof value === "number" || typeof value === "boolean") return ` ${String(value)}`;
   return "";

@@ -6,17 +6,10 @@
  * It imports neither cdktf nor any provider, so the CLIs stay light.
  */
 import { z } from "zod";
-
-/** Datadog sites by the short names operators use, mapped to the site's domain. */
-export const DATADOG_SITES = {
-  US1: "datadoghq.com",
-  US3: "us3.datadoghq.com",
-  US5: "us5.datadoghq.com",
-  EU: "datadoghq.eu",
-  AP1: "ap1.datadoghq.com",
-  GOV: "ddog-gov.com",
-} as const;
-export type DatadogSiteName = keyof typeof DATADOG_SITES;
+import { isCredentialName } from "../../contract/credential-names";
+import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../../contract/datadog-sites";
+import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
+import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
 export const MONITOR_WINDOWS_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 1440] as const;
@@ -43,21 +36,11 @@ const KMS_KEY_ARN = /^arn:aws(?:-us-gov|-cn)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-/** SHA-256 fingerprint: 64 hex digits, with or without colons between bytes, any case. */
-const SHA256_FINGERPRINT = /^(?:[0-9a-fA-F]{64}|(?:[0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2})$/;
 /** Datadog webhook names become `@webhook-<name>` mentions. */
 const WEBHOOK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 /** Datadog webhook custom variables are referenced as `$NAME` and are global to the org. */
 const CUSTOM_VARIABLE_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header names whose values are credentials: they must come from a secret custom variable. */
-const CREDENTIAL_HEADER = /auth|token|key|secret|password|cookie/i;
-
-/** Normalizes a fingerprint to the colon-separated upper-case form `openssl x509 -fingerprint` prints. */
-export function normalizeFingerprint(value: string): string {
-  const hex = value.replace(/:/g, "").toUpperCase();
-  return hex.match(/.{2}/g)!.join(":");
-}
 
 // --- Schema ----------------------------------------------------------------------------------
 
@@ -112,7 +95,7 @@ const controllerSchema = z.strictObject({
     .string({ message: "is required" })
     .refine((h) => IPV4.test(h) || HOSTNAME.test(h), { message: "is not an IPv4 address or host name" }),
   /** VNS3 API port. @default 8000 */
-  port: z.number({ message: "must be a number" }).int().min(1).max(65535, { message: "must be 1-65535" }).default(8000),
+  port: z.number({ message: "must be a number" }).int().min(1).max(65535, { message: "must be 1-65535" }).default(DEFAULT_VNS3_API_PORT),
   /** The controller's existing security group; the stack adds one ingress rule to it. */
   securityGroupId: z.string({ message: "is required" }).regex(SECURITY_GROUP_ID, { message: "is not a security group id" }),
   /**
@@ -123,15 +106,16 @@ const controllerSchema = z.strictObject({
   /** SHA-256 fingerprint of the controller's certificate; the checker trusts nothing else. */
   tlsSha256: z
     .string({ message: "is required (run `npm run fingerprint -- <host>`)" })
-    .regex(SHA256_FINGERPRINT, { message: "is not a SHA-256 fingerprint (64 hex digits, colons optional)" })
-    .transform(normalizeFingerprint),
+    .refine((f) => parseFingerprint(f) !== undefined, { message: `is not ${FINGERPRINT_FORMAT}` })
+    .transform((f) => parseFingerprint(f) as string),
 });
 
 const datadogSchema = z.strictObject({
-  /** Datadog site by short name. */
-  site: z.enum(Object.keys(DATADOG_SITES) as [DatadogSiteName, ...DatadogSiteName[]], {
-    message: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}`,
-  }),
+  /** Datadog site: a short name (`EU`) or any spelling of its domain (`datadoghq.eu`, `app.datadoghq.eu`). */
+  site: z.preprocess(
+    (value) => (typeof value === "string" ? (parseDatadogSite(value) ?? value) : value),
+    z.enum(DATADOG_SITE_NAMES, { message: `must be one of ${describeDatadogSites()}` }),
+  ),
   /**
    * Secret holding the Datadog API key the checker posts with (the bare key, or `{"apiKey"}`).
    * @default a secret the stack creates, empty, for the operator to fill
@@ -205,7 +189,7 @@ const ticketingSchema = z
   .superRefine((t, ctx) => {
     for (const [header, value] of Object.entries(t.customHeaders)) {
       const referenced = [...value.matchAll(/\$([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
-      if (CREDENTIAL_HEADER.test(header) && !referenced.some((v) => t.secretVariables.includes(v))) {
+      if (isCredentialName(header) && !referenced.some((v) => t.secretVariables.includes(v))) {
         ctx.addIssue({
           code: "custom",
           path: ["customHeaders", header],

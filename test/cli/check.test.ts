@@ -67,7 +67,7 @@ async function startVns3(cert: TestCertificate, options: { status?: number; subn
     if (options.status !== undefined) return send(options.status, { error: { message: "Unauthorized" } });
     if (!basicOk && !tokenOk) return send(401, { error: { message: "Unauthorized" } });
     if (req.url === "/api/status/ipsec") return send(200, IPSEC);
-    if (req.url === "/api/status/connected_subnets") return send(200, options.subnets ?? SUBNETS);
+    if (req.url === "/api/status/connected_subnets?extended_output=true") return send(200, options.subnets ?? SUBNETS);
     return send(404, { error: { message: "not found" } });
   });
   return { ...(await listen(server)), seen };
@@ -179,7 +179,7 @@ describe("npm run check", () => {
     expect(run.stdout).toMatch(/ {2}POST \/api\/v2\/series: 4 gauge series \(type 3\), all at timestamp \d{10}\n/);
     expect(vns3.seen.map((r) => [r.path, r.headers.authorization])).toEqual([
       ["/api/status/ipsec", `Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`],
-      ["/api/status/connected_subnets", `Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`],
+      ["/api/status/connected_subnets?extended_output=true", `Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`],
     ]);
     expect(intake.requests).toEqual([]);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);

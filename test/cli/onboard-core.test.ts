@@ -127,7 +127,7 @@ describe("answers from flags", () => {
       "missing --vpc (the VPC id the checker runs in)",
       "missing --subnets (private subnet ids for the checker, comma-separated)",
       "missing --controller (name=…,host=…,sg=…,fingerprint=…[,secret=…][,port=…]; once per controller)",
-      "missing --site (the Datadog site: US1, US3, US5, EU, AP1, GOV)",
+      "missing --site (the Datadog site: US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com))",
       "missing --webhook-url (the https:// endpoint of the ticketing system)",
     ]);
   });

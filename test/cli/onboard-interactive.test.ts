@@ -126,7 +126,7 @@ describe("npm run onboard, interactive", () => {
       "vpcId is not a VPC id",
       "subnetIds lists a subnet twice",
       "name must be lowercase letters, digits and hyphens (2-32), starting with a letter",
-      "tlsSha256 is not a SHA-256 fingerprint (64 hex digits, colons optional)",
+      "tlsSha256 is not a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's `sha256 Fingerprint=` prefix is fine)",
       "name vns3-a is already used by another controller",
       "webhookUrl must be an https:// URL without credentials in it",
       `webhook name vpn-tickets-example-multi is already used by ${path.join(tmp.dir, "example-multi.yaml")}`,

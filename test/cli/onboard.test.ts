@@ -193,7 +193,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--vpc", "missing --vpc (the VPC id the checker runs in)"],
     ["--subnets", "missing --subnets (private subnet ids"],
     ["--controller", "missing --controller (name=…,host=…,sg=…,fingerprint=…"],
-    ["--site", "missing --site (the Datadog site: US1, US3, US5, EU, AP1, GOV)"],
+    ["--site", "missing --site (the Datadog site: US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com))"],
     ["--webhook-url", "missing --webhook-url (the https:// endpoint of the ticketing system)"],
   ])("without %s exits 1 naming it and writes nothing", async (flag, message) => {
     const flags = { ...REQUIRED };
@@ -225,7 +225,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
   it.each([
     ["a bad security group id", { "--controller": `name=vns3-a,host=10.0.1.10,sg=sg-xyz,fingerprint=${FP_A}` }, `controllers[0].securityGroupId "sg-xyz" is not a security group id [--controller #1 sg=]`],
     ["an http webhook", { "--webhook-url": "http://tickets.acme.example/hook" }, `ticketing.webhookUrl "http://tickets.acme.example/hook" must be an https:// URL without credentials in it [--webhook-url]`],
-    ["a bad fingerprint", { "--controller": "name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=3F:1A:9C" }, `controllers[0].tlsSha256 "3F:1A:9C" is not a SHA-256 fingerprint (64 hex digits, colons optional) [--controller #1 fingerprint=]`],
+    ["a bad fingerprint", { "--controller": "name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=3F:1A:9C" }, `controllers[0].tlsSha256 "3F:1A:9C" is not a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's \`sha256 Fingerprint=\` prefix is fine) [--controller #1 fingerprint=]`],
     ["a bad VPC id", { "--vpc": "vpc-12" }, `aws.vpcId "vpc-12" is not a VPC id [--vpc]`],
     ["a window Datadog does not accept", { "--window": "7" }, "monitor.windowMinutes 7 is not a window Datadog accepts"],
   ])("refuses %s, naming the field and the flag, and writes nothing", async (_what, override, message) => {

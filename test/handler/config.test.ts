@@ -32,7 +32,8 @@ describe("parseCheckerConfig", () => {
           name: "vns3-a",
           host: "10.0.1.10",
           port: 8000,
-          tlsSha256: "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+          // The canonical form, whatever form the variable carried (contract/fingerprint.ts).
+          tlsSha256: "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
           credentials: { kind: "secret", secretArn: ARN },
         },
       ],
@@ -78,7 +79,7 @@ describe("parseCheckerConfig", () => {
   it.each([
     [{ port: "8000" }, "VNS3_CONTROLLERS[0].port: expected an integer 1-65535"],
     [{ port: 80.5 }, "VNS3_CONTROLLERS[0].port: expected an integer 1-65535"],
-    [{ tlsSha256: "abcd" }, "VNS3_CONTROLLERS[0].tlsSha256: expected a SHA-256 fingerprint: 64 hex digits, colons optional"],
+    [{ tlsSha256: "abcd" }, "VNS3_CONTROLLERS[0].tlsSha256: expected a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's `sha256 Fingerprint=` prefix is fine)"],
     [{ host: "https://10.0.0.1:8000" }, "VNS3_CONTROLLERS[0].host: expected a host name or IP address, without scheme, port or path"],
     [{ name: "" }, "VNS3_CONTROLLERS[0].name: expected a non-empty string"],
     [{ name: "!!" }, "VNS3_CONTROLLERS[0].name: expected at least one letter or digit (it becomes the controller tag)"],

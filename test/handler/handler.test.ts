@@ -197,7 +197,7 @@ describe("handler", () => {
     expect(a.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`, `Basic ${Buffer.from(`api:${PASSWORD}`).toString("base64")}`]);
     expect(b.requests.map((r) => [r.path, r.headers["api-token"]])).toEqual([
       ["/api/status/ipsec", TOKEN],
-      ["/api/status/connected_subnets", TOKEN],
+      ["/api/status/connected_subnets?extended_output=true", TOKEN],
     ]);
     expect(impostor.connections()).toBe(1);
     expect(impostor.received()).toHaveLength(0);

@@ -1,6 +1,7 @@
 import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
-import { classifyReadError, createVns3Reader, normalizeFingerprint, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
+import { parseFingerprint } from "../../contract/fingerprint";
+import { classifyReadError, createVns3Reader, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
 import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "./support/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
@@ -11,7 +12,7 @@ let pin: string;
 
 beforeAll(async () => {
   certificate = await createCertificate();
-  pin = normalizeFingerprint(certificate.fingerprint256);
+  pin = parseFingerprint(certificate.fingerprint256)!;
 });
 
 function controller(port: number, overrides: Partial<ControllerConfig> = {}): ControllerConfig {
@@ -52,7 +53,7 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
       });
       expect(requests.map((r) => [r.method, r.path, r.headers.authorization, r.headers["api-token"]])).toEqual([
         ["GET", "/api/status/ipsec", `Basic ${Buffer.from("api:pw-Secret-123").toString("base64")}`, undefined],
-        ["GET", "/api/status/connected_subnets", `Basic ${Buffer.from("api:pw-Secret-123").toString("base64")}`, undefined],
+        ["GET", "/api/status/connected_subnets?extended_output=true", `Basic ${Buffer.from("api:pw-Secret-123").toString("base64")}`, undefined],
       ]);
     });
   });
@@ -60,7 +61,7 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
   it("sends an API token in the api-token header and no Authorization", async () => {
     await withVns3({ "/api/status/ipsec": { status: 200, body: IPSEC }, "/api/status/connected_subnets": { status: 200, body: SUBNETS } }, { token: "tok-Secret-456" }, async (port, requests) => {
       // Pin given as OpenSSL prints it (uppercase with colons) is accepted as well.
-      const reading = await reader.read(controller(port, { tlsSha256: normalizeFingerprint(certificate.fingerprint256.toUpperCase()) }), TOKEN, Deadline.after(3000));
+      const reading = await reader.read(controller(port, { tlsSha256: certificate.fingerprint256.replace(/:/g, "").toLowerCase() }), TOKEN, Deadline.after(3000));
       expect(reading.up).toBe(true);
       expect(requests[0]?.headers["api-token"]).toBe("tok-Secret-456");
       expect(requests[0]?.headers.authorization).toBeUndefined();
@@ -93,12 +94,12 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
     const routes = { "/api/status/ipsec": { status: 200, body: IPSEC }, "/api/status/connected_subnets": { status: 200, body: SUBNETS } };
     await withVns3(routes, { token: "tok-Secret-456" }, async (port, requests) => {
       expect(await freshReader.read(controller(port), TOKEN, Deadline.after(3000))).toMatchObject({ up: true });
-      expect(requests.map((r) => r.path)).toEqual(["/api/status/ipsec", "/api/status/connected_subnets"]);
+      expect(requests.map((r) => r.path)).toEqual(["/api/status/ipsec", "/api/status/connected_subnets?extended_output=true"]);
 
       // Known good: both requests are in flight before either answer, so a refusal now costs two.
       const wrong: Vns3Credentials = { kind: "token", apiToken: "rotated-away" };
       expect(await freshReader.read(controller(port), wrong, Deadline.after(3000))).toMatchObject({ up: false, reason: "auth" });
-      expect(requests.slice(2).map((r) => r.path).sort()).toEqual(["/api/status/connected_subnets", "/api/status/ipsec"]);
+      expect(requests.slice(2).map((r) => r.path).sort()).toEqual(["/api/status/connected_subnets?extended_output=true", "/api/status/ipsec"]);
 
       // After the refusal the controller is read tunnels first again: one failed login per check.
       expect(await freshReader.read(controller(port), wrong, Deadline.after(3000))).toMatchObject({ up: false, reason: "auth" });

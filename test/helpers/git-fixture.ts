@@ -9,7 +9,7 @@ import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../..");
 /** What synth reads from the project. */
-export const SYNTH_SOURCES = ["main.ts", "stacks", "handler", "scripts", "package.json", "cdktf.json", "tsconfig.json"] as const;
+export const SYNTH_SOURCES = ["main.ts", "contract", "stacks", "handler", "scripts", "package.json", "cdktf.json", "tsconfig.json"] as const;
 
 export interface GitFixture {
   readonly dir: string;

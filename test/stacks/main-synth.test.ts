@@ -43,7 +43,7 @@ describe("a bad definition stops synth before anything is written", () => {
     ["a bad security group id", (d) => ({ ...d, controllers: [{ ...d.controllers[0], securityGroupId: "sg-12" }] }), 'controllers[0].securityGroupId "sg-12" is not a security group id'],
     ["a bad subnet id", (d) => ({ ...d, aws: { ...d.aws, subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-xyz"] } }), 'aws.subnetIds[1] "subnet-xyz" is not a subnet id'],
     ["an http webhook URL", (d) => ({ ...d, ticketing: { webhookUrl: "http://tickets.example.com/hook" } }), 'ticketing.webhookUrl "http://tickets.example.com/hook" must be an https:// URL'],
-    ["an unknown Datadog site", (d) => ({ ...d, datadog: { ...d.datadog, site: "US9" } }), 'datadog.site "US9" must be one of US1, US3, US5, EU, AP1, GOV'],
+    ["an unknown Datadog site", (d) => ({ ...d, datadog: { ...d.datadog, site: "US9" } }), 'datadog.site "US9" must be one of US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com)'],
     ["a window Datadog does not accept", (d) => ({ ...d, monitor: { windowMinutes: 7 } }), "monitor.windowMinutes 7 is not a window Datadog accepts"],
   ];
 

@@ -2,7 +2,7 @@
  * Every cloud resource name comes from here, so that a reader (and `npm run review`) finds one
  * rule per name, and the CLIs that print next steps name the same things the stack creates.
  */
-import type { ControllerDefinition, EnvironmentDefinition } from "./environment/schema";
+import type { ControllerDefinition, EnvironmentDefinition } from "../stacks/environment/schema";
 
 /** Names of one environment's resources. */
 export interface ResourceNames {
@@ -24,6 +24,11 @@ export interface ResourceNames {
   readonly webhookSecretVariable: (customVariable: string) => string;
 }
 
+/** The Datadog webhook an environment's monitors mention when the definition names none. */
+export function defaultWebhookName(environment: string): string {
+  return `vpn-tickets-${environment}`;
+}
+
 export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { readonly ticketing: { readonly webhookName?: string } }): ResourceNames {
   const base = `vpn-monitor-${env.name}`;
   return {
@@ -33,7 +38,7 @@ export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { reado
     logGroup: `/aws/lambda/${base}-checker`,
     securityGroup: `${base}-checker`,
     scheduleRule: `${base}-every-minute`,
-    webhook: env.ticketing.webhookName ?? `vpn-tickets-${env.name}`,
+    webhook: env.ticketing.webhookName ?? defaultWebhookName(env.name),
     tunnelMonitor: `VPN tunnel down: ${env.name}`,
     controllerMonitor: `VNS3 controller unreadable: ${env.name}`,
     controllerSecret: (controller) => `vpn-monitor/${env.name}/${controller.name}`,
