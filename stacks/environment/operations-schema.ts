@@ -63,7 +63,7 @@ const FREQUENCIES = ["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY
  * package then proves the rule yields occurrences.
  */
 export function rruleProblem(text: string): string | undefined {
-  const rule = text.trim().replace(/^RRULE:/i, "");
+  const rule = text.trim().replace(/^RRULE:/i, "").toUpperCase();
   if (rule === "") return "is empty: expected an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=SU";
   const seen = new Set<string>();
   for (const part of rule.split(";")) {
@@ -92,8 +92,13 @@ export function rruleProblem(text: string): string | undefined {
       if (values.some((v) => typeof v !== "number" || !Number.isInteger(v))) return `sets ${key.toUpperCase()} to a value that is not an integer`;
     }
     if (options.interval !== undefined && options.interval < 1) return "has an INTERVAL below 1";
-    const first = new RRule({ ...options, dtstart: new Date(Date.UTC(2000, 0, 1)) }).after(new Date(Date.UTC(2000, 0, 1)), true);
-    if (first === null) return "yields no occurrence";
+    // Look for a first occurrence within 30 years only: an impossible rule (BYMONTH=2;BYMONTHDAY=31)
+    // would otherwise be searched for a long time.
+    const from = new Date(Date.UTC(2000, 0, 1));
+    const horizon = new Date(Date.UTC(2030, 0, 1));
+    const until = options.until instanceof Date && options.until < horizon ? options.until : horizon;
+    const first = new RRule({ ...options, dtstart: from, until }).all((_, i) => i < 1);
+    if (first.length === 0) return "yields no occurrence";
   } catch (error) {
     return `does not parse: ${(error as Error).message}`;
   }
