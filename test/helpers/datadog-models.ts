@@ -191,7 +191,7 @@ function walkOneOf(t: ModelTables, value: unknown, type: string, members: readon
   if (discriminator !== undefined) {
     const named = attempts.filter((a) => discriminators(t, a.member)?.includes(discriminator as string));
     if (named.length === 0) {
-      const known = members.flatMap((m) => discriminators(t, m) ?? []);
+      const known = [...new Set(members.flatMap((m) => discriminators(t, m) ?? []))];
       problems.push(`${at}.type: is ${describe(discriminator)}, which no member of ${type} accepts (known: ${known.join(", ")})`);
       return value;
     }
