@@ -159,6 +159,12 @@ describe("workflow files", () => {
     for (const step of nodes) expect(step.with).toEqual({ "node-version": 22, cache: "npm" });
   });
 
+  it("install with npm ci --ignore-scripts: no dependency's install script runs, so nothing is fetched outside the lockfile", () => {
+    const installs = files.flatMap((file) => [...read(file).matchAll(/\bnpm (ci|install|i)\b[^\n]*/g)].map((m) => m[0]));
+    expect(installs.length).toBe(5);
+    for (const install of installs) expect(install).toMatch(/^npm ci --ignore-scripts --no-audit --no-fund # see docs\/review\.md, "Install scripts"$/);
+  });
+
   it(`pin terraform_version ${TERRAFORM_VERSION} wherever Terraform is set up, without the wrapper`, () => {
     const setups = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
     expect(setups.length).toBe(4);
@@ -213,7 +219,7 @@ describe("the pull-request workflow", () => {
   });
 
   it("installs, tests and synthesizes", () => {
-    expect(stepsOf(wf.jobs.test!).map((s) => s.run).filter(Boolean)).toEqual(["npm ci --no-audit --no-fund", "npm test", "npm run synth"]);
+    expect(stepsOf(wf.jobs.test!).map((s) => s.run).filter(Boolean)).toEqual(["npm ci --ignore-scripts --no-audit --no-fund", "npm test", "npm run synth"]);
   });
 
   it("reviews against the base branch once, with full history, into a report and the list of changed environments", () => {
