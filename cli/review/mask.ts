@@ -102,3 +102,51 @@ export function createScrubber(literals: Iterable<string>): (text: string) => st
     return out;
   };
 }
+
+/**
+ * Path segments this long or longer are masked in webhook URLs: a long opaque segment is how many
+ * services carry a token in the path (Slack's `/services/T…/B…/<24 characters>`, Teams' and
+ * generic "webhook id" URLs). Shorter segments (`api`, `v2`, `datadog`) show.
+ */
+export const LONG_PATH_SEGMENT = 20;
+
+/** `scheme://authority` `path` `?query` `#fragment`, without normalizing anything (WHATWG URL would re-encode). */
+const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/i;
+
+/**
+ * A webhook URL as the review shows it: the scheme, host and short path segments stay; every query
+ * value, every path segment of {@link LONG_PATH_SEGMENT} characters or more, a fragment and any
+ * user-info become {@link MASK}. A value that is exactly one harmless Datadog variable
+ * (`?token=$TICKET_TOKEN`, which Datadog substitutes) stays, as it names the secret without
+ * holding it. `hidden` lists what was masked, for the report-wide scrub.
+ */
+export function maskWebhookUrl(url: string, datadogVariables: ReadonlySet<string>): { readonly masked: string; readonly hidden: readonly string[] } {
+  const parts = URL_PARTS.exec(url);
+  if (!parts) return { masked: url, hidden: [] };
+  const hidden: string[] = [];
+  const hide = (value: string) => {
+    if (value === "" || isHarmlessValue(value, datadogVariables)) return value;
+    hidden.push(value);
+    return MASK;
+  };
+  const [, origin = "", path = "", query, fragment] = parts;
+  const at = origin.lastIndexOf("@");
+  const authority = at < 0 ? origin : `${origin.slice(0, origin.indexOf("//") + 2)}${hide(origin.slice(origin.indexOf("//") + 2, at))}${origin.slice(at)}`;
+  const maskedPath = path
+    .split("/")
+    .map((segment) => (segment.length >= LONG_PATH_SEGMENT ? hide(segment) : segment))
+    .join("/");
+  const maskedQuery =
+    query === undefined
+      ? ""
+      : `?${query
+          .slice(1)
+          .split("&")
+          .map((pair) => {
+            const eq = pair.indexOf("=");
+            return eq < 0 ? pair : `${pair.slice(0, eq + 1)}${hide(pair.slice(eq + 1))}`;
+          })
+          .join("&")}`;
+  const maskedFragment = fragment === undefined ? "" : `#${hide(fragment.slice(1))}`;
+  return { masked: `${authority}${maskedPath}${maskedQuery}${maskedFragment}`, hidden };
+}

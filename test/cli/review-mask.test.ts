@@ -1,5 +1,5 @@
 import { diffTrees, type StackJson } from "../../cli/review/diff";
-import { createScrubber, isHarmlessValue, isSecretPath, looksLikeSecretValue, MASK } from "../../cli/review/mask";
+import { createScrubber, isHarmlessValue, isSecretPath, LONG_PATH_SEGMENT, looksLikeSecretValue, MASK, maskWebhookUrl } from "../../cli/review/mask";
 import { renderJson, renderReport } from "../../cli/review/render";
 
 /** Never a real credential; must not appear in any report. */
@@ -161,5 +161,61 @@ describe("review masking in a diff", () => {
     expect(addedReport).toContain("  - `is_secret`: `true`");
     expect(addedReport).toContain(`  - \`custom_headers{json}.Authorization\`: ${MASK}`);
     expect(addedReport).not.toContain("old-literal-value");
+  });
+});
+
+describe("review masking of webhook URLs", () => {
+  const declared = new Set(["TICKET_TOKEN"]);
+
+  it.each([
+    ["https://tickets.example.com/api/datadog", "https://tickets.example.com/api/datadog", []],
+    ["https://tickets.example.com/api?token=abc123&team=net", `https://tickets.example.com/api?token=${MASK}&team=${MASK}`, ["abc123", "net"]],
+    ["https://tickets.example.com/api?token=$TICKET_TOKEN", "https://tickets.example.com/api?token=$TICKET_TOKEN", []],
+    ["https://tickets.example.com/api?token=$UNDECLARED", `https://tickets.example.com/api?token=${MASK}`, ["$UNDECLARED"]],
+    ["https://tickets.example.com/api?flag&empty=", "https://tickets.example.com/api?flag&empty=", []],
+    // Slack's incoming-webhook shape: the last segment (24 characters) is the credential.
+    ["https://hooks.slack.com/services/T0000AAAA/B0000BBBB/XXXXXXXXXXXXXXXXXXXXXXXX", `https://hooks.slack.com/services/T0000AAAA/B0000BBBB/${MASK}`, ["XXXXXXXXXXXXXXXXXXXXXXXX"]],
+    ["https://h.example.com/" + "s".repeat(LONG_PATH_SEGMENT - 1) + "/x", "https://h.example.com/" + "s".repeat(LONG_PATH_SEGMENT - 1) + "/x", []],
+    ["https://h.example.com/" + "s".repeat(LONG_PATH_SEGMENT), `https://h.example.com/${MASK}`, ["s".repeat(LONG_PATH_SEGMENT)]],
+    ["https://bot:pw@h.example.com/a#frag", `https://${MASK}@h.example.com/a#${MASK}`, ["bot:pw", "frag"]],
+    ["not a url", "not a url", []],
+  ])("%s is shown as %s", (url, masked, hidden) => {
+    expect(maskWebhookUrl(url, declared)).toEqual({ masked, hidden });
+  });
+
+  const webhook = (url: string): StackJson => ({
+    resource: {
+      datadog_webhook_custom_variable: { v: { name: "TICKET_TOKEN", value: "${var.webhook_secret_TICKET_TOKEN}", is_secret: true } },
+      datadog_webhook: { w: { name: "tickets", url, payload: JSON.stringify({ note: "see canary-query-value-0001" }) } },
+    },
+  });
+  const urlChange = (before: string, after: string) => {
+    const diff = diffTrees(new Map([["vpn-monitor-acme", webhook(before)]]), new Map([["vpn-monitor-acme", webhook(after)]]));
+    return { diff, change: diff.stacks[0]!.entries.find((e) => e.address === "datadog_webhook.w")?.changes.find((c) => c.path === "url"), report: renderReport(diff, context) };
+  };
+
+  it("shows a webhook URL's host and path change with query values masked", () => {
+    const { change, report } = urlChange("https://a.example.com/api?token=canary-query-value-0001", "https://b.example.com/api?token=canary-query-value-0001");
+
+    expect(change).toEqual({ path: "url", before: `https://a.example.com/api?token=${MASK}`, after: `https://b.example.com/api?token=${MASK}`, sensitive: false });
+    expect(report).not.toContain("canary-query-value-0001");
+  });
+
+  it("says a URL changed when only a masked part changed, without showing either value", () => {
+    const { change, report } = urlChange("https://a.example.com/api?token=canary-query-value-0001", "https://a.example.com/api?token=canary-query-value-0002");
+
+    expect(change).toEqual({ path: "url", before: MASK, after: MASK, sensitive: true });
+    expect(report).toContain(`  - \`url\`: ${MASK} → ${MASK} (changed)`);
+    expect(report).not.toMatch(/canary-query-value-000[12]/);
+  });
+
+  it("scrubs a masked query value from the rest of the report too", () => {
+    const { diff } = urlChange("https://a.example.com/api", "https://a.example.com/api?token=canary-query-value-0001");
+    const payload = diff.stacks[0]!.entries.find((e) => e.address === "datadog_webhook.w")?.changes.find((c) => c.path === "payload{json}.note");
+
+    expect(payload).toBeUndefined(); // unchanged: not in the diff at all
+    const added = diffTrees(new Map(), new Map([["vpn-monitor-acme", webhook("https://a.example.com/api?token=canary-query-value-0001")]]));
+    expect(JSON.stringify(added)).not.toContain("canary-query-value-0001");
+    expect(renderReport(added, context)).toContain(`  - \`payload{json}.note\`: \`see ${MASK}\``);
   });
 });

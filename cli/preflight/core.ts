@@ -1,0 +1,130 @@
+/**
+ * What `npm run preflight -- <env>` checks before Terraform starts, as pure functions of a loaded
+ * definition and the process environment: no file system, no network. The thin entry point
+ * (index.ts) loads the definitions and prints.
+ *
+ * Never returns a variable's value: problems and notes name variables only.
+ */
+import type { LoadedEnvironment } from "../../stacks/environment/load";
+import { resourceNames } from "../../contract/names";
+
+/** Process environment as Node gives it. */
+export type ProcessEnv = Readonly<Record<string, string | undefined>>;
+
+/** Where preflight runs: CI refuses what a workstation allows. */
+export type Runner = "ci" | "workstation";
+
+/**
+ * `CI=true` (most CI systems) or `GITHUB_ACTIONS=true` (GitHub Actions) means the machine is
+ * thrown away after the job. `1` counts as true too; anything else, or unset, is a workstation.
+ */
+export function detectRunner(env: ProcessEnv): Runner {
+  const truthy = (value: string | undefined) => value !== undefined && ["true", "1"].includes(value.trim().toLowerCase());
+  return truthy(env.CI) || truthy(env.GITHUB_ACTIONS) ? "ci" : "workstation";
+}
+
+/** One variable the deploy needs; any one of `names` satisfies it (the provider reads them in order). */
+export interface RequiredVariable {
+  readonly names: readonly string[];
+  /** Why it is needed, for the message when it is missing. */
+  readonly purpose: string;
+  /** The definition field that asks for it, when one does. @default none */
+  readonly field?: string;
+}
+
+/**
+ * The Datadog provider (DataDog/terraform-provider-datadog, `datadog/internal/utils/utils.go`:
+ * `APIKeyEnvVars`, `APPKeyEnvVars`) reads its keys from DD_API_KEY or DATADOG_API_KEY and
+ * DD_APP_KEY or DATADOG_APP_KEY; with `validate` at its default (true) it refuses to plan
+ * without both. The stack sets neither in code, so the deployer's environment must.
+ */
+export const DATADOG_PROVIDER_KEYS: readonly RequiredVariable[] = [
+  { names: ["DD_API_KEY", "DATADOG_API_KEY"], purpose: "the Datadog provider's API key" },
+  { names: ["DD_APP_KEY", "DATADOG_APP_KEY"], purpose: "the Datadog provider's application key" },
+];
+
+/**
+ * The variables a deploy of `definition` needs: one sensitive `TF_VAR_webhook_secret_<NAME>` per
+ * `ticketing.secretVariables` entry (the stack declares them with `nullable: false` and no
+ * default, so Terraform would stop and prompt, or fail in CI), then the Datadog provider's keys.
+ */
+export function requiredVariables(definition: LoadedEnvironment["definition"]): RequiredVariable[] {
+  const names = resourceNames(definition);
+  return [
+    ...definition.ticketing.secretVariables.map((customVariable) => ({
+      names: [`TF_VAR_${names.webhookSecretVariable(customVariable)}`],
+      purpose: `the value of the Datadog webhook variable $${customVariable}; the deploy workflow sets it from the GitHub environment secret WEBHOOK_SECRET_${customVariable}`,
+      field: `ticketing.secretVariables lists ${customVariable}`,
+    })),
+    ...DATADOG_PROVIDER_KEYS,
+  ];
+}
+
+/** The outcome: `problems` empty means go. Both lists name fields and variables, never values. */
+export interface PreflightResult {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export interface PreflightInput {
+  /** The definition, already validated by stacks/environment/load.ts. */
+  readonly environment: LoadedEnvironment;
+  /** How to show the definition's file in messages (`environments/acme-prod.yaml`). */
+  readonly label: string;
+  readonly env: ProcessEnv;
+}
+
+/** A variable counts as set when it has a non-blank value: an empty token is a mistake, not a token. */
+const isSet = (env: ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
+
+/** Explains where state goes, and refuses local state on a CI runner, whose disk is discarded. */
+function checkBackend({ environment, label, env }: PreflightInput): { problems: string[]; notes: string[] } {
+  const { definition } = environment;
+  const stack = resourceNames(definition).stack;
+  if (definition.backend.type === "s3") {
+    const key = definition.backend.key ?? `vpn-monitor/${definition.name}.tfstate`;
+    const region = definition.backend.region ?? definition.aws.region;
+    return { problems: [], notes: [`state: s3://${definition.backend.bucket}/${key} (${region})`] };
+  }
+  if (detectRunner(env) === "ci") {
+    return {
+      problems: [
+        `${label}: backend is local (the default when backend is not set), and on a CI runner the state file ` +
+          `is thrown away with the runner: the next deploy would start from empty state and collide with what ` +
+          `this one created. Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in ${label} ` +
+          `(optionally key, dynamodbTable, kmsKeyId; see stacks/environment/schema.ts).`,
+      ],
+      notes: [],
+    };
+  }
+  return {
+    problems: [],
+    notes: [
+      `state: local file terraform.${stack}.tfstate in the project root. That is fine for trying things out on ` +
+        `this machine; before anything real set backend: {type: s3, bucket: …} in ${label}. CI refuses local state.`,
+    ],
+  };
+}
+
+/** Every missing variable, each named once with what it is for. */
+function checkVariables({ environment, label, env }: PreflightInput): { problems: string[]; notes: string[] } {
+  const required = requiredVariables(environment.definition);
+  const problems = required
+    .filter((variable) => !variable.names.some((name) => isSet(env, name)))
+    .map((variable) =>
+      variable.field
+        ? `${label}: ${variable.field}, so ${variable.names.join(" or ")} must be set (${variable.purpose})`
+        : `${variable.names.join(" or ")} is not set (${variable.purpose})`,
+    );
+  const present = required.map((variable) => variable.names.find((name) => isSet(env, name))).filter((n): n is string => n !== undefined);
+  return { problems, notes: present.length > 0 ? [`set: ${present.join(", ")}`] : [] };
+}
+
+/** Runs every check; reports all problems at once so that one run shows everything to fix. */
+export function preflight(input: PreflightInput): PreflightResult {
+  const backend = checkBackend(input);
+  const variables = checkVariables(input);
+  const problems = [...backend.problems, ...variables.problems];
+  return { ok: problems.length === 0, problems, notes: [`definition: ${input.label} is valid`, ...backend.notes, ...variables.notes] };
+}
