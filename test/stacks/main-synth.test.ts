@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { stringify } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
-import { baseDefinition } from "./support/synth";
+import { baseDefinition } from "../helpers/synth";
 
 const ROOT = path.resolve(__dirname, "../..");
 const scratch: string[] = [];

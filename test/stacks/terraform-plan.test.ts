@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import type { SynthesizedStack } from "./support/synth";
-import { awsOnlyConfiguration, findAwsProviderMirror, findTerraform, offlineCliConfig } from "./support/terraform";
+import type { SynthesizedStack } from "../helpers/synth";
+import { awsOnlyConfiguration, findAwsProviderMirror, findTerraform, offlineCliConfig } from "../helpers/terraform";
 
 const ROOT = path.resolve(__dirname, "../..");
 const terraform = findTerraform();

@@ -1,4 +1,4 @@
-import { addressOf, baseDefinition, onlyResource, resourcesOf, synthEnvironment, type SynthesizedStack } from "./support/synth";
+import { addressOf, baseDefinition, onlyResource, resourcesOf, synthEnvironment, type SynthesizedStack } from "../helpers/synth";
 
 const FP = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
 const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/acme-prod/${name}-AbCdEf`;
