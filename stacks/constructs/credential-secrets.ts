@@ -11,7 +11,7 @@ import type { ResourceNames } from "../../contract/names";
 export interface ControllerCredentials {
   readonly name: string;
   /** Full ARN of an existing secret. @default a secret this construct creates, empty */
-  readonly secretArn?: string;
+  readonly secretArn?: string | undefined;
 }
 
 export interface CredentialSecretsProps {
