@@ -11,11 +11,13 @@ import {
   controllerMonitorMessage,
   controllerMonitorQuery,
   dashboardLink,
+  ON_MISSING_DATA,
   tunnelMonitorMessage,
   tunnelMonitorQuery,
   windowExpression,
   type MonitorSettings,
 } from "../../../../stacks/constructs/monitors/queries";
+import { SHOW_AND_NOTIFY_NO_DATA, SHOW_NO_DATA } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/OnMissingDataOption";
 import { defaultTicketPayload } from "../../../../stacks/constructs/ticket-webhook";
 import type { MonitorMode } from "../../../../stacks/environment/schema";
 
@@ -147,6 +149,12 @@ describe("messages", () => {
     const message = tunnelMonitorMessage(settings("tunnel"), { webhookName: "tickets", dashboardUrl: "https://app.datadoghq.com/dashboard/x", extraMessage: "@slack-netops" });
 
     expect(message.endsWith("{{/is_recovery}}\n\nDashboard: https://app.datadoghq.com/dashboard/x\n\n@slack-netops\n\n@webhook-tickets")).toBe(true);
+  });
+});
+
+describe("missing-data options", () => {
+  it("are values of Datadog's OnMissingDataOption (the API client's v1 model)", () => {
+    expect(ON_MISSING_DATA).toEqual({ silent: SHOW_NO_DATA, page: SHOW_AND_NOTIFY_NO_DATA });
   });
 });
 
