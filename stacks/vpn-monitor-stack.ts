@@ -9,21 +9,28 @@ import { Construct } from "constructs";
 import { NoOpenIngress } from "./aspects/no-open-ingress";
 import { CheckerFunction } from "./constructs/checker-function";
 import { CredentialSecrets } from "./constructs/credential-secrets";
-import { TunnelMonitors } from "./constructs/monitors";
+import { EnvironmentMonitors } from "./constructs/monitors";
+import { checkerMonitorName } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
 import { TicketWebhook } from "./constructs/ticket-webhook";
+import { checkerEnvironment } from "../contract/checker-env";
 import { datadogApiUrl } from "../contract/datadog-sites";
+import { TAG_KEYS } from "../contract/metrics";
 import { resourceNames } from "../contract/names";
 import type { EnvironmentDefinition } from "./environment/schema";
 
 export interface VpnMonitorStackProps {
+  /** The validated definition. */
   readonly env: EnvironmentDefinition;
   /** The checker's deployment package (zip), from buildLambdaPackage(). */
   readonly lambdaPackageZip: string;
 }
 
 export class VpnMonitorStack extends TerraformStack {
+  /** The environment's monitors, for resources that refer to them (an SLO, a dashboard's alert widgets). */
+  readonly monitors: EnvironmentMonitors;
+
   constructor(scope: Construct, props: VpnMonitorStackProps) {
     const { env } = props;
     const names = resourceNames(env);
@@ -33,12 +40,16 @@ export class VpnMonitorStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: env.aws.region,
       ...(env.aws.assumeRoleArn ? { assumeRole: [{ roleArn: env.aws.assumeRoleArn, sessionName: names.stack }] } : {}),
-      defaultTags: [{ tags: { ...env.aws.tags, "managed-by": "cdktf", vpn_environment: env.name } }],
+      defaultTags: [{ tags: { ...env.aws.tags, "managed-by": "cdktf", [TAG_KEYS.environment]: env.name } }],
     });
     // Credentials come from DD_API_KEY / DD_APP_KEY in the deployer's environment, never from here.
     new DatadogProvider(this, "datadog", { apiUrl: `${datadogApiUrl(env.datadog.site)}/` });
 
-    const secrets = new CredentialSecrets(this, "secrets", env, names);
+    const secrets = new CredentialSecrets(this, "secrets", {
+      controllers: env.controllers,
+      ...(env.datadog.apiKeySecretArn !== undefined ? { datadogApiKeySecretArn: env.datadog.apiKeySecretArn } : {}),
+      names,
+    });
     const network = new NetworkAccess(this, "network", {
       vpcId: env.aws.vpcId,
       securityGroupName: names.securityGroup,
@@ -46,31 +57,62 @@ export class VpnMonitorStack extends TerraformStack {
     });
     const code = new TerraformAsset(this, "checker-code", { path: props.lambdaPackageZip, type: AssetType.FILE });
     const checker = new CheckerFunction(this, "checker", {
-      env,
+      environment: env.name,
+      region: env.aws.region,
+      subnetIds: env.aws.subnetIds,
+      securityGroupId: network.securityGroup.id,
       names,
       code,
-      securityGroupId: network.securityGroup.id,
-      controllerSecretArns: secrets.controllerSecretArns,
-      datadogApiKeySecretArn: secrets.datadogApiKeySecretArn,
+      environmentVariables: checkerEnvironment(env, { controllerSecretArns: secrets.controllerSecretArns, datadogApiKeySecretArn: secrets.datadogApiKeySecretArn }),
       readableSecretArns: secrets.allSecretArns,
+      ...(env.aws.secretsKmsKeyArns !== undefined ? { secretsKmsKeyArns: env.aws.secretsKmsKeyArns } : {}),
+      memoryMb: env.lambda.memoryMb,
+      timeoutSeconds: env.lambda.timeoutSeconds,
+      logRetentionDays: env.lambda.logRetentionDays,
+      ...(env.lambda.reservedConcurrency !== undefined ? { reservedConcurrency: env.lambda.reservedConcurrency } : {}),
     });
     new MinuteSchedule(this, "schedule", { ruleName: names.scheduleRule, target: checker.function });
 
-    const tickets = new TicketWebhook(this, "tickets", env, names);
-    const monitors = new TunnelMonitors(this, "monitors", { env, names, webhook: tickets.webhook, webhookName: names.webhook });
+    const tickets = new TicketWebhook(this, "tickets", {
+      environment: env.name,
+      name: names.webhook,
+      url: env.ticketing.webhookUrl,
+      ...(env.ticketing.payload !== undefined ? { payload: env.ticketing.payload } : {}),
+      secretVariables: env.ticketing.secretVariables,
+      customHeaders: env.ticketing.customHeaders,
+      names,
+    });
+    const { monitor } = env;
+    this.monitors = new EnvironmentMonitors(this, "monitors", {
+      environment: env.name,
+      names: { tunnel: names.tunnelMonitor, controller: names.controllerMonitor, checker: checkerMonitorName(env.name) },
+      mode: monitor.mode,
+      windowMinutes: monitor.windowMinutes,
+      ...(monitor.priority !== undefined ? { priority: monitor.priority } : {}),
+      ...(monitor.renotifyIntervalMinutes !== undefined ? { renotifyIntervalMinutes: monitor.renotifyIntervalMinutes } : {}),
+      ...(monitor.message !== undefined ? { extraMessage: monitor.message } : {}),
+      ...(monitor.restrictedRoles !== undefined ? { restrictedRoles: monitor.restrictedRoles } : {}),
+      webhook: tickets.webhook,
+      webhookName: names.webhook,
+      checkerFunctionName: names.function,
+    });
 
     Aspects.of(this).add(new NoOpenIngress());
 
     new TerraformOutput(this, "checker_function_name", { value: checker.function.functionName });
-    new TerraformOutput(this, "tunnel_monitor_id", { value: monitors.tunnelMonitor.id });
-    new TerraformOutput(this, "controller_monitor_id", { value: monitors.controllerMonitor.id });
+    new TerraformOutput(this, "tunnel_monitor_id", { value: this.monitors.tunnelMonitor.id });
+    new TerraformOutput(this, "controller_monitor_id", { value: this.monitors.controllerMonitor.id });
+    new TerraformOutput(this, "checker_monitor_id", { value: this.monitors.checkerMonitor.id });
     new TerraformOutput(this, "secrets_to_fill", {
       value: secrets.createdSecretNames,
       description: "Secrets this stack created empty: put the credentials in them before the first check",
     });
   }
 
-  /** Local state unless the definition names an S3 bucket; S3 state is locked S3-natively by default. */
+  /**
+   * Local state unless the definition names an S3 bucket. S3 state is encrypted (SSE-KMS with
+   * `kmsKeyId`, else the bucket's SSE-S3) and locked S3-natively unless a DynamoDB table is given.
+   */
   private configureBackend(env: EnvironmentDefinition): void {
     if (env.backend.type !== "s3") {
       // Relative to the stack's directory (cdktf.out/stacks/<stack>): the project root, outside the
@@ -83,6 +125,9 @@ export class VpnMonitorStack extends TerraformStack {
       key: env.backend.key ?? `vpn-monitor/${env.name}.tfstate`,
       region: env.backend.region ?? env.aws.region,
       encrypt: true,
+      // State holds the webhook's secret custom variable values: a customer-managed key limits who
+      // can read it to those the key policy allows, on top of the bucket policy.
+      ...(env.backend.kmsKeyId ? { kmsKeyId: env.backend.kmsKeyId } : {}),
       ...(env.backend.dynamodbTable ? { dynamodbTable: env.backend.dynamodbTable } : {}),
     });
     if (!env.backend.dynamodbTable) {

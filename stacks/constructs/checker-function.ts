@@ -7,21 +7,37 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
-import { TerraformAsset } from "cdktf";
+import type { TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { checkerEnvironment } from "../../contract/checker-env";
-import type { EnvironmentDefinition } from "../environment/schema";
 import { awsPartition, type ResourceNames } from "../../contract/names";
 
 export interface CheckerFunctionProps {
-  readonly env: EnvironmentDefinition;
-  readonly names: ResourceNames;
+  /** Environment name, for descriptions. */
+  readonly environment: string;
+  /** AWS region: ARNs in the policy are built from it, so a plan needs no call to AWS. */
+  readonly region: string;
+  /** Private subnets the function runs in. */
+  readonly subnetIds: readonly string[];
+  /** The checker's own security group. */
+  readonly securityGroupId: string;
+  /** Names of the function, its role and its log group. */
+  readonly names: Pick<ResourceNames, "function" | "role" | "logGroup">;
   /** The zipped checker bundle. */
   readonly code: TerraformAsset;
-  readonly securityGroupId: string;
-  readonly controllerSecretArns: ReadonlyMap<string, string>;
-  readonly datadogApiKeySecretArn: string;
+  /** The checker's configuration (contract/checker-env.ts): locations of secrets, never a credential. */
+  readonly environmentVariables: Readonly<Record<string, string>>;
+  /** Every secret the checker may read (full ARNs or references to created secrets). */
   readonly readableSecretArns: readonly string[];
+  /** Customer-managed KMS keys of those secrets, usable through Secrets Manager only. @default none */
+  readonly secretsKmsKeyArns?: readonly string[];
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** Must end before the next minute's run. @default 50 */
+  readonly timeoutSeconds?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** `reserved_concurrent_executions`. @default none: the function draws on the account's unreserved pool */
+  readonly reservedConcurrency?: number;
 }
 
 export class CheckerFunction extends Construct {
@@ -31,18 +47,19 @@ export class CheckerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
     super(scope, id);
-    const { env, names } = props;
-    const partition = awsPartition(env.aws.region);
-    const ec2 = (resource: string) => `arn:${partition}:ec2:${env.aws.region}:*:${resource}`;
+    const { names, region } = props;
+    const partition = awsPartition(region);
+    const ec2 = (resource: string) => `arn:${partition}:ec2:${region}:*:${resource}`;
+    const kmsKeys = props.secretsKmsKeyArns ?? [];
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: names.logGroup,
-      retentionInDays: env.lambda.logRetentionDays,
+      retentionInDays: props.logRetentionDays ?? 30,
     });
 
     this.role = new IamRole(this, "role", {
       name: names.role,
-      description: `Runs the VPN tunnel checker of ${env.name}`,
+      description: `Runs the VPN tunnel checker of ${props.environment}`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -67,15 +84,15 @@ export class CheckerFunction extends Construct {
             Action: ["secretsmanager:GetSecretValue"],
             Resource: [...props.readableSecretArns],
           },
-          ...(env.aws.secretsKmsKeyArns?.length
+          ...(kmsKeys.length > 0
             ? [
                 {
                   // Secrets under a customer-managed key: decrypt through Secrets Manager only.
                   Sid: "DecryptListedSecrets",
                   Effect: "Allow",
                   Action: ["kms:Decrypt"],
-                  Resource: env.aws.secretsKmsKeyArns,
-                  Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${env.aws.region}.amazonaws.com` } },
+                  Resource: [...kmsKeys],
+                  Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
                 },
               ]
             : []),
@@ -84,7 +101,7 @@ export class CheckerFunction extends Construct {
             Sid: "ManageOwnEnis",
             Effect: "Allow",
             Action: ["ec2:CreateNetworkInterface"],
-            Resource: [ec2("network-interface/*"), ...env.aws.subnetIds.map((s) => ec2(`subnet/${s}`)), ec2(`security-group/${props.securityGroupId}`)],
+            Resource: [ec2("network-interface/*"), ...props.subnetIds.map((s) => ec2(`subnet/${s}`)), ec2(`security-group/${props.securityGroupId}`)],
           },
           {
             Sid: "ReleaseEnis",
@@ -105,23 +122,23 @@ export class CheckerFunction extends Construct {
 
     this.function = new LambdaFunction(this, "function", {
       functionName: names.function,
-      description: `Reads the VNS3 IPsec tunnels of ${env.name} every minute and posts them to Datadog`,
+      description: `Reads the VNS3 IPsec tunnels of ${props.environment} every minute and posts them to Datadog`,
       role: this.role.arn,
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       handler: "index.handler",
       filename: props.code.path,
       sourceCodeHash: props.code.assetHash,
-      memorySize: env.lambda.memoryMb,
-      timeout: env.lambda.timeoutSeconds,
-      // One check at a time: an overlapping run would double-post and double the controller logins.
-      reservedConcurrentExecutions: 1,
-      vpcConfig: { subnetIds: env.aws.subnetIds, securityGroupIds: [props.securityGroupId] },
+      memorySize: props.memoryMb ?? 256,
+      // Below the one-minute schedule, so a run ends before the next begins: that, not reserved
+      // concurrency, is what keeps checks from overlapping.
+      timeout: props.timeoutSeconds ?? 50,
+      // Opt-in only: a reservation fails to deploy where the account's concurrency quota is small
+      // (AWS keeps 100, or 10 on low-quota accounts, unreserved).
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      vpcConfig: { subnetIds: [...props.subnetIds], securityGroupIds: [props.securityGroupId] },
       environment: {
-        variables: {
-          ...checkerEnvironment(env, { controllerSecretArns: props.controllerSecretArns, datadogApiKeySecretArn: props.datadogApiKeySecretArn }),
-          NODE_OPTIONS: "--enable-source-maps",
-        },
+        variables: { ...props.environmentVariables, NODE_OPTIONS: "--enable-source-maps" },
       },
       // The log group must exist first, or Lambda creates an unmanaged one without retention.
       dependsOn: [this.logGroup, policy],

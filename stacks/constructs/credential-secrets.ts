@@ -5,8 +5,23 @@
  */
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
-import type { EnvironmentDefinition } from "../environment/schema";
 import type { ResourceNames } from "../../contract/names";
+
+/** A controller as far as its credentials go. */
+export interface ControllerCredentials {
+  readonly name: string;
+  /** Full ARN of an existing secret. @default a secret this construct creates, empty */
+  readonly secretArn?: string | undefined;
+}
+
+export interface CredentialSecretsProps {
+  /** The controllers whose API credentials the checker reads. */
+  readonly controllers: readonly ControllerCredentials[];
+  /** Full ARN of an existing secret holding the Datadog API key. @default a secret this construct creates, empty */
+  readonly datadogApiKeySecretArn?: string;
+  /** Names of the secrets to create where no ARN is given. */
+  readonly names: Pick<ResourceNames, "controllerSecret" | "datadogApiKeySecret">;
+}
 
 export class CredentialSecrets extends Construct {
   /** Secret ARN (or a reference to the created secret's ARN) per controller name. */
@@ -17,7 +32,7 @@ export class CredentialSecrets extends Construct {
   /** Names of the secrets this stack created, which the operator must fill before the first check. */
   readonly createdSecretNames: readonly string[];
 
-  constructor(scope: Construct, id: string, env: EnvironmentDefinition, names: ResourceNames) {
+  constructor(scope: Construct, id: string, props: CredentialSecretsProps) {
     super(scope, id);
     const created: string[] = [];
     const createEmpty = (resourceId: string, name: string, description: string): string => {
@@ -26,16 +41,16 @@ export class CredentialSecrets extends Construct {
     };
 
     const controllerArns = new Map<string, string>();
-    for (const controller of env.controllers) {
+    for (const controller of props.controllers) {
       controllerArns.set(
         controller.name,
         controller.secretArn ??
-          createEmpty(`controller-${controller.name}`, names.controllerSecret(controller), `VNS3 API credentials of ${controller.name}: {"username","password"} or {"apiToken"}`),
+          createEmpty(`controller-${controller.name}`, props.names.controllerSecret(controller), `VNS3 API credentials of ${controller.name}: {"username","password"} or {"apiToken"}`),
       );
     }
     this.controllerSecretArns = controllerArns;
     this.datadogApiKeySecretArn =
-      env.datadog.apiKeySecretArn ?? createEmpty("datadog-api-key", names.datadogApiKeySecret, "Datadog API key the VPN tunnel checker posts with");
+      props.datadogApiKeySecretArn ?? createEmpty("datadog-api-key", props.names.datadogApiKeySecret, "Datadog API key the VPN tunnel checker posts with");
     this.allSecretArns = [...new Set([...controllerArns.values(), this.datadogApiKeySecretArn])];
     this.createdSecretNames = created;
   }

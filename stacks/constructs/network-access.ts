@@ -9,14 +9,20 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from "constructs";
 import type { ControllerDefinition } from "../environment/schema";
 
+/** A controller as far as the network goes: its name (for descriptions), its group and API port. */
+export type ControllerDoor = Pick<ControllerDefinition, "name" | "securityGroupId" | "port">;
+
 export interface NetworkAccessProps {
+  /** VPC of the checker and the controllers. */
   readonly vpcId: string;
+  /** Name of the checker's security group. */
   readonly securityGroupName: string;
-  readonly controllers: readonly ControllerDefinition[];
+  /** The controllers the checker reads; each gets one ingress rule on its own group (shared per group and port). */
+  readonly controllers: readonly ControllerDoor[];
 }
 
 /** One (security group, port) pair per rule: controllers sharing a group and port share a rule. */
-function distinctControllerDoors(controllers: readonly ControllerDefinition[]): { securityGroupId: string; port: number; controllers: string[] }[] {
+function distinctControllerDoors(controllers: readonly ControllerDoor[]): { securityGroupId: string; port: number; controllers: string[] }[] {
   const doors = new Map<string, { securityGroupId: string; port: number; controllers: string[] }>();
   for (const c of controllers) {
     const key = `${c.securityGroupId}:${c.port}`;

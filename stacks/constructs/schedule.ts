@@ -6,7 +6,9 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 
 export interface MinuteScheduleProps {
+  /** Name of the EventBridge rule. */
   readonly ruleName: string;
+  /** The function to run every minute; only this rule may invoke it. */
   readonly target: LambdaFunction;
 }
 

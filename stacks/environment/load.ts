@@ -6,7 +6,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { didYouMean } from "./did-you-mean";
 import { environmentSchema, type EnvironmentDefinition } from "./schema";
+import { defaultWebhookName } from "../../contract/names";
 import { isCredentialName } from "../../contract/credential-names";
 
 /** File extensions read from the environments folder. YAML is a superset of JSON, so both parse alike. */
@@ -53,15 +55,72 @@ function describeValue(value: unknown, fieldPath: readonly PropertyKey[]): strin
   return "";
 }
 
+/** Wrappers that change a schema's defaults or output but not the fields it accepts. */
+const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional"]);
+
+/** The schema under its wrappers: for a pipe (a transform or preprocess) the side that holds the fields. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; out?: z.core.$ZodType };
+    if (WRAPPERS.has(def.type) && def.innerType) current = def.innerType;
+    else if (def.type === "pipe" && def.in && def.out) current = (unwrap(def.in)._zod.def.type === "object" ? def.in : def.out) as z.core.$ZodType;
+    else return current;
+  }
+}
+
+/** The object schemas a (possibly wrapped, possibly union) schema may be: one, or one per union option. */
+function objectsOf(schema: z.core.$ZodType): Record<string, z.core.$ZodType>[] {
+  const inner = unwrap(schema);
+  const def = inner._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[] };
+  if (def.type === "object" && def.shape) return [def.shape];
+  if (def.type === "union" && def.options) return def.options.flatMap(objectsOf);
+  return [];
+}
+
+/** The fields the schema accepts at a path of the input, for "did you mean". */
+export function knownFieldsAt(fieldPath: readonly PropertyKey[]): string[] {
+  let schemas: z.core.$ZodType[] = [environmentSchema];
+  for (const key of fieldPath) {
+    schemas = schemas.flatMap((schema) => {
+      const inner = unwrap(schema);
+      const def = inner._zod.def as { type: string; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
+      if (typeof key === "number") return def.type === "array" && def.element ? [def.element] : [];
+      if (def.type === "record" && def.valueType) return [def.valueType];
+      return objectsOf(inner).flatMap((shape) => (typeof key === "string" && shape[key] ? [shape[key]] : []));
+    });
+  }
+  return [...new Set(schemas.flatMap((schema) => objectsOf(schema).flatMap((shape) => Object.keys(shape))))];
+}
+
+/** `did you mean "windowMinutes"?` for a near miss, else the list of fields expected there. */
+function unknownFieldHint(key: string, fieldPath: readonly PropertyKey[], input: unknown): string {
+  const present = valueAt(input, fieldPath);
+  const known = knownFieldsAt(fieldPath);
+  const free = known.filter((field) => present === null || typeof present !== "object" || !(field in present));
+  const suggestion = didYouMean(key, free);
+  if (suggestion !== undefined) return `did you mean "${suggestion}"?`;
+  return known.length > 0 ? `expected one of ${known.join(", ")}` : "";
+}
+
+/** A custom issue may ask that the value stay out of the message (a URL with a token in it). */
+function concealsValue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === "custom" && (issue.params as { concealValue?: boolean } | undefined)?.concealValue === true;
+}
+
 function formatIssue(label: string, input: unknown, issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => `${label}: ${formatFieldPath([...issue.path, key])} is not a known field`);
+    return issue.keys.map((key) => {
+      const hint = unknownFieldHint(key, issue.path, input);
+      return `${label}: ${formatFieldPath([...issue.path, key])} is not a known field${hint ? ` (${hint})` : ""}`;
+    });
   }
   const field = formatFieldPath(issue.path) || "(file)";
   const value = valueAt(input, issue.path);
   const missing = value === undefined && issue.code === "invalid_type";
   const message = missing && !issue.message.startsWith("is required") ? "is required" : issue.message;
-  return [`${label}: ${field}${describeValue(value, issue.path)} ${message}`];
+  const shown = concealsValue(issue) ? "" : describeValue(value, issue.path);
+  return [`${label}: ${field}${shown} ${message}`];
 }
 
 /**
@@ -126,7 +185,7 @@ export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], lab
       problems.push(`${labelOf(file)}: name "${definition.name}" must match the file name "${stem}"`);
     }
     claimName(definition.name, file);
-    claimWebhook(definition.ticketing.webhookName ?? `vpn-tickets-${definition.name}`, file);
+    claimWebhook(definition.ticketing.webhookName ?? defaultWebhookName(definition.name), file);
     for (const variable of definition.ticketing.secretVariables) claimVariable(variable, file);
   }
   return problems;

@@ -10,6 +10,8 @@ import { isCredentialName } from "../../contract/credential-names";
 import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../../contract/datadog-sites";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
+import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
+import { didYouMean } from "./did-you-mean";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
 export const MONITOR_WINDOWS_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 1440] as const;
@@ -22,17 +24,34 @@ export const LOG_RETENTION_DAYS = [
 /** The schedule runs every minute, so a check must finish well inside 60 s. */
 export const MAX_LAMBDA_TIMEOUT_SECONDS = 55;
 
+/**
+ * How alerts are grouped: `simple`, one alert for the environment; `partner`, one per partner
+ * endpoint (`by {endpoint}`); `tunnel`, one per tunnel (`by {tunnel}`).
+ */
+export const MONITOR_MODES = ["simple", "partner", "tunnel"] as const;
+export type MonitorMode = (typeof MONITOR_MODES)[number];
+/** Earlier spellings still accepted, and what they mean now. */
+export const MONITOR_MODE_ALIASES: Readonly<Record<string, MonitorMode>> = { multi: "tunnel" };
+
 // --- Field formats -------------------------------------------------------------------------
 
 /** Lowercase, digits and hyphens: safe as a Datadog tag value, in AWS resource names and in a file name. */
 const ENV_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const CONTROLLER_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SECRET_ARN = /^arn:aws(?:-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+/**
+ * Secrets Manager ends every secret's ARN with `-` and six random characters. IAM compares the
+ * policy's Resource with that full ARN, so an ARN without them (which GetSecretValue would still
+ * accept as a partial ARN) grants nothing and the checker gets AccessDenied at run time.
+ */
+const SECRET_ARN_SUFFIX = /-[A-Za-z0-9]{6}$/;
 const KMS_KEY_ARN = /^arn:aws(?:-us-gov|-cn)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+const KMS_ALIAS_ARN = /^arn:aws(?:-us-gov|-cn)?:kms:[a-z0-9-]+:\d{12}:alias\/[A-Za-z0-9/_-]{1,250}$/;
+/** Datadog role ids are UUIDs (`data.id` in the Roles API). */
+const DATADOG_ROLE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -41,28 +60,71 @@ const WEBHOOK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 /** Datadog webhook custom variables are referenced as `$NAME` and are global to the org. */
 const CUSTOM_VARIABLE_NAME = /^[A-Z][A-Z0-9_]{0,99}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** `$NAME` references to webhook custom variables inside a header, payload or URL. */
+const VARIABLE_REFERENCE = /\$([A-Z][A-Z0-9_]*)/g;
+
+/** What each id or ARN looks like, for messages that say what was expected. */
+const EXPECTED = {
+  vpcId: "vpc- followed by 8 or 17 hex digits",
+  subnetId: "subnet- followed by 8 or 17 hex digits",
+  securityGroupId: "sg- followed by 8 or 17 hex digits",
+  secretArn: "arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>",
+  kmsKeyArn: "arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+  roleArn: "arn:aws:iam::<12-digit account>:role/<name>",
+  region: `one of the ${AWS_REGIONS.length} regions of the aws, aws-cn and aws-us-gov partitions, such as eu-west-1`,
+} as const;
+
+/** A string field checked by a regular expression, whose message says what was expected. */
+const formatted = (pattern: RegExp, what: string, expected: string) =>
+  z.string({ message: `is required (expected ${expected})` }).regex(pattern, { message: `is not ${what} (expected ${expected})` });
+
+/** An AWS region from the known list; a near miss gets a suggestion. */
+const awsRegion = z.string({ message: `is required (expected ${EXPECTED.region})` }).superRefine((region, ctx) => {
+  if (isAwsRegion(region)) return;
+  const suggestion = didYouMean(region, AWS_REGIONS);
+  ctx.addIssue({
+    code: "custom",
+    message: `is not an AWS region (expected ${EXPECTED.region}${suggestion ? `; did you mean "${suggestion}"?` : ""})`,
+  });
+});
+
+/** A Secrets Manager secret's full ARN, six-character suffix included. */
+const secretArn = z.string({ message: `is required (expected ${EXPECTED.secretArn})` }).superRefine((arn, ctx) => {
+  if (!SECRET_ARN.test(arn)) {
+    ctx.addIssue({ code: "custom", message: `is not a Secrets Manager secret ARN (expected ${EXPECTED.secretArn})` });
+  } else if (!SECRET_ARN_SUFFIX.test(arn)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "lacks the six characters Secrets Manager appends to a secret's ARN (e.g. …-AbCdEf): IAM would match no secret and the checker would be denied at run time. " +
+        "Copy the full ARN from `aws secretsmanager describe-secret --secret-id <name> --query ARN`",
+    });
+  }
+});
 
 // --- Schema ----------------------------------------------------------------------------------
 
-const tagKey = z.string().regex(/^[A-Za-z][\w.:/-]{0,127}$/, { message: "is not a valid AWS tag key" });
+const tagKey = z
+  .string()
+  .regex(/^[A-Za-z][\w.:/-]{0,127}$/, { message: "is not a valid AWS tag key (expected a letter, then at most 127 letters, digits and _ . : / -)" });
 
 const awsSchema = z.strictObject({
   /** AWS region of the VPC, e.g. `eu-west-1`. */
-  region: z.string({ message: "is required" }).regex(AWS_REGION, { message: "is not an AWS region" }),
+  region: awsRegion,
   /** VPC the controllers and the checker live in. */
-  vpcId: z.string({ message: "is required" }).regex(VPC_ID, { message: "is not a VPC id" }),
+  vpcId: formatted(VPC_ID, "a VPC id", EXPECTED.vpcId),
   /** Private subnets for the checker; they need a route to Datadog and Secrets Manager (NAT or endpoints). */
   subnetIds: z
-    .array(z.string().regex(SUBNET_ID, { message: "is not a subnet id" }), { message: "is required" })
+    .array(formatted(SUBNET_ID, "a subnet id", EXPECTED.subnetId), { message: `is required (expected a list of subnet ids: ${EXPECTED.subnetId})` })
     .min(1, { message: "needs at least one subnet id" })
     .refine((ids) => new Set(ids).size === ids.length, { message: "lists a subnet twice" }),
   /** Role the AWS provider assumes to deploy into the customer account. @default none */
-  assumeRoleArn: z.string().regex(ROLE_ARN, { message: "is not an IAM role ARN" }).optional(),
+  assumeRoleArn: formatted(ROLE_ARN, "an IAM role ARN", EXPECTED.roleArn).optional(),
   /**
    * Customer-managed KMS keys that encrypt the listed secrets; the checker may decrypt with them
    * through Secrets Manager only. @default none (secrets use the AWS-managed key)
    */
-  secretsKmsKeyArns: z.array(z.string().regex(KMS_KEY_ARN, { message: "is not a KMS key ARN" })).optional(),
+  secretsKmsKeyArns: z.array(formatted(KMS_KEY_ARN, "a KMS key ARN", EXPECTED.kmsKeyArn)).optional(),
   /** Tags for every AWS resource. @default {} */
   tags: z.record(tagKey, z.string().max(256, { message: "is longer than 256 characters" })).default({}),
 });
@@ -73,13 +135,23 @@ const backendSchema = z.discriminatedUnion(
     z.strictObject({ type: z.literal("local") }),
     z.strictObject({
       type: z.literal("s3"),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "is not an S3 bucket name" }),
+      /** Bucket holding the state; it must exist before the first deploy. */
+      bucket: formatted(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name", "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"),
       /** @default `vpn-monitor/<name>.tfstate` */
-      key: z.string().min(1).optional(),
+      key: z.string().min(1, { message: "must not be empty" }).optional(),
       /** @default the environment's aws.region */
-      region: z.string().regex(AWS_REGION, { message: "is not an AWS region" }).optional(),
-      /** Legacy DynamoDB lock table; without it, S3-native locking (`use_lockfile`) is used. */
-      dynamodbTable: z.string().min(3).max(255).optional(),
+      region: awsRegion.optional(),
+      /** Legacy DynamoDB lock table; without it, S3-native locking (`use_lockfile`) is used. @default none */
+      dynamodbTable: z.string().min(3, { message: "must be 3-255 characters" }).max(255, { message: "must be 3-255 characters" }).optional(),
+      /**
+       * KMS key (ARN of the key or of an alias) the state object is encrypted with (SSE-KMS). The
+       * deployer needs kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on it.
+       * @default none (SSE-S3, the bucket's default encryption)
+       */
+      kmsKeyId: z
+        .string({ message: `is required (expected ${EXPECTED.kmsKeyArn} or …:alias/<name>)` })
+        .refine((id) => KMS_KEY_ARN.test(id) || KMS_ALIAS_ARN.test(id), { message: `is not a KMS key ARN (expected ${EXPECTED.kmsKeyArn} or arn:aws:kms:<region>:<12-digit account>:alias/<name>)` })
+        .optional(),
     }),
   ],
   { message: 'must be { type: "local" } or { type: "s3", bucket: … }' },
@@ -88,21 +160,26 @@ const backendSchema = z.discriminatedUnion(
 const controllerSchema = z.strictObject({
   /** Short name, used as the `controller:` tag and in resource names. */
   name: z
-    .string({ message: "is required" })
+    .string({ message: "is required (expected lowercase letters, digits and hyphens, 2-32, starting with a letter)" })
     .regex(CONTROLLER_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" }),
   /** Private IP or DNS name the checker reaches the API on. */
   host: z
-    .string({ message: "is required" })
-    .refine((h) => IPV4.test(h) || HOSTNAME.test(h), { message: "is not an IPv4 address or host name" }),
+    .string({ message: "is required (expected an IPv4 address or host name)" })
+    .refine((h) => IPV4.test(h) || HOSTNAME.test(h), { message: "is not an IPv4 address or host name (expected e.g. 10.0.1.10 or vns3.internal.example; the port goes in port)" }),
   /** VNS3 API port. @default 8000 */
-  port: z.number({ message: "must be a number" }).int().min(1).max(65535, { message: "must be 1-65535" }).default(DEFAULT_VNS3_API_PORT),
+  port: z
+    .number({ message: "must be a number (expected 1-65535)" })
+    .int({ message: "must be a whole number (expected 1-65535)" })
+    .min(1, { message: "must be 1-65535" })
+    .max(65535, { message: "must be 1-65535" })
+    .default(DEFAULT_VNS3_API_PORT),
   /** The controller's existing security group; the stack adds one ingress rule to it. */
-  securityGroupId: z.string({ message: "is required" }).regex(SECURITY_GROUP_ID, { message: "is not a security group id" }),
+  securityGroupId: formatted(SECURITY_GROUP_ID, "a security group id", EXPECTED.securityGroupId),
   /**
    * Secret holding `{"username","password"}` or `{"apiToken"}` for the controller API.
    * @default a secret the stack creates, empty, for the operator to fill
    */
-  secretArn: z.string().regex(SECRET_ARN, { message: "is not a Secrets Manager secret ARN" }).optional(),
+  secretArn: secretArn.optional(),
   /** SHA-256 fingerprint of the controller's certificate; the checker trusts nothing else. */
   tlsSha256: z
     .string({ message: "is required (run `npm run fingerprint -- <host>`)" })
@@ -120,43 +197,92 @@ const datadogSchema = z.strictObject({
    * Secret holding the Datadog API key the checker posts with (the bare key, or `{"apiKey"}`).
    * @default a secret the stack creates, empty, for the operator to fill
    */
-  apiKeySecretArn: z.string().regex(SECRET_ARN, { message: "is not a Secrets Manager secret ARN" }).optional(),
+  apiKeySecretArn: secretArn.optional(),
 });
 
+const monitorModeMessage = (value: string): string => {
+  const suggestion = didYouMean(value, [...MONITOR_MODES, ...Object.keys(MONITOR_MODE_ALIASES)]);
+  return `must be "simple", "partner" or "tunnel" ("multi" is accepted as another name for "tunnel")${suggestion ? `; did you mean "${suggestion}"?` : ""}`;
+};
+
 const monitorSchema = z.strictObject({
-  /** `simple`: one alert for the environment; `multi`: one alert (and ticket) per tunnel. @default simple */
-  mode: z.enum(["simple", "multi"], { message: 'must be "simple" or "multi"' }).default("simple"),
+  /**
+   * `simple`: one alert for the environment; `partner`: one alert per partner endpoint;
+   * `tunnel`: one alert (and ticket) per tunnel. `multi` is read as `tunnel`.
+   * @default simple
+   */
+  mode: z
+    .string({ message: monitorModeMessage("") })
+    .transform((value, ctx): MonitorMode => {
+      const mode = MONITOR_MODE_ALIASES[value] ?? value;
+      if ((MONITOR_MODES as readonly string[]).includes(mode)) return mode as MonitorMode;
+      ctx.addIssue({ code: "custom", message: monitorModeMessage(value) });
+      return z.NEVER;
+    })
+    .default("simple"),
   /** Evaluation window in minutes. @default 5 */
   windowMinutes: z
-    .number({ message: "must be a number" })
+    .number({ message: `must be a number (expected one of ${MONITOR_WINDOWS_MINUTES.join(", ")})` })
     .refine((m) => (MONITOR_WINDOWS_MINUTES as readonly number[]).includes(m), {
-      message: `is not a window Datadog accepts (${MONITOR_WINDOWS_MINUTES.join(", ")})`,
+      message: `is not a window Datadog accepts (expected one of ${MONITOR_WINDOWS_MINUTES.join(", ")})`,
     })
     .default(5),
   /** Datadog monitor priority, 1 (highest) to 5. @default none */
-  priority: z.number().int().min(1, { message: "must be 1-5" }).max(5, { message: "must be 1-5" }).optional(),
+  priority: z.number({ message: "must be a number (expected 1-5)" }).int({ message: "must be 1-5" }).min(1, { message: "must be 1-5" }).max(5, { message: "must be 1-5" }).optional(),
   /** Minutes between re-notifications while a tunnel stays down. @default no re-notification */
-  renotifyIntervalMinutes: z.number().int().min(10, { message: "must be at least 10" }).max(10080).optional(),
+  renotifyIntervalMinutes: z
+    .number({ message: "must be a number of minutes (expected 10-10080)" })
+    .int({ message: "must be a whole number of minutes (expected 10-10080)" })
+    .min(10, { message: "must be at least 10 (expected 10-10080)" })
+    .max(10080, { message: "must be at most 10080, one week (expected 10-10080)" })
+    .optional(),
   /** Extra text or @-mentions appended to the alert message. @default none */
-  message: z.string().max(2000).optional(),
+  message: z.string({ message: "must be text" }).max(2000, { message: "is longer than 2000 characters" }).optional(),
+  /**
+   * Datadog role ids (UUIDs, `data.id` of the Roles API) allowed to edit, delete or mute the
+   * monitors: give the deploy identity's role, so nobody edits them by hand. Becomes
+   * `restricted_roles` on every monitor of the environment. @default none (any user with monitor write)
+   */
+  restrictedRoles: z
+    .array(formatted(DATADOG_ROLE_ID, "a Datadog role id", "a UUID such as 5b9c1a6e-0f3d-11ee-9f0b-da7ad0900002, the data.id of Datadog's Roles API"), {
+      message: "must be a list of Datadog role ids",
+    })
+    .min(1, { message: "needs at least one role id (leave the field out for no restriction)" })
+    .refine((ids) => new Set(ids).size === ids.length, { message: "lists a role twice" })
+    .optional(),
 });
 
 const ticketingSchema = z
   .strictObject({
     /** Ticketing system endpoint that Datadog calls; https only. */
-    webhookUrl: z
-      .string({ message: "is required" })
-      .refine(
-        (u) => {
-          try {
-            const url = new URL(u);
-            return url.protocol === "https:" && url.username === "" && url.password === "";
-          } catch {
-            return false;
-          }
-        },
-        { message: "must be an https:// URL without credentials in it" },
-      ),
+    webhookUrl: z.string({ message: "is required (expected an https:// URL)" }).superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "is not a URL (expected https://host/path)" });
+        return;
+      }
+      if (url.protocol !== "https:") ctx.addIssue({ code: "custom", message: "must be an https:// URL (Datadog sends the alert, and any token, over it)" });
+      if (url.username !== "" || url.password !== "") {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be an https:// URL without credentials in it: put them in a secretVariables entry and a customHeaders value ($NAME)",
+          params: { concealValue: true },
+        });
+      }
+      for (const [parameter, parameterValue] of url.searchParams) {
+        if (isCredentialName(parameter) && [...parameterValue.matchAll(VARIABLE_REFERENCE)].length === 0) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              `carries a credential in its query parameter "${parameter}": declare a secret variable in secretVariables (e.g. TICKET_TOKEN) and write ` +
+              `?${parameter}=$TICKET_TOKEN; Datadog substitutes custom variables in the URL too, and the value stays out of this file and the review`,
+            params: { concealValue: true },
+          });
+        }
+      }
+    }),
     /** @default `vpn-tickets-<name>` */
     webhookName: z.string().regex(WEBHOOK_NAME, { message: "must be letters, digits, _ and - (at most 100)" }).optional(),
     /** JSON payload template with Datadog `$VARIABLES`. @default a ticket payload built from alert id, cycle key, transition, title, scope and link */
@@ -187,8 +313,20 @@ const ticketingSchema = z
     customHeaders: z.record(z.string().regex(HEADER_NAME, { message: "is not an HTTP header name" }), z.string()).default({}),
   })
   .superRefine((t, ctx) => {
+    const references = (text: string) => [...text.matchAll(VARIABLE_REFERENCE)].map((m) => m[1]!);
+    for (const [parameter, value] of webhookQuery(t.webhookUrl)) {
+      if (!isCredentialName(parameter)) continue;
+      for (const variable of references(value).filter((v) => !t.secretVariables.includes(v))) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["webhookUrl"],
+          message: `query parameter "${parameter}" references $${variable}, which is not in ticketing.secretVariables (expected a declared secret variable)`,
+          params: { concealValue: true },
+        });
+      }
+    }
     for (const [header, value] of Object.entries(t.customHeaders)) {
-      const referenced = [...value.matchAll(/\$([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]);
+      const referenced = references(value);
       if (isCredentialName(header) && !referenced.some((v) => t.secretVariables.includes(v))) {
         ctx.addIssue({
           code: "custom",
@@ -199,30 +337,55 @@ const ticketingSchema = z
     }
   });
 
+/** The query parameters of a webhook URL, or none when it does not parse (the field reports that). */
+function webhookQuery(webhookUrl: string): [string, string][] {
+  try {
+    return [...new URL(webhookUrl).searchParams];
+  } catch {
+    return [];
+  }
+}
+
 const lambdaSchema = z.strictObject({
   /** @default 256 */
-  memoryMb: z.number().int().min(128, { message: "must be 128-10240" }).max(10240, { message: "must be 128-10240" }).default(256),
+  memoryMb: z
+    .number({ message: "must be a number of MB (expected 128-10240)" })
+    .int({ message: "must be a whole number of MB (expected 128-10240)" })
+    .min(128, { message: "must be 128-10240" })
+    .max(10240, { message: "must be 128-10240" })
+    .default(256),
   /** Must end before the next minute's run. @default 50 */
   timeoutSeconds: z
-    .number()
-    .int()
+    .number({ message: `must be a number of seconds (expected 10-${MAX_LAMBDA_TIMEOUT_SECONDS})` })
+    .int({ message: `must be a whole number of seconds (expected 10-${MAX_LAMBDA_TIMEOUT_SECONDS})` })
     .min(10, { message: `must be 10-${MAX_LAMBDA_TIMEOUT_SECONDS}` })
     .max(MAX_LAMBDA_TIMEOUT_SECONDS, { message: `must be 10-${MAX_LAMBDA_TIMEOUT_SECONDS}, below the one-minute schedule` })
     .default(50),
   /** @default 30 */
   logRetentionDays: z
-    .number()
+    .number({ message: `must be a number of days (expected one of ${LOG_RETENTION_DAYS.join(", ")})` })
     .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-      message: `is not a CloudWatch retention (${LOG_RETENTION_DAYS.join(", ")})`,
+      message: `is not a CloudWatch retention (expected one of ${LOG_RETENTION_DAYS.join(", ")})`,
     })
     .default(30),
+  /**
+   * Concurrency reserved for the checker (`reserved_concurrent_executions`). Opt-in: it guarantees
+   * the checker a slot when other functions exhaust the account's pool, but AWS keeps 100 (10 on
+   * low-quota accounts) unreserved, so it fails to deploy where the quota is small. Overlapping runs
+   * are prevented by the timeout, not by this. @default none (the function uses the unreserved pool)
+   */
+  reservedConcurrency: z
+    .number({ message: "must be a number (expected a whole number of at least 1; 1 is enough for one check a minute)" })
+    .int({ message: "must be a whole number (expected at least 1; 1 is enough for one check a minute)" })
+    .min(1, { message: "must be at least 1 (leave the field out for no reservation)" })
+    .optional(),
 });
 
 export const environmentSchema = z
   .strictObject({
     /** The stack is `vpn-monitor-<name>`; the `vpn_environment` tag value is `<name>`. */
     name: z
-      .string({ message: "is required" })
+      .string({ message: "is required (expected lowercase letters, digits and hyphens, 2-32, starting with a letter, matching the file name)" })
       .regex(ENV_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" }),
     aws: awsSchema,
     backend: backendSchema.default({ type: "local" }),
@@ -248,4 +411,3 @@ export type EnvironmentDefinition = z.output<typeof environmentSchema>;
 /** What an operator writes in the file, before defaults. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ControllerDefinition = EnvironmentDefinition["controllers"][number];
-export type MonitorMode = EnvironmentDefinition["monitor"]["mode"];

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { stringify } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
-import { baseDefinition } from "./support/synth";
+import { baseDefinition } from "../helpers/synth";
 
 const ROOT = path.resolve(__dirname, "../..");
 const scratch: string[] = [];
@@ -40,11 +40,18 @@ const label = (dir: string, file: string) => path.relative(ROOT, path.join(dir, 
 describe("a bad definition stops synth before anything is written", () => {
   const cases: [string, (d: EnvironmentInput) => unknown, string][] = [
     ["a missing field", ({ aws: _aws, ...rest }) => rest, "aws is required"],
-    ["a bad security group id", (d) => ({ ...d, controllers: [{ ...d.controllers[0], securityGroupId: "sg-12" }] }), 'controllers[0].securityGroupId "sg-12" is not a security group id'],
+    ["a bad security group id", (d) => ({ ...d, controllers: [{ ...d.controllers[0], securityGroupId: "sg-12" }] }), 'controllers[0].securityGroupId "sg-12" is not a security group id (expected sg- followed by 8 or 17 hex digits)'],
     ["a bad subnet id", (d) => ({ ...d, aws: { ...d.aws, subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-xyz"] } }), 'aws.subnetIds[1] "subnet-xyz" is not a subnet id'],
     ["an http webhook URL", (d) => ({ ...d, ticketing: { webhookUrl: "http://tickets.example.com/hook" } }), 'ticketing.webhookUrl "http://tickets.example.com/hook" must be an https:// URL'],
     ["an unknown Datadog site", (d) => ({ ...d, datadog: { ...d.datadog, site: "US9" } }), 'datadog.site "US9" must be one of US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com)'],
-    ["a window Datadog does not accept", (d) => ({ ...d, monitor: { windowMinutes: 7 } }), "monitor.windowMinutes 7 is not a window Datadog accepts"],
+    ["a window Datadog does not accept", (d) => ({ ...d, monitor: { windowMinutes: 7 } }), "monitor.windowMinutes 7 is not a window Datadog accepts (expected one of 1, 5, 10, 15, 30, 60, 120, 240, 1440)"],
+    ["a misspelt field", (d) => ({ ...d, monitor: { windowMinute: 10 } }), 'monitor.windowMinute is not a known field (did you mean "windowMinutes"?)'],
+    ["a region that does not exist", (d) => ({ ...d, aws: { ...d.aws, region: "eu-west-4" } }), 'aws.region "eu-west-4" is not an AWS region (expected one of the 40 regions'],
+    [
+      "a secret ARN without its suffix",
+      (d) => ({ ...d, controllers: [{ ...d.controllers[0], secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/acme-prod/vns3-a" }] }),
+      'controllers[0].secretArn "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/acme-prod/vns3-a" lacks the six characters Secrets Manager appends',
+    ],
   ];
 
   it.each(cases)("%s", (_name, mutate, expected) => {
@@ -93,7 +100,7 @@ describe("a good synth", () => {
         ...valid,
         ticketing: { webhookUrl: "https://t.example.com/h", secretVariables: ["ACME_TICKET_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TICKET_TOKEN" } },
       },
-      "acme-dr.yaml": { ...valid, name: "acme-dr", monitor: { mode: "multi" } },
+      "acme-dr.yaml": { ...valid, name: "acme-dr", monitor: { mode: "partner" } },
     });
     const result = synth(dir, CANARIES);
     expect(result.stderr).not.toMatch(/error/i);

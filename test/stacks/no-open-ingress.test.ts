@@ -2,7 +2,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Aspects, Testing, TerraformStack } from "cdktf";
 import { NoOpenIngress } from "../../stacks/aspects/no-open-ingress";
-import { baseDefinition, buildStack } from "./support/synth";
+import { baseDefinition, buildStack } from "../helpers/synth";
 
 function stackWith(build: (stack: TerraformStack) => void): TerraformStack {
   const stack = new TerraformStack(Testing.app(), "guarded");

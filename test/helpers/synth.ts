@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
-import { VpnMonitorStack } from "../../../stacks/vpn-monitor-stack";
+import { validateEnvironment } from "../../stacks/environment/load";
+import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { VpnMonitorStack } from "../../stacks/vpn-monitor-stack";
 
 let packageZip: string | undefined;
 function lambdaPackageStandIn(): string {

@@ -132,3 +132,8 @@ export function awsOnlyConfiguration(stack: SynthesizedStack, awsVersion: string
     output,
   };
 }
+
+/** CLI configuration for a runner with a network (CI): providers from the registry, cached per run. */
+export function registryCliConfig(pluginCacheDir: string): string {
+  return `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}\n`;
+}
