@@ -89,6 +89,11 @@ export interface CheckOptions {
   readonly maxEvents?: number;
   /** Events in flight at once. @default 4 */
   readonly eventConcurrency?: number;
+  /**
+   * Send the checker's health gauges (`vpn.checker.duration_ms`, `vpn.checker.delivery_attempts`).
+   * A caller that is not the scheduled checker may turn them off. @default true
+   */
+  readonly health?: boolean;
 }
 
 /** Delivery outcome of a check. */
@@ -193,7 +198,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     timestamp: Math.floor(clock.now() / 1000),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     knownTunnels,
-    health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) },
+    ...(options.health !== false ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
   if (state !== undefined) rememberTunnels(state, readings);
 

@@ -104,9 +104,14 @@ function text(value: unknown): string | undefined {
 /** One item of the verbose answer: `network` (address only) with `cidr_mask` or `netmask`, else `subnet`. */
 function verboseItem(item: Record<string, unknown>): ConnectedSubnet | undefined {
   const address = text(item.network);
-  const network =
-    (address !== undefined ? (parseNetwork(address, text(item.cidr_mask)) ?? parseNetwork(address, text(item.netmask))) : undefined) ??
-    (text(item.subnet) !== undefined ? parseNetwork(text(item.subnet) as string) : undefined);
+  const subnet = text(item.subnet);
+  // A bare address is never read as a /32 here: without a mask, `subnet` is the next best source.
+  const candidates: [string, string | undefined][] = [];
+  if (address !== undefined && address.includes("/")) candidates.push([address, undefined]);
+  for (const mask of [text(item.cidr_mask), text(item.netmask)]) if (address !== undefined && mask !== undefined) candidates.push([address, mask]);
+  if (subnet !== undefined && subnet.includes("/")) candidates.push([subnet, undefined]);
+  let network;
+  for (const [a, m] of candidates) if ((network = parseNetwork(a, m)) !== undefined) break;
   if (network === undefined) return undefined;
   const origin = text(item.origin);
   return origin !== undefined && origin !== "" ? { network: formatNetwork(network), origin } : { network: formatNetwork(network) };
