@@ -213,7 +213,7 @@ export function subnetsUnknownReason(subnets: readonly ConnectedSubnet[]): strin
  * an origin are never yielded: check {@link subnetsUnknownReason} first.
  */
 export function* unmatchedSubnetsOf(tunnels: readonly Pick<Tunnel, "remoteSubnet">[], subnets: readonly ConnectedSubnet[]): Generator<ConnectedSubnet> {
-  const carried = new Set<string>();
+  const carried = new Set<number>();
   const prefixes = new Set<number>();
   for (const t of tunnels) {
     const network = t.remoteSubnet === undefined ? undefined : parseNetwork(t.remoteSubnet);
@@ -222,7 +222,7 @@ export function* unmatchedSubnetsOf(tunnels: readonly Pick<Tunnel, "remoteSubnet
     prefixes.add(network.prefix);
   }
   const carriedPrefixes = [...prefixes].sort((a, b) => a - b);
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   for (const subnet of subnets) {
     if (!isRemoteSubnet(subnet)) continue;
     const network = parseNetwork(subnet.network);
@@ -230,7 +230,15 @@ export function* unmatchedSubnetsOf(tunnels: readonly Pick<Tunnel, "remoteSubnet
     const key = networkKey(network);
     if (seen.has(key)) continue;
     seen.add(key);
-    if (carriedPrefixes.some((p) => p <= network.prefix && carried.has(supernetKey(network, p)))) continue;
+    let isCarried = false;
+    for (const p of carriedPrefixes) {
+      if (p > network.prefix) break;
+      if (carried.has(supernetKey(network, p))) {
+        isCarried = true;
+        break;
+      }
+    }
+    if (isCarried) continue;
     yield subnet;
   }
 }

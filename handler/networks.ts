@@ -12,13 +12,27 @@ export interface Ipv4Network {
   readonly prefix: number;
 }
 
-const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-/** A dotted-quad IPv4 address as an unsigned 32-bit integer, or undefined. */
+/** A dotted-quad IPv4 address as an unsigned 32-bit integer, or undefined (no leading zeros, each octet 0–255). */
 export function parseIpv4(text: string): number | undefined {
-  const parts = text.trim().split(".");
-  if (parts.length !== 4 || !parts.every((p) => OCTET.test(p))) return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+  // A hand-written scan: this runs for every connected subnet of every controller each minute.
+  const s = text.trim();
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  while (octets < 4) {
+    const start = i;
+    let octet = 0;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57 && i - start < 3) octet = octet * 10 + (s.charCodeAt(i++) - 48);
+    const digits = i - start;
+    if (digits === 0 || octet > 255 || (digits > 1 && s.charCodeAt(start) === 48)) return undefined;
+    value = value * 256 + octet;
+    octets += 1;
+    if (octets < 4) {
+      if (s.charCodeAt(i) !== 46) return undefined; // "."
+      i += 1;
+    }
+  }
+  return i === s.length ? value : undefined;
 }
 
 function maskOf(prefix: number): number {
@@ -65,12 +79,12 @@ export function formatNetwork(network: Ipv4Network): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${network.prefix}`;
 }
 
-/** The key of the network of `prefix` bits that contains `network` (for set lookups). */
-export function supernetKey(network: Ipv4Network, prefix: number): string {
-  return `${(network.address & maskOf(prefix)) >>> 0}/${prefix}`;
+/** A number that identifies the network of `prefix` bits containing `network` (address × 64 + prefix). */
+export function supernetKey(network: Ipv4Network, prefix: number): number {
+  return ((network.address & maskOf(prefix)) >>> 0) * 64 + prefix;
 }
 
-/** The key of a network itself. */
-export function networkKey(network: Ipv4Network): string {
+/** A number that identifies a network. */
+export function networkKey(network: Ipv4Network): number {
   return supernetKey(network, network.prefix);
 }

@@ -75,15 +75,43 @@ function cutInput(value: string, max: number): string {
   return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
-/** Cut to `max` code points, then drop what a value may not end with. */
-function cutValue(value: string, max: number): string {
-  const chars = Array.from(value);
-  const cut = chars.length <= max ? value : chars.slice(0, Math.max(0, max)).join("");
-  return cut.replace(TRAILING, "");
+/** The first `max` code points (a pair of surrogates is one), without building an array of them. */
+function firstCodePoints(value: string, max: number): string {
+  if (value.length <= max) return value; // UTF-16 units ≥ code points
+  let end = 0;
+  for (let count = 0; count < max && end < value.length; count += 1) {
+    const code = value.charCodeAt(end);
+    const low = end + 1 < value.length ? value.charCodeAt(end + 1) : 0;
+    end += code >= 0xd800 && code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+  }
+  return value.slice(0, end);
 }
 
+/** Number of code points, without building an array of them. */
+export function codePointLength(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0xdc00 || code > 0xdfff || i === 0 || value.charCodeAt(i - 1) < 0xd800 || value.charCodeAt(i - 1) > 0xdbff) count += 1;
+  }
+  return count;
+}
+
+/** Cut to `max` code points, then drop what a value may not end with. */
+function cutValue(value: string, max: number): string {
+  return firstCodePoints(value, Math.max(0, max)).replace(TRAILING, "");
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const DISALLOWED_ASCII = /[^a-z0-9_\-:./]/g;
+
 function normalizeUncached(value: string, maxLength: number): string {
-  const replaced = cutInput(value, MAX_TAG_INPUT_LENGTH).normalize("NFC").toLowerCase().normalize("NFC").replace(DISALLOWED, "_").replace(/_+/g, "_");
+  const input = cutInput(value, MAX_TAG_INPUT_LENGTH);
+  // Most descriptions are printable ASCII: NFC is then the identity and only ASCII letters and
+  // digits exist, so the cheaper ASCII pattern gives the same result as the Unicode one.
+  const replaced = PRINTABLE_ASCII.test(input)
+    ? input.toLowerCase().replace(DISALLOWED_ASCII, "_").replace(/_+/g, "_")
+    : input.normalize("NFC").toLowerCase().normalize("NFC").replace(DISALLOWED, "_").replace(/_+/g, "_");
   // Cut before trimming, so a cut that lands after an `_` or `:` is trimmed too.
   return cutValue(replaced, maxLength);
 }
@@ -131,7 +159,7 @@ export function endpointNameTag(endpointName: string): string {
 export function suffixedTagValue(base: string, controller: string, id: string, max: number): string {
   // Bounded parts: a long controller name or id must still leave room for the base.
   const suffix = `-${normalizeTagValue(controller, Math.floor(max / 4))}-${normalizeTagValue(id, Math.floor(max / 4))}`.replace(TRAILING, "");
-  const room = max - Array.from(suffix).length;
+  const room = max - codePointLength(suffix);
   const head = cutValue(base, room);
   return `${head}${suffix}`;
 }
