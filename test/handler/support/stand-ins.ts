@@ -2,6 +2,11 @@
  * Loopback stand-ins for the checker's integration tests: a VNS3 API over HTTPS with a
  * self-signed certificate, raw TCP/TLS listeners for the failure modes, and a Datadog intake
  * that records (and decompresses) every request. Each test starts what it needs and closes it.
+ *
+ * Sources: the VNS3 answers follow Cohesive's OpenAPI description (cohesive/cohesivenet-client-go,
+ * cohesivenet/api/openapi.yaml) and the Python SDK's test data (cohesive/python-cohesivenet-sdk,
+ * tests/vns3/stub_data.py); the intake answers as Datadog's API reference has it for
+ * POST /api/v2/series (202 `{"errors": []}`) and POST /api/v1/events.
  */
 import { X509Certificate } from "node:crypto";
 import * as http from "node:http";
