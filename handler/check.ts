@@ -91,7 +91,9 @@ export interface CheckOptions {
   readonly eventConcurrency?: number;
   /**
    * Send the checker's health gauges (`vpn.checker.duration_ms`, `vpn.checker.delivery_attempts`).
-   * A caller that is not the scheduled checker may turn them off. @default true
+   * They describe the scheduled checker, so by default only a caller with a warm-container
+   * `deps.state` (the Lambda) sends them; a one-off run (`npm run check --send`) does not pretend
+   * to be the checker. @default deps.state !== undefined
    */
   readonly health?: boolean;
 }
@@ -160,9 +162,9 @@ async function sendEvents(events: readonly CheckEvent[], sink: MetricsSink, dead
  * Run one check.
  * - Controllers are read concurrently under `deadline` minus a Datadog reserve; one failing
  *   controller never stops the others.
- * - The checker's health goes out with the series: `vpn.checker.duration_ms` (start of the check
- *   until delivery begins) and, with a `deps.state`, `vpn.checker.delivery_attempts` of the
- *   PREVIOUS check (a request cannot carry its own attempt count).
+ * - With a `deps.state` (or `options.health`), the checker's health goes out with the series:
+ *   `vpn.checker.duration_ms` (start of the check until delivery begins) and
+ *   `vpn.checker.delivery_attempts` of the PREVIOUS check (a request cannot carry its own count).
  * - Series go out in one request (split only past the payload limit) and events alongside;
  *   an event failure is logged and never hides the series.
  * - Logs one warning per down controller, per unreadable or uncomparable subnet answer, one when
@@ -198,7 +200,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     timestamp: Math.floor(clock.now() / 1000),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
     knownTunnels,
-    ...(options.health !== false ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
+    ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
   if (state !== undefined) rememberTunnels(state, readings);
 

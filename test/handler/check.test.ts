@@ -69,7 +69,6 @@ describe("runCheck", () => {
       "vpn.controller.up vpn_environment:prod,controller:b 1",
       "vpn.tunnel.status vpn_environment:prod,controller:b,tunnel:primary-b-1,tunnel_id:1 1",
       "vpn.subnet.unmatched vpn_environment:prod,controller:b 1",
-      "vpn.checker.duration_ms vpn_environment:prod 0",
     ]);
     expect(sink.series.every((s) => s.points[0]?.timestamp === 1_700_000_000)).toBe(true);
     expect(sink.events.map((e) => `${e.controller} ${e.subnet}`)).toEqual(["a 10.9.0.0/24", "b 10.9.0.0/24"]);
@@ -112,7 +111,7 @@ describe("runCheck", () => {
           events_sent: 2,
           events_failed: 0,
           events_suppressed: 0,
-          series: 7,
+          series: 6,
           duration_ms: 0,
           down: [],
           datadog: { status: "dry_run", requests: 0, attempts: 0 },
@@ -162,10 +161,17 @@ describe("runCheck", () => {
     expect(state.lastDeliveryAttempts).toBe(1);
   });
 
-  it("sends no health gauges when asked not to", async () => {
-    const sink = new RecordingSink();
-    await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, state: { lastDeliveryAttempts: 2, lastTunnels: new Map() } }, Deadline.after(10_000, clock), { health: false });
-    expect(sink.series.filter((s) => s.metric.startsWith("vpn.checker."))).toEqual([]);
+  it("sends the health gauges only for a caller with a warm-container state, unless told otherwise", async () => {
+    const run = async (deps: Partial<CheckDeps>, options = {}): Promise<string[]> => {
+      const sink = new RecordingSink();
+      await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, ...deps }, Deadline.after(10_000, clock), options);
+      return sink.series.filter((s) => s.metric.startsWith("vpn.checker.")).map((s) => `${s.metric} ${s.tags.join(",")} ${s.points[0]?.value}`);
+    };
+    const warm = { lastDeliveryAttempts: 2, lastTunnels: new Map() };
+    expect(await run({ state: warm })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0", "vpn.checker.delivery_attempts vpn_environment:prod 2"]);
+    expect(await run({ state: { lastDeliveryAttempts: 2, lastTunnels: new Map() } }, { health: false })).toEqual([]);
+    expect(await run({})).toEqual([]);
+    expect(await run({}, { health: true })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0"]);
   });
 
   it("keeps a shared description's suffix while the other controller is down, from the container's state", async () => {
