@@ -1,13 +1,17 @@
 /**
  * One full check with injected dependencies: read every controller concurrently, build the
- * report with the pure core, deliver it, log. The Lambda handler, the CLI and the benchmark all
- * go through {@link runCheck}; they differ only in the dependencies they pass.
+ * report with the pure core, deliver it, log. The Lambda handler (and so the benchmark, which runs
+ * the built handler bundle) and `npm run check` go through {@link runCheck}; they differ only in
+ * the dependencies they pass: the Lambda the real Datadog sink and a warm-container
+ * {@link CheckState}, `npm run check` a recording sink for a dry run or the real sink with
+ * `--send`.
  */
 import type { CheckerConfig, ControllerConfig } from "./config";
-import { buildCheckReport, type CheckEvent, type CheckReport, type ControllerReading } from "./core";
+import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary, type ControllerReading, type KnownTunnel } from "./core";
 import { Deadline, systemClock, type Clock } from "./deadline";
 import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
 import { silentLogger, type Logger } from "./log";
+import { endpointNameTag, tunnelNameTag } from "./tags";
 import type { CredentialsResolver } from "./secrets";
 import { classifyReadError, type Vns3Reader } from "./vns3-client";
 
@@ -23,6 +27,53 @@ export interface CheckDeps {
   readonly clock?: Clock;
   /** Structured log output. @default silentLogger */
   readonly logger?: Logger;
+  /**
+   * What this container remembers between checks (the Lambda keeps one per warm container).
+   * Without it no `vpn.checker.delivery_attempts` point is sent and a down controller's tunnels
+   * do not take part in making tags unique. @default none
+   */
+  readonly state?: CheckState;
+}
+
+/** What a warm container carries from one check to the next. Mutated by {@link runCheck}. */
+export interface CheckState {
+  /** Series delivery attempts of the previous check, accepted or not; undefined before the first. */
+  lastDeliveryAttempts: number | undefined;
+  /** Per controller, its tunnels as last read, tag-normalized (bounded size): the tag context while it is down. */
+  readonly lastTunnels: Map<string, readonly KnownTunnel[]>;
+}
+
+/** A fresh {@link CheckState} (a cold start). */
+export function createCheckState(): CheckState {
+  return { lastDeliveryAttempts: undefined, lastTunnels: new Map() };
+}
+
+/** Remember what the up controllers reported, normalized so no long controller text is kept. */
+function rememberTunnels(state: CheckState, readings: readonly ControllerReading[]): void {
+  for (const reading of readings) {
+    if (!reading.up) continue;
+    state.lastTunnels.set(
+      reading.controller,
+      reading.tunnels.map((t) => ({
+        controller: reading.controller,
+        id: t.id,
+        // Normalizing is idempotent: the stored value tags exactly like the description did.
+        description: tunnelNameTag(t.description),
+        ...(t.endpointName !== undefined ? { endpointName: endpointNameTag(t.endpointName) } : {}),
+        ...(t.endpointId !== undefined ? { endpointId: t.endpointId } : {}),
+      })),
+    );
+  }
+}
+
+/** The subnet part of the summary line: a count only where subnets were compared. */
+function subnetFields(summary: CheckSummary): Record<string, unknown> {
+  const read = summary.subnets.filter((s) => s.state === "read");
+  return {
+    // Never a 0 that would claim "all carried" when nothing was compared.
+    unmatched_subnets: read.length > 0 ? summary.unmatchedSubnets : "unknown",
+    subnets: summary.subnets.map((s) => (s.state === "read" ? { controller: s.controller, state: s.state, unmatched: s.unmatched } : { controller: s.controller, state: s.state, reason: s.reason })),
+  };
 }
 
 /** Tuning of one check. */
@@ -38,6 +89,13 @@ export interface CheckOptions {
   readonly maxEvents?: number;
   /** Events in flight at once. @default 4 */
   readonly eventConcurrency?: number;
+  /**
+   * Send the checker's health gauges (`vpn.checker.duration_ms`, `vpn.checker.delivery_attempts`).
+   * They describe the scheduled checker, so by default only a caller with a warm-container
+   * `deps.state` (the Lambda) sends them; a one-off run (`npm run check --send`) does not pretend
+   * to be the checker. @default deps.state !== undefined
+   */
+  readonly health?: boolean;
 }
 
 /** Delivery outcome of a check. */
@@ -104,9 +162,13 @@ async function sendEvents(events: readonly CheckEvent[], sink: MetricsSink, dead
  * Run one check.
  * - Controllers are read concurrently under `deadline` minus a Datadog reserve; one failing
  *   controller never stops the others.
+ * - With a `deps.state` (or `options.health`), the checker's health goes out with the series:
+ *   `vpn.checker.duration_ms` (start of the check until delivery begins) and
+ *   `vpn.checker.delivery_attempts` of the PREVIOUS check (a request cannot carry its own count).
  * - Series go out in one request (split only past the payload limit) and events alongside;
  *   an event failure is logged and never hides the series.
- * - Logs one warning per down controller and one summary line.
+ * - Logs one warning per down controller, per unreadable or uncomparable subnet answer, one when
+ *   names are shared (tagged with a suffix), and one summary line.
  * @throws DeliveryError when the series could not be delivered (after the summary line is logged).
  */
 export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline: Deadline, options: CheckOptions = {}): Promise<CheckResult> {
@@ -129,12 +191,35 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     }
   }
 
+  const state = deps.state;
+  const down = new Set(readings.filter((r) => !r.up).map((r) => r.controller));
+  const knownTunnels = state === undefined ? [] : [...state.lastTunnels].filter(([controller]) => down.has(controller)).flatMap(([, tunnels]) => tunnels);
   const report = buildCheckReport({
     environment: config.environment,
     readings,
     timestamp: Math.floor(clock.now() / 1000),
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    knownTunnels,
+    ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
+  if (state !== undefined) rememberTunnels(state, readings);
+
+  for (const subnets of report.summary.subnets) {
+    // Failed reads and down controllers are logged above; this is the answer without origins.
+    const reading = readings.find((r) => r.controller === subnets.controller);
+    if (subnets.state === "unknown" && reading?.up === true && reading.subnets.ok) {
+      logger.log("warn", "connected subnets not compared", { vpn_environment: config.environment, controller: subnets.controller, reason: subnets.reason });
+    }
+  }
+  const { sharedDescriptions, sharedEndpointNames } = report.summary;
+  if (sharedDescriptions.length > 0 || sharedEndpointNames.length > 0) {
+    // Bounded: a definition with thousands of copies must not make a megabyte log line.
+    logger.log("warn", "shared names tagged with a suffix", {
+      vpn_environment: config.environment,
+      shared_descriptions: sharedDescriptions.slice(0, 20).map((d) => ({ tag: d.tag, tunnels: d.tunnels.slice(0, 10) })),
+      shared_endpoint_names: sharedEndpointNames.slice(0, 20).map((e) => ({ tag: e.tag, endpoints: e.endpoints.slice(0, 10) })),
+    });
+  }
 
   const [seriesOutcome, eventsOutcome] = await Promise.allSettled([
     deps.sink.submitSeries(report.series, sendDeadline),
@@ -149,7 +234,10 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     controllers_down: summary.controllersDown,
     tunnels_up: summary.tunnelsUp,
     tunnels_down: summary.tunnelsDown,
-    unmatched_subnets: summary.unmatchedSubnets,
+    tunnels_disabled: summary.tunnelsDisabled,
+    ...subnetFields(summary),
+    shared_descriptions: summary.sharedDescriptions.length,
+    shared_endpoint_names: summary.sharedEndpointNames.length,
     events_sent: events.sent,
     events_failed: events.failed,
     events_suppressed: summary.eventsSuppressed,
@@ -161,6 +249,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
   if (seriesOutcome.status === "rejected") {
     const error = seriesOutcome.reason as unknown;
     const stats = error instanceof DeliveryError ? error.stats : { requests: 0, attempts: 0 };
+    if (state !== undefined) state.lastDeliveryAttempts = stats.attempts;
     const message = error instanceof Error ? error.message : String(error);
     logger.log("error", "check failed", {
       ...line,
@@ -169,6 +258,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     throw error instanceof DeliveryError ? error : new DeliveryError(message, undefined, stats);
   }
   const series = seriesOutcome.value;
+  if (state !== undefined) state.lastDeliveryAttempts = series.attempts;
   logger.log("info", "check complete", { ...line, datadog: { status: series.status, requests: series.requests, attempts: series.attempts } });
   return { ...report, readings, delivery: { series, events }, durationMs };
 }

@@ -3,10 +3,12 @@
  * send, plus a summary. No I/O, no clock: everything comes in as arguments.
  */
 import { createHash } from "node:crypto";
-import { METRICS, type DownReason } from "../contract/metrics";
-import { normalizeTagValue, tag } from "./tags";
+import { METRICS, TAG_KEYS, type DownReason } from "../contract/metrics";
+import { networkKey, parseNetwork, supernetKey } from "./networks";
+import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
 export { DOWN_REASONS, METRICS, type DownReason } from "../contract/metrics";
+export type { SharedEndpointTag, SharedTunnelTag } from "./tags";
 
 /** Datadog v2 intake type of a gauge. */
 export const GAUGE_TYPE = 3;
@@ -22,9 +24,13 @@ export interface Tunnel {
   readonly description: string;
   /** Whether a phase-2 security association exists. */
   readonly connected: boolean;
+  /** False when the controller reports `active: false` or `enabled: false` (turned off on purpose). @default true */
+  readonly enabled?: boolean;
   /** Name of the remote endpoint, when reported. */
   readonly endpointName?: string;
-  /** Remote subnet the tunnel carries, when reported. */
+  /** Id of the remote endpoint (`endpoint_id` or `endpointid`), when reported. */
+  readonly endpointId?: string;
+  /** Remote subnet the tunnel carries (CIDR text), when reported. */
   readonly remoteSubnet?: string;
   /** IKE phase 1 / phase 2 state from `tunnel_params`: only with `tunnelDetails` (the CLI's table); never tagged or sent. */
   readonly phase1?: string;
@@ -33,10 +39,13 @@ export interface Tunnel {
 
 /** One entry of /api/status/connected_subnets. */
 export interface ConnectedSubnet {
-  /** CIDR, e.g. "10.40.0.0/24". */
+  /** Canonical CIDR, e.g. "10.40.0.0/24". */
   readonly network: string;
-  /** Where the controller learned it, e.g. "local_overlay", "remote_manager", "ipsec". */
-  readonly origin: string;
+  /**
+   * Where the controller learned it: "ipsec", "local_no_encryption", "remote_manager", "ebgp"…
+   * Absent in the default `[network, netmask]` answer.
+   */
+  readonly origin?: string;
 }
 
 /** Result of reading connected subnets (a failure here never hides tunnel statuses). */
@@ -90,18 +99,36 @@ export interface CheckEvent {
   readonly subnet: string;
 }
 
-/** Counts for the summary log line and the handler's return value. */
+/**
+ * Whether a controller's connected subnets were compared with its tunnels. "unknown" never counts
+ * as 0 unmatched: print it as "unknown (<reason>)".
+ */
+export type SubnetState =
+  | { readonly controller: string; readonly state: "read"; readonly unmatched: number }
+  | { readonly controller: string; readonly state: "unknown"; readonly reason: string };
+
+/** Counts for the summary log line, the handler's return value and `npm run check`. */
 export interface CheckSummary {
   readonly controllersUp: number;
   readonly controllersDown: number;
+  /** Enabled tunnels that are connected. */
   readonly tunnelsUp: number;
+  /** Enabled tunnels that are not connected. */
   readonly tunnelsDown: number;
-  /** Unmatched subnets over all controllers whose subnets could be read. */
+  /** Tunnels an administrator disabled (`active: false` or `enabled: false`): neither up nor down. */
+  readonly tunnelsDisabled: number;
+  /** Unmatched subnets over the controllers whose subnet state is "read" (see `subnets`). */
   readonly unmatchedSubnets: number;
   /** Unmatched subnets left without an event because of the per-invocation cap. */
   readonly eventsSuppressed: number;
   /** The controllers that are down, with their reason. */
   readonly down: readonly { readonly controller: string; readonly reason: DownReason }[];
+  /** Per controller, in configuration order: subnets compared (with the count) or unknown (with why). */
+  readonly subnets: readonly SubnetState[];
+  /** Descriptions several tunnels share: each of those tunnels is tagged with a suffix. */
+  readonly sharedDescriptions: readonly SharedTunnelTag[];
+  /** Endpoint names that stand for more than one partner: each such endpoint is tagged with a suffix. */
+  readonly sharedEndpointNames: readonly SharedEndpointTag[];
 }
 
 /** Everything one check produces. */
@@ -109,6 +136,23 @@ export interface CheckReport {
   readonly series: readonly MetricSeries[];
   readonly events: readonly CheckEvent[];
   readonly summary: CheckSummary;
+}
+
+/** A tunnel a controller reported in an earlier check (the tag context of a controller now down). */
+export interface KnownTunnel {
+  readonly controller: string;
+  readonly id: string;
+  readonly description: string;
+  readonly endpointName?: string;
+  readonly endpointId?: string;
+}
+
+/** The checker's own health, sent as two gauges tagged only with the environment. */
+export interface CheckHealth {
+  /** Milliseconds from the start of the check until delivery began. */
+  readonly durationMs: number;
+  /** Datadog delivery attempts of the previous check in this container; absent after a cold start. */
+  readonly previousDeliveryAttempts?: number;
 }
 
 /** Input of {@link buildCheckReport}. */
@@ -121,56 +165,91 @@ export interface BuildReportInput {
   readonly timestamp: number;
   /** Cap on events. @default 25 */
   readonly maxEvents?: number;
+  /**
+   * Tunnels of controllers that are down now, as last read: they take part in making tags unique
+   * (so an up controller's tags do not change while its HA partner is unreadable); no series.
+   * @default none
+   */
+  readonly knownTunnels?: readonly KnownTunnel[];
+  /** The checker's health gauges; none are sent without it. @default none */
+  readonly health?: CheckHealth;
 }
 
-/** The `tunnel` tag value: normalized description, or the tunnel id when that comes out empty. */
+/**
+ * The `tunnel` tag value of a tunnel when no other tunnel shares its description: normalized
+ * description, or the tunnel id when that comes out empty. {@link buildCheckReport} adds a suffix
+ * to descriptions several tunnels share (see assignTunnelTags in handler/tags.ts).
+ */
 export function tunnelTagValue(tunnel: Pick<Tunnel, "id" | "description">): string {
-  const max = 200 - "tunnel:".length;
-  // "unnamed" only if the id itself normalizes to nothing (ids are integers in practice).
-  return normalizeTagValue(tunnel.description, max) || normalizeTagValue(tunnel.id, max) || "unnamed";
+  return baseTunnelTagValue(tunnel);
 }
 
-/** Tags of one tunnel's `vpn.tunnel.status` series. */
-export function tunnelTags(environment: string, controller: string, tunnel: Tunnel): string[] {
-  const tags = [
-    tag("vpn_environment", environment),
-    tag("controller", controller),
-    `tunnel:${tunnelTagValue(tunnel)}`,
-    tag("tunnel_id", tunnel.id),
-  ];
-  const endpoint = tunnel.endpointName === undefined ? "" : normalizeTagValue(tunnel.endpointName, 200 - "endpoint:".length);
-  if (endpoint !== "") tags.push(`endpoint:${endpoint}`);
+/** Tags of one tunnel's series, given its (unique) `tunnel` and `endpoint` values. */
+export function tunnelTags(environment: string, controller: string, tunnel: Pick<Tunnel, "id">, tunnelValue: string, endpointValue: string): string[] {
+  const tags = [tag(TAG_KEYS.environment, environment), tag(TAG_KEYS.controller, controller), `${TAG_KEYS.tunnel}:${tunnelValue}`, tag(TAG_KEYS.tunnelId, tunnel.id)];
+  if (endpointValue !== "") tags.push(`${TAG_KEYS.endpoint}:${endpointValue}`);
   return tags;
 }
 
-/** Whether a connected subnet is one the tunnels are expected to carry (original checker's rule). */
+/**
+ * Whether a connected subnet is one the tunnels are expected to carry (the 2017 checker's rule):
+ * an origin that is neither `local_*` nor `remote_manager`. Without an origin: unknown (false).
+ */
 export function isRemoteSubnet(subnet: ConnectedSubnet): boolean {
-  return !subnet.origin.startsWith("local_") && subnet.origin !== "remote_manager";
+  return subnet.origin !== undefined && !subnet.origin.startsWith("local_") && subnet.origin !== "remote_manager";
 }
 
-function canonicalNetwork(network: string): string {
-  return network.trim().toLowerCase();
+/** Why the subnets of a controller that answered cannot be judged, or undefined when they can. */
+export function subnetsUnknownReason(subnets: readonly ConnectedSubnet[]): string | undefined {
+  return subnets.some((s) => s.origin === undefined)
+    ? "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart"
+    : undefined;
 }
 
 /**
  * Subnets the controller knows (origin neither `local_*` nor `remote_manager`) that no tunnel's
- * `remote_subnet` carries. Compared as trimmed, lowercased strings; duplicates reported once.
+ * `remote_subnet` carries, lazily, each network once. A subnet is carried when a tunnel's remote
+ * network contains it (equal address and prefix, or a shorter prefix covering it). Subnets without
+ * an origin are never yielded: check {@link subnetsUnknownReason} first.
  */
-export function unmatchedSubnets(tunnels: readonly Tunnel[], subnets: readonly ConnectedSubnet[]): ConnectedSubnet[] {
-  const carried = new Set(tunnels.flatMap((t) => (t.remoteSubnet === undefined ? [] : [canonicalNetwork(t.remoteSubnet)])));
-  const seen = new Set<string>();
-  const out: ConnectedSubnet[] = [];
-  for (const subnet of subnets) {
-    const key = canonicalNetwork(subnet.network);
-    if (key === "" || !isRemoteSubnet(subnet) || carried.has(key) || seen.has(key)) continue;
-    seen.add(key);
-    out.push(subnet);
+export function* unmatchedSubnetsOf(tunnels: readonly Pick<Tunnel, "remoteSubnet">[], subnets: readonly ConnectedSubnet[]): Generator<ConnectedSubnet> {
+  const carried = new Set<number>();
+  const prefixes = new Set<number>();
+  for (const t of tunnels) {
+    const network = t.remoteSubnet === undefined ? undefined : parseNetwork(t.remoteSubnet);
+    if (network === undefined) continue;
+    carried.add(networkKey(network));
+    prefixes.add(network.prefix);
   }
-  return out;
+  const carriedPrefixes = [...prefixes].sort((a, b) => a - b);
+  const seen = new Set<number>();
+  for (const subnet of subnets) {
+    if (!isRemoteSubnet(subnet)) continue;
+    const network = parseNetwork(subnet.network);
+    if (network === undefined) continue;
+    const key = networkKey(network);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let isCarried = false;
+    for (const p of carriedPrefixes) {
+      if (p > network.prefix) break;
+      if (carried.has(supernetKey(network, p))) {
+        isCarried = true;
+        break;
+      }
+    }
+    if (isCarried) continue;
+    yield subnet;
+  }
+}
+
+/** {@link unmatchedSubnetsOf} as an array (the CLI's table; the core counts without one). */
+export function unmatchedSubnets(tunnels: readonly Pick<Tunnel, "remoteSubnet">[], subnets: readonly ConnectedSubnet[]): ConnectedSubnet[] {
+  return [...unmatchedSubnetsOf(tunnels, subnets)];
 }
 
 /** Tunnel ids are usually integers: order them numerically when they are, for stable output. */
-function compareTunnelIds(a: Tunnel, b: Tunnel): number {
+export function compareTunnelIds(a: Pick<Tunnel, "id">, b: Pick<Tunnel, "id">): number {
   const na = Number(a.id);
   const nb = Number(b.id);
   if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
@@ -188,20 +267,20 @@ function truncate(text: string, max: number): string {
 
 /** Datadog caps aggregation keys at 100 characters: hash the long ones so they stay distinct. */
 function aggregationKey(controller: string, network: string): string {
-  const key = `vns3-unmatched-subnet:${normalizeTagValue(controller)}:${canonicalNetwork(network)}`;
+  const key = `vns3-unmatched-subnet:${normalizeTagValue(controller)}:${network}`;
   return key.length <= 100 ? key : `vns3-unmatched-subnet:${createHash("sha256").update(key).digest("hex").slice(0, 64)}`;
 }
 
 function unmatchedEvent(environment: string, controller: string, subnet: ConnectedSubnet): CheckEvent {
-  const network = subnet.network.trim();
+  const network = subnet.network;
   return {
     title: truncate(`VNS3 subnet ${network} not carried by any tunnel on ${controller}`, 100),
     text: truncate(
-      `Subnet ${network} (origin: ${subnet.origin}) is connected on VNS3 controller ${controller} ` +
+      `Subnet ${network} (origin: ${subnet.origin ?? "unknown"}) is connected on VNS3 controller ${controller} ` +
         `(environment ${environment}), but no IPsec tunnel's remote_subnet carries it.`,
       4000,
     ),
-    tags: [tag("vpn_environment", environment), tag("controller", controller)],
+    tags: [tag(TAG_KEYS.environment, environment), tag(TAG_KEYS.controller, controller)],
     alertType: "warning",
     aggregationKey: aggregationKey(controller, network),
     controller,
@@ -209,44 +288,111 @@ function unmatchedEvent(environment: string, controller: string, subnet: Connect
   };
 }
 
+/** Tag values of every tunnel of the up controllers, unique within the environment. */
+function assignTags(readings: readonly ControllerReading[], knownTunnels: readonly KnownTunnel[]) {
+  const inputs: KnownTunnel[] = [];
+  const sorted = new Map<string, Tunnel[]>();
+  for (const reading of readings) {
+    if (!reading.up) continue;
+    const tunnels = [...reading.tunnels].sort(compareTunnelIds);
+    sorted.set(reading.controller, tunnels);
+    for (const t of tunnels) inputs.push({ controller: reading.controller, id: t.id, description: t.description, ...(t.endpointName !== undefined ? { endpointName: t.endpointName } : {}), ...(t.endpointId !== undefined ? { endpointId: t.endpointId } : {}) });
+  }
+  const down = new Set(readings.filter((r) => !r.up).map((r) => r.controller));
+  inputs.push(...knownTunnels.filter((t) => down.has(t.controller)));
+  const tunnelTagsAssigned = assignTunnelTags(inputs);
+  const endpointTagsAssigned = assignEndpointTags(inputs);
+  // Values of the live tunnels, keyed by controller and id, in the order they were listed.
+  let index = 0;
+  const valuesOf = new Map<string, { tunnel: string; endpoint: string }[]>();
+  for (const [controller, tunnels] of sorted) {
+    valuesOf.set(
+      controller,
+      tunnels.map(() => {
+        const i = index++;
+        return { tunnel: tunnelTagsAssigned.values[i] as string, endpoint: endpointTagsAssigned.values[i] as string };
+      }),
+    );
+  }
+  return { sorted, valuesOf, sharedDescriptions: tunnelTagsAssigned.shared, sharedEndpointNames: endpointTagsAssigned.shared };
+}
+
 /**
  * Turn controller readings into series, events and a summary.
  * - `vpn.controller.up` per controller: 1, or 0 with `reason:<kind>`.
- * - `vpn.tunnel.status` per tunnel of an up controller: 1 connected, 0 not.
- * - `vpn.subnet.unmatched` per up controller whose subnets were read (absent when that read failed:
- *   a 0 would claim "all carried" without knowing).
- * - one warning event per unmatched subnet, at most `maxEvents`.
+ * - per tunnel of an up controller: `vpn.tunnel.status` 1 connected / 0 not, or, for a tunnel an
+ *   administrator disabled, `vpn.tunnel.disabled` 1 and no status (it never pages).
+ * - `vpn.subnet.unmatched` per up controller whose subnets were read WITH their origins; absent
+ *   when the read failed or the answer had no origins (a 0 would claim "all carried" unknowingly).
+ * - one warning event per unmatched subnet, at most `maxEvents` (the rest are only counted).
+ * - the checker's health gauges, when `health` is given.
+ * `tunnel` and `endpoint` tag values are unique within the environment (handler/tags.ts).
  */
 export function buildCheckReport(input: BuildReportInput): CheckReport {
   const { environment, readings, timestamp } = input;
-  const maxEvents = input.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const maxEvents = Math.max(0, input.maxEvents ?? DEFAULT_MAX_EVENTS);
   const series: MetricSeries[] = [];
-  const allEvents: CheckEvent[] = [];
+  const events: CheckEvent[] = [];
+  let unmatchedTotal = 0;
   let tunnelsUp = 0;
   let tunnelsDown = 0;
+  let tunnelsDisabled = 0;
   const down: { controller: string; reason: DownReason }[] = [];
+  const subnetStates: SubnetState[] = [];
+  const tags = assignTags(readings, input.knownTunnels ?? []);
+  const environmentTag = tag(TAG_KEYS.environment, environment);
 
   for (const reading of readings) {
-    const base = [tag("vpn_environment", environment), tag("controller", reading.controller)];
+    const base = [environmentTag, tag(TAG_KEYS.controller, reading.controller)];
     if (!reading.up) {
       down.push({ controller: reading.controller, reason: reading.reason });
-      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `reason:${reading.reason}`]));
+      subnetStates.push({ controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` });
+      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]));
       continue;
     }
     series.push(gauge(METRICS.controllerUp, 1, timestamp, base));
-    for (const tunnel of [...reading.tunnels].sort(compareTunnelIds)) {
+    const tunnels = tags.sorted.get(reading.controller) ?? [];
+    const values = tags.valuesOf.get(reading.controller) ?? [];
+    tunnels.forEach((tunnel, i) => {
+      const value = values[i] ?? { tunnel: baseTunnelTagValue(tunnel), endpoint: "" };
+      const tunnelTagList = tunnelTags(environment, reading.controller, tunnel, value.tunnel, value.endpoint);
+      if (tunnel.enabled === false) {
+        tunnelsDisabled += 1;
+        series.push(gauge(METRICS.tunnelDisabled, 1, timestamp, tunnelTagList));
+        return;
+      }
       if (tunnel.connected) tunnelsUp += 1;
       else tunnelsDown += 1;
-      series.push(gauge(METRICS.tunnelStatus, tunnel.connected ? 1 : 0, timestamp, tunnelTags(environment, reading.controller, tunnel)));
+      series.push(gauge(METRICS.tunnelStatus, tunnel.connected ? 1 : 0, timestamp, tunnelTagList));
+    });
+
+    if (!reading.subnets.ok) {
+      subnetStates.push({ controller: reading.controller, state: "unknown", reason: `not read (${reading.subnets.reason}: ${reading.subnets.detail})` });
+      continue;
     }
-    if (reading.subnets.ok) {
-      const unmatched = unmatchedSubnets(reading.tunnels, reading.subnets.subnets);
-      series.push(gauge(METRICS.subnetUnmatched, unmatched.length, timestamp, base));
-      for (const subnet of unmatched) allEvents.push(unmatchedEvent(environment, reading.controller, subnet));
+    const unknown = subnetsUnknownReason(reading.subnets.subnets);
+    if (unknown !== undefined) {
+      subnetStates.push({ controller: reading.controller, state: "unknown", reason: unknown });
+      continue;
+    }
+    let unmatched = 0;
+    for (const subnet of unmatchedSubnetsOf(reading.tunnels, reading.subnets.subnets)) {
+      unmatched += 1;
+      // Built only while under the cap: the rest are counted, never materialized.
+      if (events.length < maxEvents) events.push(unmatchedEvent(environment, reading.controller, subnet));
+    }
+    unmatchedTotal += unmatched;
+    subnetStates.push({ controller: reading.controller, state: "read", unmatched });
+    series.push(gauge(METRICS.subnetUnmatched, unmatched, timestamp, base));
+  }
+
+  if (input.health !== undefined) {
+    series.push(gauge(METRICS.checkDuration, Math.max(0, Math.round(input.health.durationMs)), timestamp, [environmentTag]));
+    if (input.health.previousDeliveryAttempts !== undefined) {
+      series.push(gauge(METRICS.deliveryAttempts, input.health.previousDeliveryAttempts, timestamp, [environmentTag]));
     }
   }
 
-  const events = allEvents.slice(0, Math.max(0, maxEvents));
   return {
     series,
     events,
@@ -255,9 +401,13 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
       controllersDown: down.length,
       tunnelsUp,
       tunnelsDown,
-      unmatchedSubnets: allEvents.length,
-      eventsSuppressed: allEvents.length - events.length,
+      tunnelsDisabled,
+      unmatchedSubnets: unmatchedTotal,
+      eventsSuppressed: unmatchedTotal - events.length,
       down,
+      subnets: subnetStates,
+      sharedDescriptions: tags.sharedDescriptions,
+      sharedEndpointNames: tags.sharedEndpointNames,
     },
   };
 }

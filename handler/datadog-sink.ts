@@ -256,8 +256,15 @@ function scrub(text: string, apiKey: string): string {
   return apiKey.length >= 4 ? text.split(apiKey).join("[REDACTED]") : text;
 }
 
-/** A short, one-line description of an error body: Datadog's `errors` list when there is one. */
-function summarizeErrorBody(body: unknown): string {
+/** Longest error-body summary kept in a message, in characters. */
+export const MAX_ERROR_SUMMARY_LENGTH = 300;
+
+/**
+ * A short, one-line description of an error body: Datadog's `errors` list when there is one.
+ * The key is scrubbed from the WHOLE text before it is cut: cutting first could leave a prefix of
+ * the key at the cut, which no later scrub would recognize.
+ */
+function summarizeErrorBody(body: unknown, apiKey: string): string {
   let value = body;
   if (typeof value === "string") {
     // For statuses it does not model, the client wraps the raw text: 'Unknown API Status Code!\nBody: "…"'.
@@ -270,8 +277,17 @@ function summarizeErrorBody(body: unknown): string {
   }
   const errors = (value as { errors?: unknown } | undefined)?.errors;
   const text = Array.isArray(errors) ? errors.map(String).join("; ") : typeof value === "string" ? value : JSON.stringify(value ?? "");
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > 300 ? `${oneLine.slice(0, 299)}…` : oneLine;
+  const oneLine = scrub(text, apiKey).replace(/\s+/g, " ").trim();
+  if (oneLine.length <= MAX_ERROR_SUMMARY_LENGTH) return oneLine;
+  return `${withoutKeyPrefixAtEnd(oneLine.slice(0, MAX_ERROR_SUMMARY_LENGTH - 1), apiKey)}…`;
+}
+
+/** Defence in depth: a cut text that ends with the start of the key (a partial echo) loses it. */
+function withoutKeyPrefixAtEnd(text: string, apiKey: string): string {
+  for (let length = Math.min(apiKey.length - 1, text.length); length >= 4; length -= 1) {
+    if (text.endsWith(apiKey.slice(0, length))) return `${text.slice(0, text.length - length)}[REDACTED]`;
+  }
+  return text;
 }
 
 function toDeliveryError(what: string, error: unknown, stats: MutableStats, apiKey: string): DeliveryError {
@@ -279,7 +295,7 @@ function toDeliveryError(what: string, error: unknown, stats: MutableStats, apiK
   const tries = `after ${stats.attempts} attempt${stats.attempts === 1 ? "" : "s"}`;
   if (error instanceof ApiException) {
     const code = (error as ApiException<unknown>).code;
-    const detail = summarizeErrorBody((error as ApiException<unknown>).body);
+    const detail = summarizeErrorBody((error as ApiException<unknown>).body, apiKey);
     return new DeliveryError(scrub(`Datadog did not accept the ${what}: HTTP ${code}${detail ? ` (${detail})` : ""} ${tries}`, apiKey), code, spent);
   }
   if (error instanceof TransportError) {

@@ -6,7 +6,8 @@
  * The contract (environment variables, metrics, tags, reasons, logs) is in docs/checker.md.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { runCheck, type CheckOptions } from "./check";
+import { createCheckState, runCheck, type CheckOptions } from "./check";
+import type { SubnetState } from "./core";
 import { ConfigError, parseCheckerConfig, type CheckerConfig, type EnvRecord } from "./config";
 import { createDatadogSink, type RetryPolicy } from "./datadog-sink";
 import { Deadline, systemClock, type Clock } from "./deadline";
@@ -27,7 +28,11 @@ export interface HandlerResult {
   readonly controllersDown: number;
   readonly tunnelsUp: number;
   readonly tunnelsDown: number;
-  readonly unmatchedSubnets: number;
+  readonly tunnelsDisabled: number;
+  /** Over the controllers whose subnets were compared; "unknown" when none were (see `subnets`). */
+  readonly unmatchedSubnets: number | "unknown";
+  /** Per controller: subnets compared (with the count) or unknown (with why). */
+  readonly subnets: readonly SubnetState[];
   readonly datadog: { readonly status: "accepted" | "dry_run"; readonly requests: number; readonly attempts: number };
   readonly durationMs: number;
 }
@@ -85,6 +90,9 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
   const secrets = new SecretCache({ client: secretsClient, ttlMs: options.secretTtlMs ?? DEFAULT_SECRET_TTL_MS, clock, onValue: (value) => redactor.add(value) });
   const credentials = createCredentialsResolver(secrets, redactor);
   const reader = options.reader ?? createVns3Reader({ clock });
+  // Warm-container memory: last delivery attempts (sent as a health gauge next time) and each
+  // controller's last tunnels (tag context while it is down).
+  const state = createCheckState();
   let config: CheckerConfig | undefined;
 
   const loadConfig = (): CheckerConfig => {
@@ -122,7 +130,7 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
         ...(cfg.datadog.apiUrl !== undefined ? { apiUrl: cfg.datadog.apiUrl } : {}),
         ...(options.retry !== undefined ? { retry: options.retry } : {}),
       });
-      const result = await runCheck(cfg, { reader, credentials, sink, clock, logger }, deadline, options.check);
+      const result = await runCheck(cfg, { reader, credentials, sink, clock, logger, state }, deadline, options.check);
       const { summary } = result;
       return {
         environment: cfg.environment,
@@ -130,7 +138,9 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
         controllersDown: summary.controllersDown,
         tunnelsUp: summary.tunnelsUp,
         tunnelsDown: summary.tunnelsDown,
-        unmatchedSubnets: summary.unmatchedSubnets,
+        tunnelsDisabled: summary.tunnelsDisabled,
+        unmatchedSubnets: summary.subnets.some((s) => s.state === "read") ? summary.unmatchedSubnets : "unknown",
+        subnets: summary.subnets,
         datadog: { status: result.delivery.series.status, requests: result.delivery.series.requests, attempts: result.delivery.series.attempts },
         durationMs: result.durationMs,
       };

@@ -1,22 +1,46 @@
 /**
- * Datadog tag normalization, done on our side so the tag in a monitor query and `{{tunnel.name}}`
- * in a notification are predictable (Datadog would otherwise normalize on intake, the same way).
+ * Datadog tag values, built on our side so the tag in a monitor query, a downtime scope and
+ * `{{tunnel.name}}` in a notification are predictable, and so every tag we send is valid as sent.
  *
- * Rules (those of the Datadog Agent):
+ * Rules (Datadog's "Getting started with tags", content/en/getting_started/tagging/_index.md in
+ * DataDog/documentation, and the Agent's normalizer):
  * - Unicode NFC first, so a decomposed "é" (e + combining accent) and a composed "é" give one tag.
  * - Lowercase (Unicode-aware), then NFC again: lowercasing can decompose (e.g. "İ").
  * - Keep letters of any script (`\p{L}`), decimal digits of any script (`\p{Nd}`) and `_ - : . /`;
  *   every other character becomes `_`. Non-ASCII letters are KEPT ("Zürich" → "zürich"), as
  *   Datadog keeps them; we never transliterate, so the tag matches what Datadog would store.
- * - Runs of `_` collapse to one; trailing `_` are dropped.
+ * - Runs of `_` collapse to one.
+ * - A value never ends with `_` or `:` ("A tag cannot end with a colon"): both are trimmed.
  * - A whole tag (`key:value`) is at most 200 characters (code points, never splitting a surrogate
  *   pair); the value is cut to fit after its key.
+ *
+ * This module also makes the `tunnel` and `endpoint` tag values unique within an environment
+ * ({@link assignTunnelTags}, {@link assignEndpointTags}); the stacks and CLIs use the same pure
+ * functions ({@link tunnelNameTag}, {@link endpointNameTag}) to match a name from a definition.
  */
+import { TAG_KEYS } from "../contract/metrics";
 
 /** Maximum length of one Datadog tag, key and value included. */
 export const MAX_TAG_LENGTH = 200;
 
+/**
+ * Longest input (UTF-16 units) looked at. Anything a controller sends is untrusted: a 5 MB
+ * description must not cost 5 MB of regex work per tunnel. Normalization only shortens text except
+ * for runs of dropped characters, so cutting at 4× the longest tag changes a result only for an
+ * input with hundreds of consecutive symbols before its 200th kept character.
+ */
+export const MAX_TAG_INPUT_LENGTH = 4 * MAX_TAG_LENGTH;
+
+/** Inputs longer than this are normalized but never remembered (the cache holds short keys only). */
+export const MAX_CACHED_INPUT_LENGTH = MAX_TAG_LENGTH;
+
+/** Entries the normalization cache holds at most; the oldest entry goes first. */
+export const MAX_CACHED_ENTRIES = 8192;
+
 const DISALLOWED = /[^\p{L}\p{Nd}_\-:./]/gu;
+const TRAILING = /[_:]+$/u;
+
+const normalized = new Map<string, string>();
 
 /**
  * Normalize a tag value the way Datadog does. Returns "" when nothing survives (callers decide
@@ -25,30 +49,276 @@ const DISALLOWED = /[^\p{L}\p{Nd}_\-:./]/gu;
  */
 export function normalizeTagValue(value: string, maxLength: number = MAX_TAG_LENGTH): string {
   // Tunnel descriptions and endpoint names rarely change, and a warm container normalizes the
-  // same few thousand strings every minute: remember them (bounded, so odd input cannot grow it).
+  // same strings every minute: remember short ones, in a bounded map, so odd input cannot grow it.
+  if (value.length > MAX_CACHED_INPUT_LENGTH) return normalizeUncached(value, maxLength);
   const key = `${maxLength}\u0000${value}`;
   const known = normalized.get(key);
   if (known !== undefined) return known;
-  if (normalized.size >= MAX_REMEMBERED) normalized.clear();
+  if (normalized.size >= MAX_CACHED_ENTRIES) {
+    const oldest = normalized.keys().next();
+    if (oldest.done !== true) normalized.delete(oldest.value);
+  }
   const result = normalizeUncached(value, maxLength);
   normalized.set(key, result);
   return result;
 }
 
-const MAX_REMEMBERED = 20_000;
-const normalized = new Map<string, string>();
+/** Entries in the normalization cache now (for tests of its bound). */
+export function normalizationCacheSize(): number {
+  return normalized.size;
+}
+
+/** Cut to at most `max` UTF-16 units without splitting a surrogate pair. */
+function cutInput(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const code = value.charCodeAt(max - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** The first `max` code points (a pair of surrogates is one), without building an array of them. */
+function firstCodePoints(value: string, max: number): string {
+  if (value.length <= max) return value; // UTF-16 units ≥ code points
+  let end = 0;
+  for (let count = 0; count < max && end < value.length; count += 1) {
+    const code = value.charCodeAt(end);
+    const low = end + 1 < value.length ? value.charCodeAt(end + 1) : 0;
+    end += code >= 0xd800 && code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+  }
+  return value.slice(0, end);
+}
+
+/** Number of code points, without building an array of them. */
+export function codePointLength(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0xdc00 || code > 0xdfff || i === 0 || value.charCodeAt(i - 1) < 0xd800 || value.charCodeAt(i - 1) > 0xdbff) count += 1;
+  }
+  return count;
+}
+
+/** Cut to `max` code points, then drop what a value may not end with. */
+function cutValue(value: string, max: number): string {
+  return firstCodePoints(value, Math.max(0, max)).replace(TRAILING, "");
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const DISALLOWED_ASCII = /[^a-z0-9_\-:./]/g;
 
 function normalizeUncached(value: string, maxLength: number): string {
-  const replaced = value.normalize("NFC").toLowerCase().normalize("NFC").replace(DISALLOWED, "_").replace(/_+/g, "_");
-  // Truncate by code point before trimming, so a cut that lands after an `_` is trimmed too.
-  const truncated = Array.from(replaced).slice(0, Math.max(0, maxLength)).join("");
-  return truncated.replace(/_+$/u, "");
+  const input = cutInput(value, MAX_TAG_INPUT_LENGTH);
+  // Most descriptions are printable ASCII: NFC is then the identity and only ASCII letters and
+  // digits exist, so the cheaper ASCII pattern gives the same result as the Unicode one.
+  const replaced = PRINTABLE_ASCII.test(input)
+    ? input.toLowerCase().replace(DISALLOWED_ASCII, "_").replace(/_+/g, "_")
+    : input.normalize("NFC").toLowerCase().normalize("NFC").replace(DISALLOWED, "_").replace(/_+/g, "_");
+  // Cut before trimming, so a cut that lands after an `_` or `:` is trimmed too.
+  return cutValue(replaced, maxLength);
+}
+
+/** Room for the value of tag `key` in a 200-character tag. */
+export function maxValueLength(key: string): number {
+  return MAX_TAG_LENGTH - key.length - 1;
 }
 
 /**
  * Build `key:value` with the value normalized and cut so the whole tag fits in 200 characters.
- * `key` must already be a valid lowercase tag key (ours are constants).
+ * `key` must already be a valid lowercase tag key (ours are constants in contract/metrics.ts).
  */
 export function tag(key: string, value: string): string {
-  return `${key}:${normalizeTagValue(value, MAX_TAG_LENGTH - key.length - 1)}`;
+  return `${key}:${normalizeTagValue(value, maxValueLength(key))}`;
+}
+
+const TUNNEL_MAX = maxValueLength(TAG_KEYS.tunnel);
+const ENDPOINT_MAX = maxValueLength(TAG_KEYS.endpoint);
+
+/**
+ * The `tunnel` tag a tunnel with this description gets when no other tunnel of the environment
+ * shares it: its normalized description. "" when the description normalizes to nothing (the
+ * checker then uses the tunnel id). Use it to match a tunnel name from a definition (maintenance
+ * windows, CLI filters) against what the checker sends.
+ */
+export function tunnelNameTag(description: string): string {
+  return normalizeTagValue(description, TUNNEL_MAX);
+}
+
+/**
+ * The `endpoint` tag of a partner with this endpoint name when the name is unambiguous in the
+ * environment: its normalized name. "" when it normalizes to nothing (no `endpoint` tag is sent).
+ */
+export function endpointNameTag(endpointName: string): string {
+  return normalizeTagValue(endpointName, ENDPOINT_MAX);
+}
+
+/**
+ * A value made unique by a suffix `-<controller>-<id>` (both normalized): it depends only on the
+ * tunnel (or endpoint) itself, so it stays the same however other tunnels come and go, and it
+ * is unique because controller names are distinct after normalization (handler/config.ts) and
+ * ids are unique per controller. The base is cut, never the suffix, to fit in `max`.
+ */
+export function suffixedTagValue(base: string, controller: string, id: string, max: number): string {
+  // Bounded parts: a long controller name or id must still leave room for the base.
+  const suffix = `-${normalizeTagValue(controller, Math.floor(max / 4))}-${normalizeTagValue(id, Math.floor(max / 4))}`.replace(TRAILING, "");
+  const room = max - codePointLength(suffix);
+  const head = cutValue(base, room);
+  return `${head}${suffix}`;
+}
+
+/** One tunnel as {@link assignTunnelTags} sees it. */
+export interface TunnelTagInput {
+  readonly controller: string;
+  readonly id: string;
+  readonly description: string;
+}
+
+/** A tag value that several tunnels (or partners) would have shared, and who shared it. */
+export interface SharedTunnelTag {
+  /** The value they would have shared (normalized description, or id for an empty one). */
+  readonly tag: string;
+  readonly tunnels: readonly { readonly controller: string; readonly id: string }[];
+}
+
+/** Result of {@link assignTunnelTags}: one value per input, in input order, and the collisions. */
+export interface TunnelTagAssignment {
+  readonly values: readonly string[];
+  readonly shared: readonly SharedTunnelTag[];
+}
+
+/** The `tunnel` value before uniqueness: normalized description, or the id when that is empty. */
+export function baseTunnelTagValue(tunnel: Pick<TunnelTagInput, "id" | "description">): string {
+  // "unnamed" only if the id itself normalizes to nothing (ids are integers in practice).
+  return tunnelNameTag(tunnel.description) || normalizeTagValue(tunnel.id, TUNNEL_MAX) || "unnamed";
+}
+
+/**
+ * Make values unique: every member of a group that shares a value gets its suffix; a unique value
+ * stays as it is. Repeats until no two values collide (a suffixed value can meet an unsuffixed
+ * one, e.g. a description that already reads like "x-vns3-a-1"); each round suffixes at least one
+ * more member, so it ends.
+ */
+function uniqueValues(bases: readonly string[], suffixed: (index: number) => string): { values: string[]; groups: Map<string, number[]> } {
+  const values = [...bases];
+  const done = new Array<boolean>(values.length).fill(false);
+  const firstGroups = new Map<string, number[]>();
+  for (let round = 0; ; round += 1) {
+    const byValue = new Map<string, number[]>();
+    values.forEach((value, i) => {
+      const list = byValue.get(value);
+      if (list === undefined) byValue.set(value, [i]);
+      else list.push(i);
+    });
+    let changed = false;
+    for (const [value, members] of byValue) {
+      if (members.length < 2) continue;
+      if (round === 0) firstGroups.set(value, members);
+      for (const i of members) {
+        if (done[i]) continue;
+        values[i] = suffixed(i);
+        done[i] = true;
+        changed = true;
+      }
+    }
+    if (!changed) return { values, groups: firstGroups };
+  }
+}
+
+/**
+ * The `tunnel` tag value of every tunnel of an environment, unique within it. A tunnel whose
+ * normalized description no other tunnel shares is tagged with it; tunnels that share one (on one
+ * controller or several) are each tagged `<description>-<controller>-<tunnel id>`.
+ */
+export function assignTunnelTags(tunnels: readonly TunnelTagInput[]): TunnelTagAssignment {
+  const bases = tunnels.map(baseTunnelTagValue);
+  const { values, groups } = uniqueValues(bases, (i) => {
+    const t = tunnels[i] as TunnelTagInput;
+    return suffixedTagValue(bases[i] as string, t.controller, t.id, TUNNEL_MAX);
+  });
+  const shared = [...groups].map(([value, members]) => ({
+    tag: value,
+    tunnels: members.map((i) => ({ controller: (tunnels[i] as TunnelTagInput).controller, id: (tunnels[i] as TunnelTagInput).id })),
+  }));
+  return { values, shared };
+}
+
+/** One tunnel's endpoint as {@link assignEndpointTags} sees it. */
+export interface EndpointTagInput {
+  readonly controller: string;
+  /** Endpoint name as the controller reported it; absent or empty means no `endpoint` tag. */
+  readonly endpointName?: string;
+  /** `endpoint_id` / `endpointid`, when reported. */
+  readonly endpointId?: string;
+}
+
+/** An endpoint name that stands for more than one partner, and the endpoints that carry it. */
+export interface SharedEndpointTag {
+  readonly tag: string;
+  readonly endpoints: readonly { readonly controller: string; readonly endpointId: string }[];
+}
+
+/** Result of {@link assignEndpointTags}: a value per input ("" = no tag), in input order. */
+export interface EndpointTagAssignment {
+  readonly values: readonly string[];
+  readonly shared: readonly SharedEndpointTag[];
+}
+
+/**
+ * The `endpoint` tag value of every tunnel, unique per partner within the environment.
+ *
+ * One partner: one normalized endpoint name, wherever it appears. The same name on the two
+ * controllers of an HA pair (or on several tunnels to one endpoint) is one partner, one tag. But
+ * when one controller has two different endpoints (different ids) whose names normalize alike,
+ * the name no longer identifies a partner, and every endpoint carrying it, on every controller, is
+ * tagged `<name>-<controller>-<endpoint id>` (which endpoint of controller A pairs with which of B
+ * cannot be known, so none is guessed). An endpoint without an id counts as identified by its name.
+ */
+export function assignEndpointTags(inputs: readonly EndpointTagInput[]): EndpointTagAssignment {
+  const bases = inputs.map((e) => (e.endpointName === undefined ? "" : endpointNameTag(e.endpointName)));
+  const identity = (e: EndpointTagInput): string => e.endpointId ?? `name:${e.endpointName ?? ""}`;
+  // Per base value: the distinct endpoints on each controller.
+  const perName = new Map<string, Map<string, Set<string>>>();
+  inputs.forEach((e, i) => {
+    const base = bases[i] as string;
+    if (base === "") return;
+    let controllers = perName.get(base);
+    if (controllers === undefined) perName.set(base, (controllers = new Map()));
+    let ids = controllers.get(e.controller);
+    if (ids === undefined) controllers.set(e.controller, (ids = new Set()));
+    ids.add(identity(e));
+  });
+  const ambiguous = new Set([...perName].filter(([, controllers]) => [...controllers.values()].some((ids) => ids.size > 1)).map(([name]) => name));
+  const values = inputs.map((e, i) => {
+    const base = bases[i] as string;
+    return ambiguous.has(base) ? suffixedTagValue(base, e.controller, e.endpointId ?? e.endpointName ?? "", ENDPOINT_MAX) : base;
+  });
+  const shared: SharedEndpointTag[] = [...ambiguous].map((name) => {
+    const seen = new Set<string>();
+    const endpoints: { controller: string; endpointId: string }[] = [];
+    inputs.forEach((e, i) => {
+      if (bases[i] !== name) return;
+      const endpointId = e.endpointId ?? "";
+      const key = `${e.controller}\u0000${endpointId}\u0000${identity(e)}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      endpoints.push({ controller: e.controller, endpointId });
+    });
+    return { tag: name, endpoints };
+  });
+  // Two partners' suffixed values cannot meet (distinct controller/id), but a suffixed value can
+  // equal another partner's plain name: then that plain name is suffixed too.
+  const plain = new Map<string, number[]>();
+  values.forEach((v, i) => {
+    if (v === "" || ambiguous.has(bases[i] as string)) return;
+    const list = plain.get(v);
+    if (list === undefined) plain.set(v, [i]);
+    else list.push(i);
+  });
+  const suffixedSet = new Set(values.filter((_, i) => ambiguous.has(bases[i] as string)));
+  for (const [v, members] of plain) {
+    if (!suffixedSet.has(v)) continue;
+    for (const i of members) {
+      const e = inputs[i] as EndpointTagInput;
+      values[i] = suffixedTagValue(v, e.controller, e.endpointId ?? e.endpointName ?? "", ENDPOINT_MAX);
+    }
+  }
+  return { values, shared };
 }

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Metafile } from "esbuild";
 import { buildHandlerBundle } from "../../scripts/build-handler";
-import { createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "./support/stand-ins";
+import { connectedSubnetsRoute, createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "./support/stand-ins";
 
 const API_KEY = "FAKEddApiKeyForBundleTests000001";
 const TOKEN = "tok-bundle-secret";
@@ -30,7 +30,7 @@ beforeAll(async () => {
     auth: { token: TOKEN },
     routes: {
       "/api/status/ipsec": { status: 200, body: ipsecBody({ "1": { description: "Primary (DC 1)", connected: true, remote_subnet: "10.1.0.0/24" } }) },
-      "/api/status/connected_subnets": { status: 200, body: { response: [{ network: "10.1.0.0/24", origin: "ipsec" }] } },
+      "/api/status/connected_subnets": connectedSubnetsRoute([{ network: "10.1.0.0", prefix: 24, origin: "ipsec" }]),
     },
   });
   intake = await startIntake();
@@ -104,7 +104,9 @@ describe("the built bundle", () => {
       controllersDown: 0,
       tunnelsUp: 1,
       tunnelsDown: 0,
+      tunnelsDisabled: 0,
       unmatchedSubnets: 0,
+      subnets: [{ controller: "vns3-a", state: "read", unmatched: 0 }],
       datadog: { status: "accepted", requests: 1, attempts: 1 },
       durationMs: expect.any(Number),
     });
@@ -119,6 +121,7 @@ describe("the built bundle", () => {
       ["vpn.controller.up", "vpn_environment:bundle,controller:vns3-a", 1],
       ["vpn.tunnel.status", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1", 1],
       ["vpn.subnet.unmatched", "vpn_environment:bundle,controller:vns3-a", 0],
+      ["vpn.checker.duration_ms", "vpn_environment:bundle", expect.any(Number)],
     ]);
     expect(vns3.requests.map((r) => r.headers["api-token"])).toEqual([TOKEN, TOKEN]);
   });

@@ -1,4 +1,4 @@
-import { defaultDatadogReserveMs, runCheck, type CheckDeps } from "../../handler/check";
+import { createCheckState, defaultDatadogReserveMs, runCheck, type CheckDeps } from "../../handler/check";
 import type { CheckerConfig, ControllerConfig } from "../../handler/config";
 import type { CheckEvent, ControllerReading, MetricSeries } from "../../handler/core";
 import { DeliveryError, RecordingSink, type MetricsSink } from "../../handler/datadog-sink";
@@ -63,16 +63,34 @@ describe("runCheck", () => {
     expect(sink.series).toEqual(result.series);
     expect(sink.series.map((s) => `${s.metric} ${s.tags.join(",")} ${s.points[0]?.value}`)).toEqual([
       "vpn.controller.up vpn_environment:prod,controller:a 1",
-      "vpn.tunnel.status vpn_environment:prod,controller:a,tunnel:primary,tunnel_id:1 1",
+      // Both controllers have a tunnel described "Primary": each gets its -<controller>-<id> suffix.
+      "vpn.tunnel.status vpn_environment:prod,controller:a,tunnel:primary-a-1,tunnel_id:1 1",
       "vpn.subnet.unmatched vpn_environment:prod,controller:a 1",
       "vpn.controller.up vpn_environment:prod,controller:b 1",
-      "vpn.tunnel.status vpn_environment:prod,controller:b,tunnel:primary,tunnel_id:1 1",
+      "vpn.tunnel.status vpn_environment:prod,controller:b,tunnel:primary-b-1,tunnel_id:1 1",
       "vpn.subnet.unmatched vpn_environment:prod,controller:b 1",
     ]);
     expect(sink.series.every((s) => s.points[0]?.timestamp === 1_700_000_000)).toBe(true);
     expect(sink.events.map((e) => `${e.controller} ${e.subnet}`)).toEqual(["a 10.9.0.0/24", "b 10.9.0.0/24"]);
     expect(result.delivery).toEqual({ series: { status: "dry_run", requests: 0, attempts: 0 }, events: { sent: 2, failed: 0 } });
     expect(logger.lines).toEqual([
+      {
+        level: "warn",
+        msg: "shared names tagged with a suffix",
+        fields: {
+          vpn_environment: "prod",
+          shared_descriptions: [
+            {
+              tag: "primary",
+              tunnels: [
+                { controller: "a", id: "1" },
+                { controller: "b", id: "1" },
+              ],
+            },
+          ],
+          shared_endpoint_names: [],
+        },
+      },
       {
         level: "info",
         msg: "check complete",
@@ -82,7 +100,14 @@ describe("runCheck", () => {
           controllers_down: 0,
           tunnels_up: 2,
           tunnels_down: 0,
+          tunnels_disabled: 0,
           unmatched_subnets: 2,
+          subnets: [
+            { controller: "a", state: "read", unmatched: 1 },
+            { controller: "b", state: "read", unmatched: 1 },
+          ],
+          shared_descriptions: 1,
+          shared_endpoint_names: 0,
           events_sent: 2,
           events_failed: 0,
           events_suppressed: 0,
@@ -93,6 +118,75 @@ describe("runCheck", () => {
         },
       },
     ]);
+  });
+
+  it("says unknown, never 0, when no controller's subnets could be compared, and logs why", async () => {
+    const pairsOnly: ControllerReading = { controller: "a", up: true, tunnels: [{ id: "1", description: "A", connected: true }], subnets: { ok: true, subnets: [{ network: "10.9.0.0/24" }] } };
+    const logger = new MemoryLogger();
+
+    const result = await runCheck(config, { reader: fakeReader({ a: pairsOnly, b: { controller: "b", up: false, reason: "refused", detail: "ECONNREFUSED" } }), credentials: resolver(), sink: new RecordingSink(), clock, logger }, Deadline.after(10_000, clock));
+
+    const reason = "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart";
+    expect(result.summary.subnets).toEqual([
+      { controller: "a", state: "unknown", reason },
+      { controller: "b", state: "unknown", reason: "controller not read (refused)" },
+    ]);
+    expect(result.series.map((s) => s.metric)).not.toContain("vpn.subnet.unmatched");
+    expect(logger.lines.find((l) => l.msg === "connected subnets not compared")).toEqual({ level: "warn", msg: "connected subnets not compared", fields: { vpn_environment: "prod", controller: "a", reason } });
+    expect(logger.lines.at(-1)?.fields).toMatchObject({ unmatched_subnets: "unknown", subnets: [{ controller: "a", state: "unknown", reason }, { controller: "b", state: "unknown", reason: "controller not read (refused)" }] });
+  });
+
+  it("sends the previous check's delivery attempts from the container's state, failed deliveries included", async () => {
+    const state = createCheckState();
+    const attempts = [3, 5, 1];
+    const sent: MetricSeries[][] = [];
+    const sink: MetricsSink = {
+      async submitSeries(series) {
+        sent.push([...series]);
+        const n = attempts[sent.length - 1] ?? 1;
+        if (n === 5) throw new DeliveryError("Datadog did not accept the series: HTTP 503 after 5 attempts", 503, { requests: 1, attempts: 5 });
+        return { status: "accepted", requests: 1, attempts: n };
+      },
+      submitEvent: async () => ({ requests: 1, attempts: 1 }),
+    };
+    const deps: CheckDeps = { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, state };
+
+    await runCheck(config, deps, Deadline.after(10_000, clock));
+    await expect(runCheck(config, deps, Deadline.after(10_000, clock))).rejects.toThrow(DeliveryError);
+    await runCheck(config, deps, Deadline.after(10_000, clock));
+
+    const attemptsSent = sent.map((series) => series.find((s) => s.metric === "vpn.checker.delivery_attempts"));
+    expect(attemptsSent.map((s) => s?.points[0]?.value)).toEqual([undefined, 3, 5]);
+    expect(attemptsSent[1]?.tags).toEqual(["vpn_environment:prod"]);
+    expect(state.lastDeliveryAttempts).toBe(1);
+  });
+
+  it("sends the health gauges only for a caller with a warm-container state, unless told otherwise", async () => {
+    const run = async (deps: Partial<CheckDeps>, options = {}): Promise<string[]> => {
+      const sink = new RecordingSink();
+      await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, ...deps }, Deadline.after(10_000, clock), options);
+      return sink.series.filter((s) => s.metric.startsWith("vpn.checker.")).map((s) => `${s.metric} ${s.tags.join(",")} ${s.points[0]?.value}`);
+    };
+    const warm = { lastDeliveryAttempts: 2, lastTunnels: new Map() };
+    expect(await run({ state: warm })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0", "vpn.checker.delivery_attempts vpn_environment:prod 2"]);
+    expect(await run({ state: { lastDeliveryAttempts: 2, lastTunnels: new Map() } }, { health: false })).toEqual([]);
+    expect(await run({})).toEqual([]);
+    expect(await run({}, { health: true })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0"]);
+  });
+
+  it("keeps a shared description's suffix while the other controller is down, from the container's state", async () => {
+    const state = createCheckState();
+    const sink = new RecordingSink();
+    await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, state }, Deadline.after(10_000, clock));
+    sink.series.length = 0;
+
+    await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: { controller: "b", up: false, reason: "timeout", detail: "" } }), credentials: resolver(), sink, clock, state }, Deadline.after(10_000, clock));
+
+    expect(sink.series.filter((s) => s.metric === "vpn.tunnel.status").map((s) => s.tags[2])).toEqual(["tunnel:primary-a-1"]);
+    // Without the state, the same check tags it plainly: the memory is what keeps the group.
+    const fresh = new RecordingSink();
+    await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: { controller: "b", up: false, reason: "timeout", detail: "" } }), credentials: resolver(), sink: fresh, clock }, Deadline.after(10_000, clock));
+    expect(fresh.series.filter((s) => s.metric === "vpn.tunnel.status").map((s) => s.tags[2])).toEqual(["tunnel:primary"]);
   });
 
   it("reports a controller whose credentials cannot be resolved as down with reason credentials, and reads the others", async () => {

@@ -1,4 +1,5 @@
 import { buildCheckReport, DOWN_REASONS, tunnelTagValue, unmatchedSubnets, type ControllerReading, type SubnetsReading, type Tunnel } from "../../handler/core";
+import { METRICS } from "../../contract/metrics";
 
 const TS = 1_700_000_000;
 
@@ -35,7 +36,19 @@ describe("buildCheckReport", () => {
       { metric: "vpn.subnet.unmatched", type: 3, points: [{ timestamp: TS, value: 0 }], tags: ["vpn_environment:production", "controller:vns3-a"] },
     ]);
     expect(report.events).toEqual([]);
-    expect(report.summary).toEqual({ controllersUp: 1, controllersDown: 0, tunnelsUp: 1, tunnelsDown: 1, unmatchedSubnets: 0, eventsSuppressed: 0, down: [] });
+    expect(report.summary).toEqual({
+      controllersUp: 1,
+      controllersDown: 0,
+      tunnelsUp: 1,
+      tunnelsDown: 1,
+      tunnelsDisabled: 0,
+      unmatchedSubnets: 0,
+      eventsSuppressed: 0,
+      down: [],
+      subnets: [{ controller: "vns3-a", state: "read", unmatched: 0 }],
+      sharedDescriptions: [],
+      sharedEndpointNames: [],
+    });
   });
 
   it("falls back to the tunnel id when the description is empty or normalizes to nothing", () => {
@@ -55,6 +68,7 @@ describe("buildCheckReport", () => {
     ]);
     expect(report.summary.down).toEqual([{ controller: "vns3-b", reason: "tls_pin_mismatch" }]);
     expect(report.summary.controllersDown).toBe(1);
+    expect(report.summary.subnets).toEqual([{ controller: "vns3-b", state: "unknown", reason: "controller not read (tls_pin_mismatch)" }]);
   });
 
   it.each(DOWN_REASONS.map((r) => [r]))("tags reason %s as a bounded value that needs no normalization", (reason) => {
@@ -70,6 +84,8 @@ describe("buildCheckReport", () => {
       readings: [up("c", [{ id: "1", description: "t", connected: true }], { ok: false, reason: "timeout", detail: "slow" })],
     });
     expect(report.series.map((s) => s.metric)).toEqual(["vpn.controller.up", "vpn.tunnel.status"]);
+    expect(report.summary.subnets).toEqual([{ controller: "c", state: "unknown", reason: "not read (timeout: slow)" }]);
+    expect(report.summary.unmatchedSubnets).toBe(0);
   });
 
   it("raises one warning event per unmatched subnet with a stable aggregation key", () => {
@@ -131,30 +147,219 @@ describe("unmatchedSubnets", () => {
     { id: "1", description: "a", connected: true, remoteSubnet: "10.40.0.0/24" },
     { id: "2", description: "b", connected: false, remoteSubnet: " 10.41.0.0/24 " },
     { id: "3", description: "c", connected: true },
+    { id: "4", description: "d", connected: true, remoteSubnet: "192.168.8.0/22" },
   ];
 
   it("ignores local_* and remote_manager origins and subnets a tunnel carries", () => {
     const result = unmatchedSubnets(tunnels, [
-      { network: "172.16.0.0/24", origin: "local_overlay" },
+      { network: "172.16.0.0/24", origin: "local_no_encryption" },
       { network: "172.17.0.0/24", origin: "local_vlan" },
       { network: "192.168.0.0/24", origin: "remote_manager" },
       { network: "10.40.0.0/24", origin: "ipsec" },
       { network: "10.41.0.0/24", origin: "ipsec" },
       { network: "10.42.0.0/24", origin: "ipsec" },
-      { network: "10.43.0.0/24", origin: "bgp" },
+      { network: "10.43.0.0/24", origin: "ebgp" },
     ]);
     expect(result).toEqual([
       { network: "10.42.0.0/24", origin: "ipsec" },
-      { network: "10.43.0.0/24", origin: "bgp" },
+      { network: "10.43.0.0/24", origin: "ebgp" },
     ]);
+  });
+
+  it("compares networks, not strings: a tunnel's wider remote_subnet carries a narrower subnet, a narrower one does not carry a wider", () => {
+    expect(
+      unmatchedSubnets(tunnels, [
+        { network: "192.168.10.0/24", origin: "ipsec" },
+        { network: "192.168.8.0/22", origin: "ipsec" },
+        { network: "10.40.0.0/23", origin: "ipsec" },
+        { network: "10.40.0.0/25", origin: "ipsec" },
+      ]),
+    ).toEqual([{ network: "10.40.0.0/23", origin: "ipsec" }]);
   });
 
   it("reports a subnet listed twice only once", () => {
     expect(
       unmatchedSubnets(tunnels, [
         { network: "10.42.0.0/24", origin: "ipsec" },
-        { network: "10.42.0.0/24 ", origin: "bgp" },
+        { network: "10.42.0.0/24", origin: "ebgp" },
       ]),
     ).toEqual([{ network: "10.42.0.0/24", origin: "ipsec" }]);
+  });
+
+  it("never reports a subnet without an origin", () => {
+    expect(unmatchedSubnets(tunnels, [{ network: "10.42.0.0/24" }])).toEqual([]);
+  });
+});
+
+describe("buildCheckReport: connected subnets as published", () => {
+  const tunnels: Tunnel[] = [{ id: "1", description: "Payments", connected: true, remoteSubnet: "10.50.0.0/24" }];
+
+  it("counts an uncarried ipsec subnet and never a carried, local or remote_manager one", () => {
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [
+        up("vns3-a", tunnels, {
+          ok: true,
+          subnets: [
+            { network: "10.50.0.0/24", origin: "ipsec" },
+            { network: "10.60.0.0/24", origin: "ipsec" },
+            { network: "172.16.0.0/16", origin: "local_no_encryption" },
+            { network: "192.168.100.0/22", origin: "remote_manager" },
+          ],
+        }),
+      ],
+    });
+    expect(report.events.map((e) => e.subnet)).toEqual(["10.60.0.0/24"]);
+    expect(report.series.at(-1)).toEqual({ metric: "vpn.subnet.unmatched", type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:vns3-a"] });
+    expect(report.summary.subnets).toEqual([{ controller: "vns3-a", state: "read", unmatched: 1 }]);
+  });
+
+  it("makes no claim for a controller that answered pairs without origins: no gauge, no event, state unknown with the reason", () => {
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [
+        up("old", tunnels, { ok: true, subnets: [{ network: "10.50.0.0/24" }, { network: "10.60.0.0/24" }, { network: "172.16.0.0/16" }] }),
+        up("new", tunnels, { ok: true, subnets: [{ network: "10.50.0.0/24", origin: "ipsec" }] }),
+      ],
+    });
+    expect(report.events).toEqual([]);
+    expect(report.series.filter((s) => s.metric === "vpn.subnet.unmatched").map((s) => s.tags[1])).toEqual(["controller:new"]);
+    expect(report.summary.subnets).toEqual([
+      {
+        controller: "old",
+        state: "unknown",
+        reason: "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart",
+      },
+      { controller: "new", state: "read", unmatched: 0 },
+    ]);
+  });
+
+  it("builds no more events than the cap while counting every unmatched subnet over all controllers", () => {
+    const subnets = Array.from({ length: 40 }, (_, i) => ({ network: `10.1.${i}.0/24`, origin: "ipsec" }));
+    const report = buildCheckReport({ environment: "p", timestamp: TS, readings: [up("a", [], { ok: true, subnets }), up("b", [], { ok: true, subnets })] });
+    expect(report.events).toHaveLength(25);
+    expect(report.events.every((e) => e.controller === "a")).toBe(true);
+    expect(report.summary).toMatchObject({ unmatchedSubnets: 80, eventsSuppressed: 55 });
+  });
+});
+
+describe("buildCheckReport: tunnel states", () => {
+  it("sends vpn.tunnel.disabled 1, tagged like the tunnel, and no status for a disabled tunnel", () => {
+    // The parser maps active: false and enabled: false to enabled: false (vns3-responses.test.ts).
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [
+        up("c", [
+          { id: "1", description: "Primary", connected: true },
+          { id: "2", description: "Standby", connected: false, enabled: false, endpointName: "Acme", endpointId: "3" },
+        ]),
+      ],
+    });
+    expect(report.series.filter((s) => s.metric !== "vpn.controller.up" && s.metric !== "vpn.subnet.unmatched")).toEqual([
+      { metric: METRICS.tunnelStatus, type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:c", "tunnel:primary", "tunnel_id:1"] },
+      { metric: METRICS.tunnelDisabled, type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:c", "tunnel:standby", "tunnel_id:2", "endpoint:acme"] },
+    ]);
+    expect(report.summary).toMatchObject({ tunnelsUp: 1, tunnelsDown: 0, tunnelsDisabled: 1 });
+  });
+});
+
+describe("buildCheckReport: distinct groups", () => {
+  const tunnelValues = (report: ReturnType<typeof buildCheckReport>): (string | undefined)[] => report.series.filter((s) => s.metric === METRICS.tunnelStatus).map((s) => s.tags.find((t) => t.startsWith("tunnel:")));
+
+  it("suffixes two tunnels sharing a description on one controller and reports them", () => {
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [
+        up("vns3-a", [
+          { id: "2", description: "Payments", connected: false },
+          { id: "1", description: "Payments", connected: true },
+          { id: "3", description: "Feed", connected: true },
+        ]),
+      ],
+    });
+    expect(tunnelValues(report)).toEqual(["tunnel:payments-vns3-a-1", "tunnel:payments-vns3-a-2", "tunnel:feed"]);
+    expect(report.summary.sharedDescriptions).toEqual([
+      {
+        tag: "payments",
+        tunnels: [
+          { controller: "vns3-a", id: "1" },
+          { controller: "vns3-a", id: "2" },
+        ],
+      },
+    ]);
+  });
+
+  it("suffixes two tunnels sharing a description across two controllers", () => {
+    const tunnel: Tunnel = { id: "4", description: "Payments primary", connected: true };
+    const report = buildCheckReport({ environment: "p", timestamp: TS, readings: [up("vns3-a", [tunnel]), up("vns3-b", [tunnel])] });
+    expect(tunnelValues(report)).toEqual(["tunnel:payments_primary-vns3-a-4", "tunnel:payments_primary-vns3-b-4"]);
+    expect(report.summary.sharedDescriptions).toHaveLength(1);
+  });
+
+  it("keeps the suffix while the other controller is down, from the tunnels it last reported", () => {
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [up("vns3-a", [{ id: "4", description: "Payments primary", connected: false }]), { controller: "vns3-b", up: false, reason: "timeout", detail: "" }],
+      knownTunnels: [
+        { controller: "vns3-b", id: "4", description: "payments_primary" },
+        { controller: "vns3-a", id: "99", description: "payments_primary" }, // up now: its live tunnels count, not this
+      ],
+    });
+    expect(tunnelValues(report)).toEqual(["tunnel:payments_primary-vns3-a-4"]);
+  });
+
+  it("tags a description ending in a colon without the colon", () => {
+    const report = buildCheckReport({ environment: "p", timestamp: TS, readings: [up("c", [{ id: "1", description: "Payments primary:", connected: true, endpointName: "ACME:" }])] });
+    expect(report.series[1]?.tags).toEqual(["vpn_environment:p", "controller:c", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme"]);
+  });
+
+  it("tags one partner alike on two controllers, and suffixes two endpoints of one controller that share a name", () => {
+    const report = buildCheckReport({
+      environment: "p",
+      timestamp: TS,
+      readings: [
+        up("vns3-a", [
+          { id: "1", description: "t1", connected: true, endpointName: "Acme", endpointId: "1" },
+          { id: "2", description: "t2", connected: true, endpointName: "Globex", endpointId: "2" },
+          { id: "3", description: "t3", connected: true, endpointName: "Globex", endpointId: "3" },
+        ]),
+        up("vns3-b", [{ id: "1", description: "t4", connected: true, endpointName: "ACME", endpointId: "7" }]),
+      ],
+    });
+    expect(report.series.filter((s) => s.metric === METRICS.tunnelStatus).map((s) => s.tags.find((t) => t.startsWith("endpoint:")))).toEqual([
+      "endpoint:acme",
+      "endpoint:globex-vns3-a-2",
+      "endpoint:globex-vns3-a-3",
+      "endpoint:acme",
+    ]);
+    expect(report.summary.sharedEndpointNames).toEqual([
+      {
+        tag: "globex",
+        endpoints: [
+          { controller: "vns3-a", endpointId: "2" },
+          { controller: "vns3-a", endpointId: "3" },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("buildCheckReport: the checker's health", () => {
+  it("sends the check duration and the previous delivery attempts, tagged only with the environment", () => {
+    const report = buildCheckReport({ environment: "Prod EU", timestamp: TS, readings: [], health: { durationMs: 412.6, previousDeliveryAttempts: 3 } });
+    expect(report.series).toEqual([
+      { metric: "vpn.checker.duration_ms", type: 3, points: [{ timestamp: TS, value: 413 }], tags: ["vpn_environment:prod_eu"] },
+      { metric: "vpn.checker.delivery_attempts", type: 3, points: [{ timestamp: TS, value: 3 }], tags: ["vpn_environment:prod_eu"] },
+    ]);
+  });
+
+  it("sends no delivery attempts when there was no previous check (cold start)", () => {
+    const report = buildCheckReport({ environment: "p", timestamp: TS, readings: [], health: { durationMs: 5 } });
+    expect(report.series.map((s) => s.metric)).toEqual(["vpn.checker.duration_ms"]);
   });
 });

@@ -1,5 +1,5 @@
 import type { CheckEvent, MetricSeries } from "../../handler/core";
-import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, retryDelayMs, splitSeries } from "../../handler/datadog-sink";
+import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "./support/stand-ins";
 
@@ -105,6 +105,26 @@ describe("Datadog sink against an intake stand-in", () => {
     expect((error as DeliveryError).message).toBe("Datadog did not accept the series: HTTP 400 (Invalid payload for key [REDACTED]) after 1 attempt");
     expect((error as DeliveryError).status).toBe(400);
     expect(dd.series()).toHaveLength(1);
+  });
+
+  it("scrubs the key from an error body before cutting it, so no prefix survives at the cut", async () => {
+    // The key starts 7 characters before the cut (299 kept + "…"): cutting first would keep "FAKEddA".
+    const padding = "x".repeat(MAX_ERROR_SUMMARY_LENGTH - 9);
+    const dd = await start(() => ({ status: 400, body: { errors: [`${padding} ${API_KEY} rejected`] } }));
+    const error = (await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY })
+      .submitSeries(series(1), Deadline.after(2000))
+      .catch((e: unknown) => e)) as DeliveryError;
+    expect(error.message).toBe(`Datadog did not accept the series: HTTP 400 (${padding} [REDACT…) after 1 attempt`);
+    expect(error.message).not.toContain(API_KEY.slice(0, 4));
+  });
+
+  it("removes a partial echo of the key that ends at the cut", async () => {
+    const padding = "x".repeat(MAX_ERROR_SUMMARY_LENGTH - 9);
+    const dd = await start(() => ({ status: 400, body: { errors: [`${padding}${API_KEY.slice(0, 20)}`] } }));
+    const error = (await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY })
+      .submitSeries(series(1), Deadline.after(2000))
+      .catch((e: unknown) => e)) as DeliveryError;
+    expect(error.message).toBe(`Datadog did not accept the series: HTTP 400 (${padding}[REDACTED]…) after 1 attempt`);
   });
 
   it("does not retry a 403 (bad API key)", async () => {

@@ -7,6 +7,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { createHandler, type HandlerOptions } from "../../handler/index";
 import {
   closedPort,
+  connectedSubnetsRoute,
   createCertificate,
   ipsecBody,
   lambdaContext,
@@ -46,7 +47,11 @@ async function intake(reply?: (req: import("./support/stand-ins").IntakeRequest,
   return dd;
 }
 
-/** Controller "a": basic auth, three tunnels, one unmatched subnet. */
+/**
+ * Controller "a": basic auth, four tunnels (one disabled), answering connected_subnets as published:
+ * a carried subnet (10.40.0.0/24), one carried by a wider remote_subnet (10.41.1.0/24 in
+ * 10.41.0.0/22), an uncarried one (10.50.0.0/24), a local one and a remote_manager one.
+ */
 async function controllerA(): Promise<Vns3StandIn> {
   const vns3 = await startVns3({
     certificate,
@@ -55,42 +60,50 @@ async function controllerA(): Promise<Vns3StandIn> {
       "/api/status/ipsec": {
         status: 200,
         body: ipsecBody({
-          "1": { description: "Payments primary", connected: true, endpoint_name: "ACME Payments", remote_subnet: "10.40.0.0/24" },
-          "2": { description: "", connected: false, remote_subnet: "10.41.0.0/24" },
+          "1": { description: "Payments primary", connected: true, endpoint_name: "ACME Payments", endpointid: 2, remote_subnet: "10.40.0.0/24" },
+          "2": { description: "", connected: false, remote_subnet: "10.41.0.0/22" },
           "3": { description: "Market Feed (Backup) — Zürich", connected: true },
+          "4": { description: "Payments DR:", connected: false, endpoint_name: "ACME Payments", endpoint_id: 2, remote_subnet: "10.42.0.0/24", active: false },
         }),
       },
-      "/api/status/connected_subnets": {
-        status: 200,
-        body: {
-          response: [
-            { network: "10.40.0.0/24", origin: "ipsec" },
-            { network: "10.41.0.0/24", origin: "ipsec" },
-            { network: "10.50.0.0/24", origin: "ipsec" },
-            { network: "172.16.0.0/24", origin: "local_overlay" },
-            { network: "192.168.100.0/24", origin: "remote_manager" },
-          ],
-        },
-      },
+      "/api/status/connected_subnets": connectedSubnetsRoute([
+        { network: "10.40.0.0", prefix: 24, origin: "ipsec" },
+        { network: "10.41.1.0", prefix: 24, origin: "ipsec" },
+        { network: "10.50.0.0", prefix: 24, origin: "ipsec" },
+        { network: "172.16.0.0", prefix: 24, origin: "local_no_encryption" },
+        { network: "192.168.100.0", prefix: 24, origin: "remote_manager", managerid: 2 },
+      ]),
     },
   });
   closers.push(vns3.close);
   return vns3;
 }
 
-/** Controller "b": API token, one disconnected tunnel with a non-ASCII description. */
+/**
+ * Controller "b": API token, one disconnected tunnel with a non-ASCII description, and a
+ * connected_subnets answer in pairs whatever the query says (a controller that ignores
+ * extended_output): no origin, so no claim.
+ */
 async function controllerB(): Promise<Vns3StandIn> {
   const vns3 = await startVns3({
     certificate,
     auth: { token: TOKEN },
     routes: {
       "/api/status/ipsec": { status: 200, body: ipsecBody({ "7": { description: "東京 DC", connected: false, remote_subnet: "10.60.0.0/24" } }) },
-      "/api/status/connected_subnets": { status: 200, body: { response: { "10.60.0.0/24": { network: "10.60.0.0/24", origin: "ipsec" } } } },
+      "/api/status/connected_subnets": connectedSubnetsRoute(
+        [
+          { network: "10.60.0.0", prefix: 24, origin: "ipsec" },
+          { network: "10.70.0.0", prefix: 24, origin: "ipsec" },
+        ],
+        { ignoresExtendedOutput: true },
+      ),
     },
   });
   closers.push(vns3.close);
   return vns3;
 }
+
+const NO_ORIGIN = "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart";
 
 function env(controllers: unknown[], ddUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, ...extra };
@@ -147,13 +160,25 @@ describe("handler", () => {
     // Inside the budget, after waiting for the hung controller up to the read deadline (3000 - 1000 - 250).
     expect(elapsed).toBeLessThan(3000);
     expect(elapsed).toBeGreaterThanOrEqual(1700);
+    const subnetStates = [
+      { controller: "vns3-a", state: "read", unmatched: 1 },
+      { controller: "vns3-b", state: "unknown", reason: NO_ORIGIN },
+      { controller: "vns3-c", state: "unknown", reason: "controller not read (auth)" },
+      { controller: "vns3-d", state: "unknown", reason: "controller not read (http_error)" },
+      { controller: "vns3-e", state: "unknown", reason: "controller not read (bad_response)" },
+      { controller: "vns3-f", state: "unknown", reason: "controller not read (timeout)" },
+      { controller: "vns3-g", state: "unknown", reason: "controller not read (refused)" },
+      { controller: "vns3-h", state: "unknown", reason: "controller not read (tls_pin_mismatch)" },
+    ];
     expect(result).toEqual({
       environment: "Production EU",
       controllersUp: 2,
       controllersDown: 6,
       tunnelsUp: 2,
       tunnelsDown: 2,
+      tunnelsDisabled: 1,
       unmatchedSubnets: 1,
+      subnets: subnetStates,
       datadog: { status: "accepted", requests: 1, attempts: 1 },
       durationMs: expect.any(Number),
     });
@@ -167,16 +192,19 @@ describe("handler", () => {
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme_payments"]),
         gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2"]),
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3"]),
+        // active: false → disabled, no status; "Payments DR:" loses its colon; endpoint_id 2 is endpointid 2: one partner.
+        gauge("vpn.tunnel.disabled", 1, [ENV, "controller:vns3-a", "tunnel:payments_dr", "tunnel_id:4", "endpoint:acme_payments"]),
         gauge("vpn.subnet.unmatched", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-b"]),
         gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7"]),
-        gauge("vpn.subnet.unmatched", 0, [ENV, "controller:vns3-b"]),
+        // No vpn.subnet.unmatched for vns3-b: its answer had no origins.
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-c", "reason:auth"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-d", "reason:http_error"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-e", "reason:bad_response"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-f", "reason:timeout"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-g", "reason:refused"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-h", "reason:tls_pin_mismatch"]),
+        gauge("vpn.checker.duration_ms", expect.any(Number), [ENV]),
       ],
     });
     const timestamps = new Set((request?.body as { series: { points: { timestamp: number }[] }[] }).series.map((s) => s.points[0]?.timestamp));
@@ -211,6 +239,7 @@ describe("handler", () => {
       ["controller down", "vns3-f", "timeout"],
       ["controller down", "vns3-g", "refused"],
       ["controller down", "vns3-h", "tls_pin_mismatch"],
+      ["connected subnets not compared", "vns3-b", NO_ORIGIN],
     ]);
     expect(records.at(-1)).toEqual({
       level: "info",
@@ -222,11 +251,15 @@ describe("handler", () => {
       controllers_down: 6,
       tunnels_up: 2,
       tunnels_down: 2,
+      tunnels_disabled: 1,
       unmatched_subnets: 1,
+      subnets: subnetStates,
+      shared_descriptions: 0,
+      shared_endpoint_names: 0,
       events_sent: 1,
       events_failed: 0,
       events_suppressed: 0,
-      series: 14,
+      series: 15,
       duration_ms: expect.any(Number),
       down: [
         { controller: "vns3-c", reason: "auth" },
@@ -238,7 +271,7 @@ describe("handler", () => {
       ],
       datadog: { status: "accepted", requests: 1, attempts: 1 },
     });
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expectNoSecrets(lines);
   });
 
@@ -254,6 +287,20 @@ describe("handler", () => {
     expect(dd.series()).toHaveLength(2);
     expect(dd.series()[1]?.body).toEqual(dd.series()[0]?.body);
     expect(logRecords(lines).at(-1)).toMatchObject({ msg: "check complete", datadog: { status: "accepted", requests: 1, attempts: 2 } });
+  });
+
+  it("reports the previous invocation's delivery attempts from the warm container, and none after a cold start", async () => {
+    const a = await controllerA();
+    const dd = await intake((req, n) => (req.path === "/api/v2/series" && n === 1 ? { status: 500, body: { errors: ["Internal Server Error"] } } : { status: 202, body: { errors: [] } }));
+    const handler = handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: a.port, tlsSha256: pin, username: "api", password: PASSWORD }], dd.url), []);
+
+    await handler({}, lambdaContext(5000));
+    await handler({}, lambdaContext(5000));
+
+    const health = dd.series().map((r) => (r.body as { series: { metric: string; points: { value: number }[]; tags: string[] }[] }).series.filter((s) => s.metric.startsWith("vpn.checker.")));
+    // Requests 1 (500) and 2 (202) are the first invocation's; request 3 is the second's.
+    expect(health.map((h) => h.map((s) => s.metric))).toEqual([["vpn.checker.duration_ms"], ["vpn.checker.duration_ms"], ["vpn.checker.duration_ms", "vpn.checker.delivery_attempts"]]);
+    expect(health[2]?.[1]).toEqual({ metric: "vpn.checker.delivery_attempts", type: 3, points: [{ timestamp: expect.any(Number), value: 2 }], tags: [ENV] });
   });
 
   it("does not retry a Datadog 400 and rejects with a message that carries no secret", async () => {

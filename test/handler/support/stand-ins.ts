@@ -2,6 +2,11 @@
  * Loopback stand-ins for the checker's integration tests: a VNS3 API over HTTPS with a
  * self-signed certificate, raw TCP/TLS listeners for the failure modes, and a Datadog intake
  * that records (and decompresses) every request. Each test starts what it needs and closes it.
+ *
+ * Sources: the VNS3 answers follow Cohesive's OpenAPI description (cohesive/cohesivenet-client-go,
+ * cohesivenet/api/openapi.yaml) and the Python SDK's test data (cohesive/python-cohesivenet-sdk,
+ * tests/vns3/stub_data.py); the intake answers as Datadog's API reference has it for
+ * POST /api/v2/series (202 `{"errors": []}`) and POST /api/v1/events.
  */
 import { X509Certificate } from "node:crypto";
 import * as http from "node:http";
@@ -61,8 +66,18 @@ export interface SeenRequest {
   readonly headers: http.IncomingHttpHeaders;
 }
 
-/** How the VNS3 stand-in answers one path: a status and a body (objects are sent as JSON), or never. */
-export type Vns3Reply = { readonly status: number; readonly body: unknown; readonly contentType?: string } | "hang";
+/** A status and a body (objects are sent as JSON). */
+export interface Vns3Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+}
+
+/**
+ * How the VNS3 stand-in answers one path: a fixed answer, one chosen from the query string, or
+ * never.
+ */
+export type Vns3Reply = Vns3Answer | ((query: URLSearchParams) => Vns3Answer) | "hang";
 
 /** Options of {@link startVns3}. */
 export interface Vns3StandInOptions {
@@ -94,12 +109,14 @@ export async function startVns3(options: Vns3StandInOptions): Promise<Vns3StandI
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Authentication failed" } }));
       return;
     }
-    const reply = options.routes[(req.url ?? "").split("?")[0] ?? ""];
-    if (reply === undefined) {
+    const url = new URL(req.url ?? "/", "https://vns3.invalid");
+    const route = options.routes[url.pathname];
+    if (route === undefined) {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Not found" } }));
       return;
     }
-    if (reply === "hang") return; // never answer
+    if (route === "hang") return; // never answer
+    const reply = typeof route === "function" ? route(url.searchParams) : route;
     const body = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
     res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" }).end(body);
   });
@@ -256,14 +273,74 @@ export function lambdaContext(ms: number): { getRemainingTimeInMillis(): number;
   return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()), awsRequestId: "test-request" };
 }
 
-/** The ipsec body of a controller with the given tunnels (VNS3 shape). */
-export function ipsecBody(tunnels: Readonly<Record<string, { description?: string | null; connected: boolean; endpoint_name?: string; remote_subnet?: string }>>): unknown {
+/**
+ * One tunnel of GET /api/status/ipsec. Fields as in Cohesive's OpenAPI description
+ * (cohesive/cohesivenet-client-go, cohesivenet/api/openapi.yaml, schema `RuntimeStatus_ipsec_value`)
+ * and the Python SDK's `IpsecStatusResponse` (cohesive/python-cohesivenet-sdk, tests/vns3/stub_data.py).
+ */
+export interface StandInTunnel {
+  readonly description?: string | null;
+  readonly connected: boolean;
+  readonly endpoint_name?: string;
+  readonly endpointid?: number;
+  readonly endpoint_id?: number;
+  readonly remote_subnet?: string;
+  readonly active?: boolean;
+  readonly enabled?: boolean;
+}
+
+/**
+ * The ipsec body of a controller with the given tunnels (VNS3 shape): `local_subnet`, `active: true`
+ * and `tunnel_params` added to each, as in the SDK's test data. No endpoint id unless given.
+ */
+export function ipsecBody(tunnels: Readonly<Record<string, StandInTunnel>>): unknown {
   return {
     response: Object.fromEntries(
       Object.entries(tunnels).map(([id, t]) => [
         id,
-        { local_subnet: "172.16.0.0/24", endpointid: 1, active: true, tunnel_params: { phase1: t.connected ? "up" : "down", phase2: t.connected ? "up" : "down" }, ...t },
+        { local_subnet: "172.16.0.0/24", active: true, tunnel_params: { phase1: t.connected ? "up" : "down", phase2: t.connected ? "up" : "down" }, ...t },
       ]),
     ),
+  };
+}
+
+/** One subnet a controller knows: address, prefix length and origin, as in the verbose answer. */
+export interface StandInSubnet {
+  /** Network address only, e.g. "10.0.1.0". */
+  readonly network: string;
+  readonly prefix: number;
+  /** "ipsec", "local_no_encryption", "remote_manager" or "ebgp" (the OpenAPI description's list). */
+  readonly origin: string;
+  /** @default 1 */
+  readonly managerid?: number;
+}
+
+function dottedNetmask(prefix: number): string {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [24, 16, 8, 0].map((shift) => (mask >>> shift) & 255).join(".");
+}
+
+/**
+ * GET /api/status/connected_subnets as Cohesive's OpenAPI description has it (operation
+ * `getConnectedSubnets`, schema `ConnectedSubnetsDetail`): by default `{response: [[network,
+ * netmask], …]}` (the Python SDK's `VNS3ConnectedSubnets` is `{"response": [["10.0.1.0",
+ * "255.255.255.0"]]}`); with the query parameter `extended_output=true`, objects with `subnet`,
+ * `network` (address only), `cidr_mask` (a string), `netmask`, `managerid` and `origin`. The schema
+ * types `subnet` only as a string; CIDR text is assumed here. `ignoresExtendedOutput` stands in for
+ * a controller that answers pairs whatever the query says.
+ */
+export function connectedSubnetsRoute(subnets: readonly StandInSubnet[], options: { readonly ignoresExtendedOutput?: boolean } = {}): Vns3Reply {
+  return (query) => {
+    const verbose = query.get("extended_output") === "true" && options.ignoresExtendedOutput !== true;
+    return {
+      status: 200,
+      body: {
+        response: subnets.map((s) =>
+          verbose
+            ? { subnet: `${s.network}/${s.prefix}`, network: s.network, cidr_mask: String(s.prefix), netmask: dottedNetmask(s.prefix), managerid: s.managerid ?? 1, origin: s.origin }
+            : [s.network, dottedNetmask(s.prefix)],
+        ),
+      },
+    };
   };
 }
