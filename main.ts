@@ -1,18 +1,25 @@
 /**
  * The CDKTF app: validates every environment definition, then synthesizes one stack per
- * environment. Nothing is written unless every definition is valid.
+ * environment and the fleet overview. Nothing is written unless every definition is valid.
  */
 import * as path from "node:path";
 import { App } from "cdktf";
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
 import { buildLambdaPackage } from "./stacks/lambda-package";
+import { FleetStack, fleetGroups } from "./stacks/fleet-stack";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
 function main(): void {
-  const environmentsDir = process.env.VPN_MONITOR_ENVIRONMENTS_DIR || path.join(__dirname, "environments");
+  const allEnvironmentsDir = path.join(__dirname, "environments");
+  const environmentsDir = process.env.VPN_MONITOR_ENVIRONMENTS_DIR || allEnvironmentsDir;
+  // The fleet overview spans every environment, even when only a subset is synthesized (the
+  // review's fast path): otherwise it would seem to lose the environments left out.
+  const fleetEnvironmentsDir = process.env.VPN_MONITOR_FLEET_ENVIRONMENTS_DIR || environmentsDir;
   let environments;
+  let fleetEnvironments;
   try {
     environments = loadEnvironments(environmentsDir);
+    fleetEnvironments = fleetEnvironmentsDir === environmentsDir ? environments : loadEnvironments(fleetEnvironmentsDir);
   } catch (error) {
     if (error instanceof EnvironmentValidationError) {
       process.stderr.write(`${error.message}\n`);
@@ -26,6 +33,10 @@ function main(): void {
   const app = new App();
   for (const { definition } of environments) {
     new VpnMonitorStack(app, { env: definition, lambdaPackageZip });
+  }
+  // One overview dashboard per Datadog site over every environment on it.
+  for (const group of fleetGroups(fleetEnvironments.map((e) => e.definition))) {
+    new FleetStack(app, { environments: group.environments, stackId: group.stackId });
   }
   app.synth();
 }

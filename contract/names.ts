@@ -17,6 +17,8 @@ export interface ResourceNames {
   readonly webhook: string;
   readonly tunnelMonitor: string;
   readonly controllerMonitor: string;
+  /** The ungrouped monitor that pages when the checker stops posting. */
+  readonly checkerMonitor: string;
   /** Secrets Manager names the stack creates when the definition gives no ARN. */
   readonly controllerSecret: (controller: Pick<ControllerDefinition, "name">) => string;
   readonly datadogApiKeySecret: string;
@@ -41,6 +43,7 @@ export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { reado
     webhook: env.ticketing.webhookName ?? defaultWebhookName(env.name),
     tunnelMonitor: `VPN tunnel down: ${env.name}`,
     controllerMonitor: `VNS3 controller unreadable: ${env.name}`,
+    checkerMonitor: `VPN checker silent: ${env.name}`,
     controllerSecret: (controller) => `vpn-monitor/${env.name}/${controller.name}`,
     datadogApiKeySecret: `vpn-monitor/${env.name}/datadog-api-key`,
     webhookSecretVariable: (customVariable) => `webhook_secret_${customVariable}`,

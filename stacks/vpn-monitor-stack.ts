@@ -9,8 +9,11 @@ import { Construct } from "constructs";
 import { NoOpenIngress } from "./aspects/no-open-ingress";
 import { CheckerFunction } from "./constructs/checker-function";
 import { CredentialSecrets } from "./constructs/credential-secrets";
+import { AvailabilitySlo } from "./constructs/availability-slo";
+import { EnvironmentDashboard } from "./constructs/environment-dashboard";
+import { MaintenanceWindows } from "./constructs/maintenance-windows";
 import { EnvironmentMonitors } from "./constructs/monitors";
-import { checkerMonitorName } from "./constructs/monitors/queries";
+import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
 import { TicketWebhook } from "./constructs/ticket-webhook";
@@ -82,10 +85,17 @@ export class VpnMonitorStack extends TerraformStack {
       customHeaders: env.ticketing.customHeaders,
       names,
     });
+    // The SLO and the dashboard come first: every monitor message links to the dashboard.
+    const availability = new AvailabilitySlo(this, "availability", { environment: env.name, slo: env.slo, maintenance: env.maintenance });
+    const dashboard = new EnvironmentDashboard(this, "dashboard", {
+      environment: env.name,
+      sloId: availability.slo.id,
+      sloTimeframe: env.slo.timeframe,
+    });
     const { monitor } = env;
     this.monitors = new EnvironmentMonitors(this, "monitors", {
       environment: env.name,
-      names: { tunnel: names.tunnelMonitor, controller: names.controllerMonitor, checker: checkerMonitorName(env.name) },
+      names: { tunnel: names.tunnelMonitor, controller: names.controllerMonitor, checker: names.checkerMonitor },
       mode: monitor.mode,
       windowMinutes: monitor.windowMinutes,
       ...(monitor.priority !== undefined ? { priority: monitor.priority } : {}),
@@ -95,7 +105,9 @@ export class VpnMonitorStack extends TerraformStack {
       webhook: tickets.webhook,
       webhookName: names.webhook,
       checkerFunctionName: names.function,
+      dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
     });
+    new MaintenanceWindows(this, "maintenance", { environment: env.name, windows: env.maintenance });
 
     Aspects.of(this).add(new NoOpenIngress());
 
@@ -103,6 +115,8 @@ export class VpnMonitorStack extends TerraformStack {
     new TerraformOutput(this, "tunnel_monitor_id", { value: this.monitors.tunnelMonitor.id });
     new TerraformOutput(this, "controller_monitor_id", { value: this.monitors.controllerMonitor.id });
     new TerraformOutput(this, "checker_monitor_id", { value: this.monitors.checkerMonitor.id });
+    new TerraformOutput(this, "dashboard_url", { value: dashboardLink(env.datadog.site, dashboard.url) });
+    new TerraformOutput(this, "slo_id", { value: availability.slo.id });
     new TerraformOutput(this, "secrets_to_fill", {
       value: secrets.createdSecretNames,
       description: "Secrets this stack created empty: put the credentials in them before the first check",

@@ -12,6 +12,7 @@ import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
+import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
 export const MONITOR_WINDOWS_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 1440] as const;
@@ -386,7 +387,9 @@ export const environmentSchema = z
     /** The stack is `vpn-monitor-<name>`; the `vpn_environment` tag value is `<name>`. */
     name: z
       .string({ message: "is required (expected lowercase letters, digits and hyphens, 2-32, starting with a letter, matching the file name)" })
-      .regex(ENV_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" }),
+      .regex(ENV_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" })
+      // vpn-monitor-fleet[-<site>] is the fleet overview's stack (stacks/fleet-stack.ts).
+      .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' }),
     aws: awsSchema,
     backend: backendSchema.default({ type: "local" }),
     controllers: z.array(controllerSchema, { message: "is required" }).min(1, { message: "needs at least one controller" }),
@@ -394,8 +397,13 @@ export const environmentSchema = z
     monitor: monitorSchema.prefault({}),
     ticketing: ticketingSchema,
     lambda: lambdaSchema.prefault({}),
+    /** Partner or controller maintenance that mutes this environment's monitors. @default [] */
+    maintenance: maintenanceSchema,
+    /** The availability SLO. @default { target: 99.9, timeframe: "30d" } */
+    slo: sloDefinitionSchema,
   })
   .superRefine((env, ctx) => {
+    for (const issue of operationsIssues(env)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
     const seen = new Map<string, number>();
     env.controllers.forEach((c, i) => {
       if (seen.has(c.name)) {

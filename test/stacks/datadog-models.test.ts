@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
-import { TunnelMonitors } from "../../stacks/constructs/monitors";
-import { TicketWebhook } from "../../stacks/constructs/ticket-webhook";
 import { environmentDashboard } from "../../stacks/datadog/dashboards";
-import { parseEnvironmentText, validateEnvironment } from "../../stacks/environment/load";
-import { resourceNames } from "../../contract/names";
+import { parseEnvironmentText } from "../../stacks/environment/load";
+import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { synthEnvironment } from "../helpers/synth";
 import { datadogModelProblems, validateAgainstModel, validateSynthesizedDatadog } from "../helpers/datadog-models";
 
 /** A valid dashboard body to break one field at a time. */
@@ -138,24 +136,21 @@ describe("Datadog model validation", () => {
     ).toEqual([]);
   });
 
-  it("validates the monitors the environment stack synthesizes from each example", () => {
-    const dir = path.join(__dirname, "../../environments");
-    for (const file of ["example-simple.yaml", "example-multi.yaml"]) {
-      const parsed = parseEnvironmentText(file, readFileSync(path.join(dir, file), "utf8"));
-      if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-      const validated = validateEnvironment(file, parsed.data);
-      if (!validated.ok) throw new Error(validated.problems.join("\n"));
-      const env = validated.definition;
-      const names = resourceNames(env);
-      const json = Testing.synthScope((scope) => {
-        const tickets = new TicketWebhook(scope, "tickets", env, names);
-        new TunnelMonitors(scope, "monitors", { env, names, webhook: tickets.webhook, webhookName: names.webhook });
-      });
+  it.each([
+    // Simple mode, no maintenance, the default SLO: 3 monitors, 1 dashboard, 1 SLO.
+    ["example-simple.yaml", { "v1.Monitor": 3, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1 }],
+    // Partner mode with one weekly window: the downtime and its SLO correction on top.
+    ["example-multi.yaml", { "v1.Monitor": 3, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1, "v2.DowntimeCreateRequest": 1, "v1.SLOCorrectionCreateRequest": 1 }],
+  ])("validates every Datadog resource the stack of %s synthesizes against the published models", (file, expectedModels) => {
+    const text = readFileSync(path.join(__dirname, "../../environments", file), "utf8");
+    const parsed = parseEnvironmentText(file, text);
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
 
-      expect(validateSynthesizedDatadog(json).map((r) => [r.model, r.problems])).toEqual([
-        ["v1.Monitor", []],
-        ["v1.Monitor", []],
-      ]);
-    }
+    const results = validateSynthesizedDatadog(synthEnvironment(parsed.data as EnvironmentInput) as unknown as Record<string, unknown>);
+
+    const models: Record<string, number> = {};
+    for (const r of results) models[r.model] = (models[r.model] ?? 0) + 1;
+    expect(models).toEqual(expectedModels);
+    expect(results.flatMap((r) => r.problems.map((p) => `${r.address}: ${p}`))).toEqual([]);
   });
 });

@@ -116,7 +116,7 @@ describe("a good synth", () => {
   }
 
   it("writes one stack per environment, with the Lambda archive", () => {
-    expect(readdirSync(path.join(outDir, "stacks")).sort()).toEqual(["vpn-monitor-acme-dr", "vpn-monitor-acme-prod"]);
+    expect(readdirSync(path.join(outDir, "stacks")).sort()).toEqual(["vpn-monitor-acme-dr", "vpn-monitor-acme-prod", "vpn-monitor-fleet"]);
     const archives = allFiles(outDir).filter((f) => f.endsWith("checker.zip"));
     expect(archives).toHaveLength(2);
     // Both stacks carry the same deterministic package: the bundle and its source map, nothing else.

@@ -5,7 +5,7 @@ import { MaintenanceWindows } from "../../stacks/constructs/maintenance-windows"
 import { dashboardSearchUrl, environmentDashboardTitle } from "../../stacks/datadog/dashboards";
 import { maintenanceScope, sloCorrectionPlan } from "../../stacks/datadog/operations";
 import { maintenanceSchema, sloDefinitionSchema, type MaintenanceWindowInput } from "../../stacks/environment/operations-schema";
-import { FleetDefinitionError, FleetStack, fleetPlan, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
+import { FleetDefinitionError, fleetGroups, FleetStack, fleetPlan, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
 import { datadogModelProblems, validateSynthesizedDatadog } from "../helpers/datadog-models";
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -199,6 +199,24 @@ describe("fleet stack", () => {
     expect(() => fleetPlan([fleetEnv("zeta", "EU"), fleetEnv("alpha", "US1")])).toThrow(
       new FleetDefinitionError("vpn-monitor-fleet: every environment's datadog.site must be the same, because one dashboard shows one Datadog org; found alpha: US1, zeta: EU"),
     );
+  });
+
+  it("makes one fleet stack per Datadog site, named plainly when every environment shares one site", () => {
+    const oneSite = fleetGroups([fleetEnv("beta", "EU"), fleetEnv("alpha", "EU")]);
+    const twoSites = fleetGroups([fleetEnv("zeta", "EU"), fleetEnv("alpha", "US1"), fleetEnv("beta", "EU")]);
+
+    expect(oneSite.map((g) => [g.stackId, g.environments.map((e) => e.name)])).toEqual([["vpn-monitor-fleet", ["beta", "alpha"]]]);
+    expect(twoSites.map((g) => [g.stackId, g.environments.map((e) => e.name)])).toEqual([
+      ["vpn-monitor-fleet-eu", ["zeta", "beta"]],
+      ["vpn-monitor-fleet-us1", ["alpha"]],
+    ]);
+    expect(fleetGroups([])).toEqual([]);
+  });
+
+  it("keeps a per-site fleet's state under a key of its own, encrypted with the first environment's KMS key", () => {
+    const plan = fleetPlan([fleetEnv("alpha", "EU", { type: "s3", bucket: "state-bucket", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:alias/state" })], "vpn-monitor-fleet-eu");
+
+    expect(plan.backend).toEqual({ type: "s3", bucket: "state-bucket", key: "vpn-monitor/fleet-eu.tfstate", region: "eu-west-1", kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:alias/state" });
   });
 
   it("keeps its state beside the first environment's (by name), under its own key", () => {

@@ -21,7 +21,7 @@ import {
   type MonitorSettings,
 } from "./queries";
 
-/** Datadog monitor names of an environment (contract/names.ts, plus checkerMonitorName() for the third). */
+/** Datadog monitor names of an environment (contract/names.ts). */
 export interface MonitorNames {
   readonly tunnel: string;
   readonly controller: string;

@@ -98,10 +98,6 @@ export function checkerMonitorQuery(settings: Pick<MonitorSettings, "environment
 /** The checker monitor's critical threshold, matching `< 0` in its query. */
 export const CHECKER_MONITOR_THRESHOLD = "0";
 
-/** The name of the checker monitor (the others come from contract/names.ts). */
-export function checkerMonitorName(environment: string): string {
-  return `VPN checker silent: ${environment}`;
-}
 
 /**
  * The dashboard link of a monitor message: the site's app URL and the dashboard's path. A

@@ -26,6 +26,7 @@ describe("ids and ARNs say what they should look like", () => {
   it.each<[string, unknown, string]>([
     ["a VPC id", { ...base, aws: { ...base.aws, vpcId: "vpc-1" } }, 'aws.vpcId "vpc-1" is not a VPC id (expected vpc- followed by 8 or 17 hex digits)'],
     ["a subnet id", { ...base, aws: { ...base.aws, subnetIds: ["subnet-xyz"] } }, 'aws.subnetIds[0] "subnet-xyz" is not a subnet id (expected subnet- followed by 8 or 17 hex digits)'],
+    ["a name reserved for the fleet overview", { ...base, name: "fleet-eu" }, 'name "fleet-eu" is reserved: "fleet" and "fleet-…" name the fleet overview stacks'],
     [
       "a security group id",
       { ...base, controllers: [{ ...base.controllers[0], securityGroupId: "sg-12" }] },

@@ -5,7 +5,6 @@
  */
 import {
   checkerMonitorMessage,
-  checkerMonitorName,
   checkerMonitorQuery,
   checkerSilenceMinutes,
   controllerMonitorMessage,
@@ -20,6 +19,7 @@ import {
 import { SHOW_AND_NOTIFY_NO_DATA, SHOW_NO_DATA } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/OnMissingDataOption";
 import { defaultTicketPayload } from "../../../../stacks/constructs/ticket-webhook";
 import type { MonitorMode } from "../../../../stacks/environment/schema";
+import { resourceNames } from "../../../../contract/names";
 
 const settings = (mode: MonitorMode, windowMinutes = 5): MonitorSettings => ({ environment: "acme-prod", mode, windowMinutes });
 const extras = { webhookName: "tickets" };
@@ -59,7 +59,7 @@ describe("queries", () => {
     expect(checkerSilenceMinutes({ windowMinutes: 15 })).toBe(30);
     expect(checkerMonitorQuery(settings("tunnel", 15))).toBe("max(last_30m):max:vpn.controller.up{vpn_environment:acme-prod} < 0");
     expect(checkerMonitorQuery(settings("simple", 240))).toBe("max(last_8h):max:vpn.controller.up{vpn_environment:acme-prod} < 0");
-    expect(checkerMonitorName("acme-prod")).toBe("VPN checker silent: acme-prod");
+    expect(resourceNames({ name: "acme-prod", ticketing: {} }).checkerMonitor).toBe("VPN checker silent: acme-prod");
   });
 });
 
