@@ -451,11 +451,14 @@ export function draftFromFlags(args: ParsedArgs, ctx: OnboardContext): { draft: 
   return { draft, problems };
 }
 
-/** `missing --vpc: expected …` for each required answer the draft lacks. */
-export function missingAnswers(draft: Draft): string[] {
+/**
+ * `missing --vpc: expected …` for each required answer the draft lacks. Flags in `given` were
+ * there but refused: their problem is already said, "missing" would only repeat it.
+ */
+export function missingAnswers(draft: Draft, given: ReadonlySet<string> = new Set()): string[] {
   const missing: string[] = [];
   for (const r of ANSWER_ROWS) {
-    if (r.required && draft[r.key] === undefined) missing.push(`missing --${r.flag.name}: ${r.flag.help}`);
+    if (r.required && draft[r.key] === undefined && !given.has(r.flag.name)) missing.push(`missing --${r.flag.name}: ${r.flag.help}`);
   }
   (draft.controllers ?? []).forEach((c, i) => {
     for (const key of missingControllerKeys(c)) missing.push(`missing ${key.key}= in --controller #${i + 1}: ${key.expected}`);

@@ -49,7 +49,7 @@ function prepare(args: ParsedArgs, io: CliIo): Prepared {
   const interactive = args.switches.get("interactive") ?? io.interactive;
   const { draft, problems } = draftFromFlags(args, ctx);
   // Without questions to come, a missing answer is as much a problem as a wrong one: say all at once.
-  return { dir, ctx, draft, interactive, problems: interactive ? problems : [...problems, ...missingAnswers(draft)] };
+  return { dir, ctx, draft, interactive, problems: interactive ? problems : [...problems, ...missingAnswers(draft, new Set(args.values.keys()))] };
 }
 
 /** Runs the command; resolves with the exit code. */

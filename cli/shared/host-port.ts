@@ -20,10 +20,9 @@ function port(text: string): number | undefined {
 
 /** Splits `host[:port]`; IPv6 needs brackets when a port follows. Does not judge the host name itself. */
 export function parseHostPort(input: string): HostPort {
-  const text = input
-    .trim()
-    .replace(/^https?:\/\//i, "")
-    .replace(/\/.*$/, "");
+  const trimmed = input.trim();
+  // Only a URL has a path to drop: `10.0.1.10/24` is a mistake, not a host.
+  const text = /^https?:\/\//i.test(trimmed) ? trimmed.replace(/^https?:\/\//i, "").replace(/\/.*$/, "") : trimmed;
   if (text === "") return { ok: false, problem: `expected ${HOST_FORMAT}` };
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
   if (bracketed) {
