@@ -247,10 +247,10 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
   }),
   row({
     key: "stateBucket",
-    flag: { name: "state-bucket", value: "<bucket>", help: "S3 bucket for the Terraform state; the deploy workflow needs it (see --local-state)" },
+    flag: { name: "state-bucket", value: "<bucket>", help: `S3 bucket for the Terraform state, which the deploy workflow needs: ${fields.EXPECTED.stateBucket} (or --local-state)` },
     label: "Terraform state",
-    required: false,
-    fallback: () => null,
+    // No silent default: local state is lost on a CI runner, so it must be asked for by name.
+    required: true,
     read: (v) => fields.readStateBucket(last(v)),
     question: { kind: "custom", ask: (p, draft) => askState(p, draft) },
     argv: (v) => (v === null ? ["--local-state"] : ["--state-bucket", v]),

@@ -22,6 +22,7 @@ const REQUIRED: Record<string, string> = {
   "--controller": `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`,
   "--site": "EU",
   "--webhook-url": "https://tickets.acme.example/api/datadog",
+  "--state-bucket": "acme-terraform-state",
 };
 
 function args(flags: Record<string, string>, dir: string, extra: string[] = []): string[] {
@@ -125,8 +126,6 @@ describe("npm run onboard (real process, no terminal)", () => {
       "customer=acme",
       "--tag",
       "cost-center=1234",
-      "--state-bucket",
-      "acme-terraform-state",
       "--state-region",
       "us-east-1",
     ];
@@ -179,13 +178,14 @@ describe("npm run onboard (real process, no terminal)", () => {
   });
 
   it("reports every missing flag at once, naming each and what it expects, and writes nothing", async () => {
-    const { "--vpc": _vpc, "--site": _site, ...flags } = REQUIRED;
+    const { "--vpc": _vpc, "--site": _site, "--state-bucket": _bucket, ...flags } = REQUIRED;
 
     const run = await runCli("cli/onboard/main.ts", args(flags, tmp.dir));
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       "error: missing --vpc: VPC the checker runs in: a VPC id: vpc- and 8 or 17 hex digits (e.g. vpc-0a1b2c3d4e5f60718)\n" +
+        "error: missing --state-bucket: S3 bucket for the Terraform state, which the deploy workflow needs: an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens (or --local-state)\n" +
         "error: missing --site: a Datadog site: US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com); the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too\n" +
         NOTHING,
     );
@@ -231,7 +231,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--header", "Bad Header=x", '--header "Bad Header": expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)'],
     ["--tag", "1abc=x", '--tag "1abc=x": expected key=value: a key of letters, digits and _ . : / - (at most 128, starting with a letter), a value of at most 256 characters'],
     ["--state-bucket", "Acme_State", '--state-bucket "Acme_State": expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens'],
-    ["--state-region", "us-east-1", "--state-region: needs --state-bucket"],
+    ["--state-region", "eu-wst-1", '--state-region "eu-wst-1": expected an AWS region, e.g. eu-west-1'],
     ["--controller", `name=VNS3,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 name= "VNS3": expected the controller\'s short name: lowercase letters, digits and hyphens, 2-32, starting with a letter (e.g. vns3-primary)'],
     ["--controller", `name=vns3-a,host=10.0.1.10/24,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10/24": expected an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000); IPv4 or a DNS name for the checker'],
     ["--controller", `name=vns3-a,host=10.0.1.10:8443,port=8000,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10:8443": gives port 8443, but port= says 8000'],
@@ -266,6 +266,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
         "error: missing --region: AWS region of the VPC: an AWS region, e.g. eu-west-1",
         "error: missing --vpc: VPC the checker runs in: a VPC id: vpc- and 8 or 17 hex digits (e.g. vpc-0a1b2c3d4e5f60718)",
         "error: missing --subnets: private subnets for the checker: subnet ids, comma-separated: subnet- and 8 or 17 hex digits each",
+        "error: missing --state-bucket: S3 bucket for the Terraform state, which the deploy workflow needs: an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens (or --local-state)",
         "error: missing --webhook-url: ticketing system endpoint: an https:// URL without credentials in it",
         "error: missing host= in --controller #1: an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000); IPv4 or a DNS name for the checker",
         "error: missing sg= in --controller #1: a security group id: sg- and 8 or 17 hex digits",
@@ -334,7 +335,8 @@ describe("npm run onboard (in-process, no terminal)", () => {
   });
 
   it("applies the documented defaults: simple mode, 5-minute window, stack-created secrets; local state only with a warning", async () => {
-    const { code, out, err } = await run(args(REQUIRED, tmp.dir, ["--local-state"]));
+    const { "--state-bucket": _bucket, ...withoutBucket } = REQUIRED;
+    const { code, out, err } = await run(args(withoutBucket, tmp.dir, ["--local-state"]));
 
     expect(code).toBe(0);
     expect(err).toBe("");
@@ -354,8 +356,17 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(out).not.toContain("WEBHOOK_SECRET_");
   });
 
+  it("refuses --state-region without a state bucket", async () => {
+    const { "--state-bucket": _bucket, ...withoutBucket } = REQUIRED;
+
+    const { code, err } = await run(args(withoutBucket, tmp.dir, ["--local-state", "--state-region", "us-east-1"]));
+
+    expect(code).toBe(1);
+    expect(err).toBe(`error: --state-region: needs --state-bucket\n${NOTHING}`);
+  });
+
   it("refuses --local-state together with --state-bucket", async () => {
-    const { code, err } = await run(args({ ...REQUIRED, "--state-bucket": "acme-state" }, tmp.dir, ["--local-state"]));
+    const { code, err } = await run(args(REQUIRED, tmp.dir, ["--local-state"]));
 
     expect(code).toBe(1);
     expect(err).toBe(`error: --local-state and --state-bucket exclude each other: choose one\n${NOTHING}`);
