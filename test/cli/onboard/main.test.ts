@@ -231,7 +231,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--header", "Bad Header=x", '--header "Bad Header": expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)'],
     ["--tag", "1abc=x", '--tag "1abc=x": expected key=value: a key of letters, digits and _ . : / - (at most 128, starting with a letter), a value of at most 256 characters'],
     ["--state-bucket", "Acme_State", '--state-bucket "Acme_State": expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens'],
-    ["--state-region", "eu-wst-1", '--state-region "eu-wst-1": expected an AWS region, e.g. eu-west-1'],
+    ["--state-region", "EU-WEST-1", '--state-region "EU-WEST-1": expected an AWS region, e.g. eu-west-1'],
     ["--controller", `name=VNS3,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 name= "VNS3": expected the controller\'s short name: lowercase letters, digits and hyphens, 2-32, starting with a letter (e.g. vns3-primary)'],
     ["--controller", `name=vns3-a,host=10.0.1.10/24,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10/24": expected an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000); IPv4 or a DNS name for the checker'],
     ["--controller", `name=vns3-a,host=10.0.1.10:8443,port=8000,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10:8443": gives port 8443, but port= says 8000'],
