@@ -300,7 +300,7 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     question: {
       kind: "search",
       message: "Datadog site (type to filter: EU, datadoghq.eu, ap2 …)",
-      choices: () => DATADOG_SITE_NAMES.map((name) => ({ value: name, name: `${name}  ${DATADOG_SITES[name]}` })),
+      choices: () => DATADOG_SITE_NAMES.map((name) => ({ value: name, name: `${name.padEnd(3)}  ${DATADOG_SITES[name]}` })),
     },
     argv: (v) => ["--site", v],
     show: (v) => `${v} (${DATADOG_SITES[v]})`,

@@ -48,7 +48,9 @@ export async function askRow(row: AnyAnswerRow, draft: Draft, p: Prompter, ctx: 
       if (text === "") return choices;
       const read = row.read([text], draft, ctx);
       const exact = read.ok ? choices.filter((c) => c.value === String(read.value)) : [];
-      const matching = choices.filter((c) => !exact.includes(c) && (c.name.toLowerCase().includes(text) || c.value.toLowerCase().includes(text)));
+      // A word of the choice starts with what was typed: "ap" finds AP1 and AP2, not every domain with an "a".
+      const starts = (c: (typeof choices)[number]) => [c.value, ...c.name.split(/\s+/)].some((word) => word.toLowerCase().startsWith(text));
+      const matching = choices.filter((c) => !exact.includes(c) && starts(c));
       return [...exact, ...matching];
     },
   });

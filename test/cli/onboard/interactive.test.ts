@@ -223,6 +223,9 @@ describe("npm run onboard, interactive", () => {
     ["ap", ["AP1", "AP2"]],
     ["AP2", ["AP2"]],
     ["us", ["US1", "US3", "US5"]],
+    ["a", ["AP1", "AP2"]],
+    ["datadoghq", ["US1", "EU"]],
+    ["ddog", ["GOV"]],
     ["", ["US1", "US3", "US5", "EU", "AP1", "AP2", "GOV"]],
   ])("typing %j at the site list shows %j", async (term, shown) => {
     const prompter = new ScriptedPrompter([[/Datadog site/, term], [/Write /, "cancel"]]);
