@@ -9,7 +9,7 @@ import { defaultWebhookName } from "../../contract/names";
 import { MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
 import type { FlagSpec, ParsedArgs } from "../shared/args";
 import type { Prompter } from "../shared/prompter";
-import { flagProblem, ok, type AnswerKey, type Answers, type ControllerDraft, type Draft, type OnboardContext, type Problem, type Read } from "./answers";
+import { flagProblem, ok, promptProblem, type AnswerKey, type Answers, type ControllerDraft, type Draft, type OnboardContext, type Problem, type Read } from "./answers";
 import { completeController, CONTROLLER_FORMAT, CONTROLLER_KEYS, controllerSpec, missingControllerKeys, readControllerSpec } from "./controllers";
 import * as fields from "./fields";
 
@@ -67,7 +67,7 @@ async function askText<T>(p: Prompter, message: string, read: (text: string) => 
     ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     validate: (v) => {
       const result = read(v);
-      return result.ok ? true : result.problems.map((problem) => `${problem.value !== undefined ? `${JSON.stringify(problem.value)}: ` : ""}${problem.detail}`).join("; ");
+      return result.ok ? true : result.problems.map(promptProblem).join("; ");
     },
   });
   const result = read(text);
@@ -326,7 +326,7 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     question: {
       kind: "select",
       message: "Alert mode",
-      choices: () => MODE_CHOICES(),
+      choices: () => modeChoices(),
       default: "simple",
     },
     argv: (v) => (v === "simple" ? [] : ["--mode", v]),
@@ -417,7 +417,7 @@ const MODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   multi: "one alert (one ticket) per tunnel",
 };
 
-function MODE_CHOICES() {
+function modeChoices() {
   const options = fields.EXPECTED.mode().replace(/^one of /, "").split(", ");
   return options.map((value) => ({ value, name: value, ...(MODE_DESCRIPTIONS[value] !== undefined ? { description: MODE_DESCRIPTIONS[value] } : {}) }));
 }
