@@ -9,6 +9,9 @@
 import { X509Certificate } from "node:crypto";
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
+import { formatHostPort } from "../shared/host-port";
+import { terminalSafe } from "../shared/terminal-text";
 
 /** What the certificate says, in the forms the environment file and a human need. */
 export interface CertificateInfo {
@@ -60,7 +63,7 @@ export interface InspectOptions {
 }
 
 function describe(error: NodeJS.ErrnoException, host: string, port: number, connected: boolean): InspectError {
-  const where = `${host}:${port}`;
+  const where = formatHostPort(host, port);
   const code = error.code ?? "";
   if (code === "ECONNREFUSED") {
     return new InspectError("refused", `connection refused by ${where}: nothing listens on that port, or a firewall rejects the connection`);
@@ -69,7 +72,7 @@ function describe(error: NodeJS.ErrnoException, host: string, port: number, conn
     return new InspectError("dns", `cannot resolve ${JSON.stringify(host)} (${code}): check the name, or use the controller's IP address`);
   }
   if (code.startsWith("ERR_SSL_") || code === "EPROTO" || (connected && (code === "ECONNRESET" || code === "EPIPE"))) {
-    return new InspectError("not_tls", `${where} accepted the connection but did not complete a TLS handshake (${code || error.message}): is this the VNS3 API port (8000)?`);
+    return new InspectError("not_tls", `${where} accepted the connection but did not complete a TLS handshake (${code || error.message}): is this the VNS3 API port (${DEFAULT_VNS3_API_PORT})?`);
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") {
     return new InspectError("network", `${where} is unreachable from here (${code}): run this from a host with a route to the controller`);
@@ -81,10 +84,23 @@ function lines(dn: string): string {
   return dn.split("\n").filter(Boolean).join(", ");
 }
 
+/**
+ * Self-signed: the subject equals the issuer AND the signature verifies with the certificate's
+ * own public key. Not `checkIssued`: OpenSSL's X509_check_issued also demands keyCertSign in the
+ * key usage, which a controller's own certificate (digitalSignature only) lacks.
+ */
+export function isSelfSigned(cert: X509Certificate): boolean {
+  try {
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 /** Connects, reads the peer certificate, closes. @throws InspectError */
 export function inspectCertificate(options: InspectOptions): Promise<CertificateInfo> {
   const host = options.host;
-  const port = options.port ?? 8000;
+  const port = options.port ?? DEFAULT_VNS3_API_PORT;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const servername = net.isIP(host) === 0 ? host : undefined;
   return new Promise((resolve, reject) => {
@@ -134,12 +150,6 @@ export function inspectCertificate(options: InspectOptions): Promise<Certificate
       const now = options.now ?? new Date();
       const notBefore = new Date(cert.validFrom);
       const notAfter = new Date(cert.validTo);
-      let selfSigned: boolean;
-      try {
-        selfSigned = cert.checkIssued(cert) && cert.verify(cert.publicKey);
-      } catch {
-        selfSigned = false;
-      }
       finish(undefined, {
         host,
         port,
@@ -153,7 +163,7 @@ export function inspectCertificate(options: InspectOptions): Promise<Certificate
         expired: now.getTime() > notAfter.getTime(),
         notYetValid: now.getTime() < notBefore.getTime(),
         subjectAltNames: cert.subjectAltName ? cert.subjectAltName.split(", ") : [],
-        selfSigned,
+        selfSigned: isSelfSigned(cert),
       });
     });
   });
@@ -167,19 +177,22 @@ export function validityWarnings(info: CertificateInfo): string[] {
   return warnings;
 }
 
-/** The human report of `npm run fingerprint`. */
+/**
+ * The human report of `npm run fingerprint`. What the certificate says (subject, issuer, names)
+ * is the controller's text: escaped and bounded before it reaches the terminal.
+ */
 export function formatCertificateReport(info: CertificateInfo): string[] {
   const row = (label: string, value: string) => `  ${label.padEnd(12)} ${value}`;
-  const defaultPort = info.port === 8000;
+  const defaultPort = info.port === DEFAULT_VNS3_API_PORT;
   return [
-    `Certificate presented by ${info.host}:${info.port}${info.protocol ? ` (${info.protocol})` : ""}`,
+    `Certificate presented by ${formatHostPort(info.host, info.port)}${info.protocol ? ` (${info.protocol})` : ""}`,
     row("SHA-256", info.sha256),
-    row("Subject", info.subject || "(empty)"),
-    row("Issuer", info.issuer || "(empty)"),
-    row("Self-signed", info.selfSigned ? "yes" : "no"),
+    row("Subject", terminalSafe(info.subject) || "(empty)"),
+    row("Issuer", terminalSafe(info.issuer) || "(empty)"),
+    row("Self-signed", info.selfSigned ? "yes (issued by itself, signature verified with its own key)" : "no"),
     row("Not before", info.notBefore),
     row("Not after", info.notAfter),
-    row("SANs", info.subjectAltNames.length > 0 ? info.subjectAltNames.join(", ") : "(none)"),
+    row("SANs", info.subjectAltNames.length > 0 ? terminalSafe(info.subjectAltNames.join(", "), 400) : "(none)"),
     ...validityWarnings(info),
     "",
     "This connection did not verify the certificate: confirm the fingerprint out of band (docs/onboarding.md).",

@@ -41,19 +41,3 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
-
-/**
- * Runs a CLI's `main` as the process entry point: sets the exit code rather than calling
- * `process.exit`, so pending output is flushed before Node exits.
- */
-export function runAsScript(main: (argv: readonly string[], io: CliIo) => Promise<number>): void {
-  main(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 70; // EX_SOFTWARE: a bug, not a usage problem
-    },
-  );
-}

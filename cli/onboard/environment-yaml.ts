@@ -8,7 +8,9 @@
  */
 import { parse } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
-import { controllerSecretName, datadogSecretName, stackName } from "./names";
+import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
+import { formatHostPort } from "../shared/host-port";
+import { controllerSecretName, datadogSecretName } from "../shared/names";
 
 /** Characters a plain (unquoted) YAML scalar may hold here; anything else is double-quoted. */
 const PLAIN_SAFE = /^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@+=:-]*$/;
@@ -63,6 +65,11 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   }
   line("");
 
+  if (env.backend === undefined || env.backend.type === "local") {
+    line("# Terraform state stays on this machine: for trying things out only. The deploy workflow");
+    line("# refuses local state; add  backend: {type: s3, bucket: <bucket>}  before the first merge.");
+    line("");
+  }
   if (env.backend !== undefined && env.backend.type === "s3") {
     line(`# State in S3${env.backend.dynamodbTable === undefined ? " with S3-native locking" : ""}.`);
     line("backend:");
@@ -86,8 +93,8 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
       line(`    # No secretArn: the stack creates the secret ${controllerSecretName(env.name, c.name)};`);
       line(`    # fill it with {"username":"api","password":"…"} or {"apiToken":"…"}.`);
     }
-    const port = c.port !== undefined && c.port !== 8000 ? ` ${c.port}` : "";
-    line(`    # Pin the controller's self-signed certificate: \`npm run fingerprint -- ${c.host}${port}\``);
+    const target = c.port !== undefined && c.port !== DEFAULT_VNS3_API_PORT ? formatHostPort(c.host, c.port) : c.host;
+    line(`    # Pin the controller's self-signed certificate: \`npm run fingerprint -- ${target}\``);
     line(`    tlsSha256: ${yamlString(c.tlsSha256, { quote: true })}`);
   }
   line("");
@@ -117,8 +124,8 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   if (t.payload !== undefined) line(`  payload: ${yamlString(t.payload, { quote: true })}`);
   const variables = t.secretVariables ?? [];
   if (variables.length > 0) {
-    line("  # Values are sensitive Terraform variables at deploy time, never in this file:");
-    line(`  #   ${variables.map((v) => `TF_VAR_webhook_secret_${v}=…`).join(" ")} npx cdktf deploy ${stackName(env.name)}`);
+    line("  # Values never go in this file: the deploy workflow passes them as sensitive Terraform variables");
+    line(`  # from the GitHub environment's secrets ${variables.map((v) => `WEBHOOK_SECRET_${v}`).join(", ")}.`);
     line("  secretVariables:");
     for (const v of variables) line(`    - ${yamlString(v)}`);
   }

@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { main } from "../../cli/fingerprint";
-import { inspectCertificate, InspectError } from "../../cli/lib/tls-inspect";
-import { createCertificate, listen, memoryIo, runCli, unusedPort, type TestCertificate } from "./support/cli-harness";
+import { main } from "../../../cli/fingerprint/main";
+import { inspectCertificate, InspectError } from "../../../cli/fingerprint/tls-inspect";
+import { createCertificate, listen, memoryIo, runCli, unusedPort, type TestCertificate } from "../../helpers/cli-harness";
 
 /** A TLS server that counts the application bytes clients send after the handshake. */
 async function tlsServer(cert: TestCertificate) {
@@ -58,8 +58,8 @@ describe("npm run fingerprint", () => {
       expect(io.out()).toContain(`    tlsSha256: "${expected}"\n`);
       expect(io.out()).toContain("  Subject      CN=vns3-lab\n");
       expect(io.out()).toContain("  Issuer       CN=vns3-lab\n");
-      expect(io.out()).toContain("  Self-signed  yes\n");
-      expect(io.out()).toContain("  SANs         DNS:localhost, IP Address:127.0.0.1\n");
+      expect(io.out()).toContain("  Self-signed  yes (issued by itself, signature verified with its own key)\n");
+      expect(io.out()).toContain("  SANs         DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1\n");
       expect(io.out()).not.toContain("WARNING");
       expect(Buffer.concat(srv.received).length).toBe(0);
       expect(srv.servernames).toEqual([false]); // no SNI for an IP address
@@ -87,7 +87,7 @@ describe("npm run fingerprint", () => {
         selfSigned: true,
         expired: false,
         notYetValid: false,
-        subjectAltNames: ["DNS:localhost", "IP Address:127.0.0.1"],
+        subjectAltNames: ["DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"],
       });
       expect(srv.servernames).toEqual(["localhost"]);
       expect(Buffer.concat(srv.received).length).toBe(0);
@@ -115,10 +115,10 @@ describe("npm run fingerprint", () => {
   it("exits non-zero with a clear message when the port refuses the connection (real process)", async () => {
     const port = await unusedPort();
 
-    const run = await runCli("cli/fingerprint.ts", ["127.0.0.1", String(port)]);
+    const run = await runCli("cli/fingerprint/main.ts", [`127.0.0.1:${port}`]);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`error: connection refused by 127.0.0.1:${port}`);
+    expect(run.stderr).toBe(`error: connection refused by 127.0.0.1:${port}: nothing listens on that port, or a firewall rejects the connection\n`);
     expect(run.stdout).toBe("");
   });
 
@@ -154,13 +154,74 @@ describe("npm run fingerprint", () => {
     }
   });
 
-  it("rejects a port that is not a number as a usage error", async () => {
+  it.each([
+    [["127.0.0.1", "http"], 'error: [port] "http": expected a port number 1-65535\n'],
+    [["127.0.0.1:99999"], 'error: <host> "127.0.0.1:99999": expected an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000)\n'],
+    [["10.0.1.10:8000", "8443"], "error: the port is given twice and differs: 10.0.1.10:8000 and 8443\n"],
+    [["fd00::10:8000x"], 'error: <host> "fd00::10:8000x": expected an IPv6 address in brackets when a port follows, e.g. [fd00::10]:8000\n'],
+    [["[fd00::zz]:8000"], 'error: <host> "[fd00::zz]:8000": expected an IPv6 address inside [ ], got "fd00::zz"\n'],
+    [["10.0.1.10", "--timeout", "0"], 'error: --timeout "0": expected seconds, more than 0 and at most 300\n'],
+    [["10.0.1.10", "--jsn"], "error: unknown flag --jsn (did you mean --json?)\n"],
+    [[], "error: missing <host>: the controller: an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000)\n"],
+  ])("refuses %j before connecting, naming the argument and what it expects", async (argv, message) => {
     const io = memoryIo();
 
-    const code = await main(["127.0.0.1", "http"], io);
+    const code = await main(argv, io);
 
-    expect(code).toBe(2);
-    expect(io.err()).toContain("must be a port number 1-65535");
+    expect(code).toBe(argv.includes("--jsn") || argv.length === 0 ? 2 : 1);
+    expect(io.err()).toBe(`${message}Every flag: npm run fingerprint -- --help\n`);
+    expect(io.out()).toBe("");
+  });
+
+  it("takes host:port in one argument (real process, as npm run fingerprint -- host:8000)", async () => {
+    const srv = await tlsServer(cert);
+    try {
+      const run = await runCli("cli/fingerprint/main.ts", [`127.0.0.1:${srv.port}`]);
+
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Certificate presented by 127.0.0.1:${srv.port} (TLSv1.3)\n`);
+      expect(run.stdout).toContain(`  SHA-256      ${cert.fingerprint256}\n`);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("takes a bracketed IPv6 address with its port", async () => {
+    const srv = await tlsServer(cert);
+    const v6 = await listen(tls.createServer({ key: cert.key, cert: cert.cert }, (s) => s.on("error", () => undefined)), "::1").catch((error: Error) => error);
+    await srv.close();
+    if (v6 instanceof Error) {
+      console.warn(`skipped: this machine has no IPv6 loopback (${v6.message})`);
+      return;
+    }
+    const io = memoryIo();
+    try {
+      const code = await main([`[::1]:${v6.port}`], io);
+
+      expect(io.err()).toBe("");
+      expect(code).toBe(0);
+      expect(io.out()).toContain(`Certificate presented by [::1]:${v6.port}`);
+      expect(io.out()).toContain(`  SHA-256      ${cert.fingerprint256}\n`);
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it("calls a certificate self-signed only when its own key verifies its signature", async () => {
+    // Same subject and issuer (CN=vns3-lab), but signed by another key: not self-signed.
+    const signer = await createCertificate({ commonName: "vns3-lab" });
+    const impostor = await createCertificate({ commonName: "vns3-lab", signedBy: { key: signer.key, cert: signer.cert } });
+    const srv = await tlsServer(impostor);
+    const io = memoryIo();
+    try {
+      const code = await main(["127.0.0.1", String(srv.port)], io);
+
+      expect(code).toBe(0);
+      expect(io.out()).toContain("  Subject      CN=vns3-lab\n  Issuer       CN=vns3-lab\n  Self-signed  no\n");
+    } finally {
+      await srv.close();
+    }
   });
 
   it("reports failures as InspectError", async () => {

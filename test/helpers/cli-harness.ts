@@ -10,9 +10,9 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { generate } from "selfsigned";
-import type { CliIo } from "../../../cli/lib/io";
+import type { CliIo } from "../../cli/shared/io";
 
-export const ROOT = path.resolve(__dirname, "../../..");
+export const ROOT = path.resolve(__dirname, "../..");
 const TSX = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
 
 /** What a finished CLI run left behind. */
@@ -74,27 +74,40 @@ export interface TestCertificate {
   readonly fingerprint256: string;
 }
 
-/** Generates a self-signed EC certificate for localhost / 127.0.0.1 (EC: fast). */
-export async function createCertificate(options: { commonName?: string; notBefore?: Date; notAfter?: Date } = {}): Promise<TestCertificate> {
+/**
+ * Generates an EC certificate for localhost / 127.0.0.1 / ::1 (EC: fast), self-signed unless
+ * `signedBy` names another certificate's key. Key usage is digitalSignature only, as a VNS3
+ * controller's own certificate has it (no keyCertSign).
+ */
+export async function createCertificate(
+  options: { commonName?: string; notBefore?: Date; notAfter?: Date; signedBy?: { key: string; cert: string } } = {},
+): Promise<TestCertificate> {
   const pems = await generate([{ name: "commonName", value: options.commonName ?? "vns3-stand-in" }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
     ...(options.notBefore !== undefined ? { notBeforeDate: options.notBefore } : {}),
     ...(options.notAfter !== undefined ? { notAfterDate: options.notAfter } : {}),
-    extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }] }],
+    ...(options.signedBy !== undefined ? { ca: options.signedBy } : {}),
+    extensions: [
+      { name: "keyUsage", digitalSignature: true },
+      { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }] },
+    ],
   });
   return { key: pems.private, cert: pems.cert, fingerprint256: new X509Certificate(pems.cert).fingerprint256 };
 }
 
-/** Listens on a loopback port; `close()` also destroys open connections. */
-export async function listen<T extends net.Server>(server: T): Promise<{ server: T; port: number; close: () => Promise<void> }> {
+/** Listens on a loopback port (`127.0.0.1` unless `host` says `::1`); `close()` also destroys open connections. */
+export async function listen<T extends net.Server>(server: T, host = "127.0.0.1"): Promise<{ server: T; port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket: net.Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, host, () => resolve());
+  });
   const port = (server.address() as net.AddressInfo).port;
   return {
     server,

@@ -1,5 +1,5 @@
 /**
- * The three questions onboard asks, behind a small interface: the real one is @inquirer/prompts
+ * The four kinds of question onboard asks, behind a small interface: the real one is @inquirer/prompts
  * (loaded only when prompting, since it is an ES module and the flag path does not need it);
  * tests can pass scripted answers or drive the real prompts through piped streams.
  */
@@ -19,10 +19,18 @@ export interface SelectQuestion<T> {
   readonly default?: T;
 }
 
+/** A list that typing filters: `source` gives the choices for what was typed so far. */
+export interface SearchQuestion<T> {
+  readonly message: string;
+  readonly source: (term: string) => readonly { readonly value: T; readonly name: string; readonly description?: string }[];
+}
+
 /** What the interactive flow needs from a terminal. */
 export interface Prompter {
   text(question: TextQuestion): Promise<string>;
   select<T>(question: SelectQuestion<T>): Promise<T>;
+  /** Typing filters the list; Enter takes the highlighted choice, never one the filter hid. */
+  search<T>(question: SearchQuestion<T>): Promise<T>;
   confirm(question: { readonly message: string; readonly default?: boolean }): Promise<boolean>;
   /** Prints a line between questions. */
   say(text: string): void;
@@ -68,6 +76,16 @@ export async function createInquirerPrompter(streams: { input?: NodeJS.ReadableS
             message: q.message,
             choices: q.choices.map((c) => ({ value: c.value, ...(c.name !== undefined ? { name: c.name } : {}), ...(c.description !== undefined ? { description: c.description } : {}) })),
             ...(q.default !== undefined ? { default: q.default } : {}),
+          },
+          context,
+        ),
+      ),
+    search: <T>(q: SearchQuestion<T>) =>
+      guard(() =>
+        prompts.search<T>(
+          {
+            message: q.message,
+            source: (term) => q.source(term ?? "").map((c) => ({ value: c.value, name: c.name, ...(c.description !== undefined ? { description: c.description } : {}) })),
           },
           context,
         ),

@@ -1,0 +1,199 @@
+/**
+ * `npm run check -- <environment> [--send]`: one check of an environment through the checker's
+ * own `runCheck` (handler/check.ts), configured by the checker's own parser (./setup.ts), from a
+ * host that reaches the controllers. Prints every tunnel and exactly what the Lambda would send;
+ * with --send the checker's Datadog sink sends it.
+ *
+ * Exit codes: 0 every controller read (and, with --send, Datadog accepted the series);
+ * 1 a controller could not be read, or Datadog refused; 2 usage or configuration problem.
+ * Tunnels that are down are data, not a failure of the check.
+ */
+import * as path from "node:path";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { runCheck, type CheckResult } from "../../handler/check";
+import type { ControllerReading } from "../../handler/core";
+import { createDatadogSink, DeliveryError, type MetricsSink } from "../../handler/datadog-sink";
+import { Deadline } from "../../handler/deadline";
+import { createJsonLogger, Redactor, silentLogger } from "../../handler/log";
+import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
+import { createVns3Reader, type Vns3Reader } from "../../handler/vns3-client";
+import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
+import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
+import type { CliIo } from "../shared/io";
+import { EXIT, runAsScript, runCommand } from "../shared/runner";
+import { controllerSection, datadogSection, sharedDescriptionsFromReadings, subnetStatesFromCheck, summarySection } from "./report";
+import { checkSetup } from "./setup";
+import { TeeSink } from "./tee-sink";
+
+export const CHECK_COMMAND: CommandSpec = {
+  usage: "npm run check --",
+  summary: "Run one check of an environment with the checker's own code and print every tunnel and what would be sent to Datadog.",
+  operands: [{ name: "environment", help: "environment name (environments/<name>.yaml)" }],
+  flags: [
+    { name: "send", help: "post the series (and events) to Datadog through the checker's sink; without it nothing is sent" },
+    { name: "dir", value: "<dir>", help: "folder of the environment definitions (default: environments)" },
+    { name: "timeout", value: "<seconds>", help: "time budget of the whole check, 1-300 (default: 20)" },
+    { name: "verbose", help: "also print the checker's JSON log lines on stderr" },
+  ],
+  footer: [
+    "Credentials, read without putting them on the command line (read -rs, then export):",
+    "  VNS3_<CONTROLLER>_PASSWORD (+ _USERNAME, default api) or VNS3_<CONTROLLER>_API_TOKEN,",
+    "  else the controller's secret (AWS default credential chain). With --send: DD_API_KEY, else the Datadog secret.",
+    "Exit codes: 0 every controller read (and sent), 1 a controller unreadable or Datadog refused, 2 usage or configuration.",
+  ].join("\n"),
+};
+
+/** Options of {@link main} beyond the process. */
+export interface CheckCliDeps {
+  /** Secrets Manager client. @default one for the environment's region, default credential chain */
+  readonly secretsClient?: SecretsClient;
+}
+
+function timeoutSeconds(args: ParsedArgs): number | string {
+  const text = lastValue(args, "timeout");
+  if (text === undefined) return 20;
+  const seconds = Number(text);
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 300 ? seconds : `--timeout ${JSON.stringify(text)}: expected seconds, 1-300`;
+}
+
+/** Keeps each controller's reading, so the tables print even when Datadog then refuses the series. */
+function keepingReadings(reader: Vns3Reader, readings: Map<string, ControllerReading>): Vns3Reader {
+  return {
+    read: async (controller, credentials, deadline) => {
+      const reading = await reader.read(controller, credentials, deadline);
+      readings.set(controller.name, reading);
+      return reading;
+    },
+  };
+}
+
+/** Runs the command; resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo, deps: CheckCliDeps = {}): Promise<number> {
+  const validate = (args: ParsedArgs) => {
+    const timeout = timeoutSeconds(args);
+    return typeof timeout === "string" ? [timeout] : [];
+  };
+  return runCommand(CHECK_COMMAND, argv, io, (args) => check(args, io, deps), { validate });
+}
+
+async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<number> {
+  // Every line goes through the redactor: it knows every credential this run has seen.
+  const redactor = new Redactor();
+  const out = (text: string) => void io.stdout.write(redactor.redact(`${text}\n`));
+  const err = (text: string) => void io.stderr.write(redactor.redact(`${text}\n`));
+  const name = args.operands[0] as string;
+  const dir = lastValue(args, "dir") ?? "environments";
+  const send = args.switches.get("send") === true;
+  const verbose = args.switches.get("verbose") === true;
+
+  try {
+    let loaded;
+    try {
+      loaded = loadEnvironments(path.resolve(io.cwd, dir), { labelRoot: io.cwd });
+    } catch (error) {
+      if (!(error instanceof EnvironmentValidationError)) throw error;
+      for (const problem of error.problems) err(`error: ${problem}`);
+      return EXIT.usage;
+    }
+    const environment = loaded.find((e) => e.definition.name === name);
+    if (environment === undefined) {
+      err(`error: no environment named ${JSON.stringify(name)} in ${dir} (there are: ${loaded.map((e) => e.definition.name).join(", ")})`);
+      return EXIT.usage;
+    }
+    const def = environment.definition;
+    const setup = checkSetup(def, io.env);
+    for (const secret of setup.secrets) redactor.add(secret);
+    for (const warning of setup.warnings) err(`warning: ${warning}`);
+    if (setup.problems.length > 0 || setup.config === undefined) {
+      for (const problem of setup.problems) err(`error: ${problem}`);
+      return EXIT.usage;
+    }
+    const config = setup.config;
+
+    const secretsClient =
+      deps.secretsClient ??
+      new SecretsManagerClient({ region: def.aws.region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
+    const secrets = new SecretCache({ client: secretsClient, onValue: (value) => redactor.add(value) });
+    const credentials = createCredentialsResolver(secrets, redactor);
+    const deadline = Deadline.after((timeoutSeconds(args) as number) * 1000);
+    const site = config.datadog.apiUrl ?? config.datadog.site;
+
+    // With --send the API key comes first: no point reading controllers for a send that cannot happen.
+    let datadog: MetricsSink | undefined;
+    if (send) {
+      try {
+        const apiKey = await resolveApiKey(config.datadog.apiKey, secrets, deadline.cappedAt(10_000), redactor);
+        datadog = createDatadogSink({ apiKey, site: config.datadog.site, ...(config.datadog.apiUrl !== undefined ? { apiUrl: config.datadog.apiUrl } : {}) });
+      } catch (error) {
+        err(`error: Datadog API key unavailable (${setup.apiKeySource}): ${error instanceof Error ? error.message : String(error)}`);
+        return EXIT.failed;
+      }
+    }
+
+    const sink = new TeeSink(datadog);
+    const readingsByName = new Map<string, ControllerReading>();
+    const logger = verbose ? createJsonLogger({ redactor, write: (line) => void io.stderr.write(line) }) : silentLogger;
+    let result: CheckResult | undefined;
+    let deliveryError: DeliveryError | undefined;
+    try {
+      result = await runCheck(
+        config,
+        { reader: keepingReadings(createVns3Reader({ tunnelDetails: true }), readingsByName), credentials, sink, logger },
+        deadline,
+        send ? {} : { datadogReserveMs: 0 },
+      );
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      deliveryError = error;
+    }
+    const readings = result?.readings ?? config.controllers.map((c) => readingsByName.get(c.name));
+
+    out(`Check of ${def.name} (${path.join(dir, path.basename(environment.file))}), ${config.controllers.length} controller${config.controllers.length === 1 ? "" : "s"}`);
+    const known = readings.filter((r): r is ControllerReading => r !== undefined);
+    const subnets = subnetStatesFromCheck(known, sink.series);
+    config.controllers.forEach((controller, i) => {
+      out("");
+      const reading = readings[i];
+      const lines = controllerSection(controller, reading, setup.credentialSources[controller.name], subnets.find((s) => s.controller === controller.name), sink.events);
+      for (const line of lines) out(line);
+    });
+    out("");
+    const counts = result?.summary ?? {
+      controllersUp: known.filter((r) => r.up).length,
+      tunnelsUp: known.reduce((n, r) => n + (r.up ? r.tunnels.filter((t) => t.connected).length : 0), 0),
+      tunnelsDown: known.reduce((n, r) => n + (r.up ? r.tunnels.filter((t) => !t.connected).length : 0), 0),
+    };
+    const summary = summarySection({ controllers: config.controllers.length, counts, subnets, sharedDescriptions: sharedDescriptionsFromReadings(known) });
+    for (const line of summary.lines) out(line);
+    for (const warning of summary.warnings) err(`warning: ${warning}`);
+
+    out("");
+    if (!send) {
+      out(`Would send to Datadog (${site}); nothing was sent (add --send to post it):`);
+      for (const line of datadogSection(sink.series, sink.events)) out(line);
+    } else {
+      out(`Sent to Datadog (${site}, API key from ${setup.apiKeySource}) by the checker's sink:`);
+      for (const line of datadogSection(sink.series, sink.events)) out(line);
+      if (result !== undefined) {
+        const { series, events } = result.delivery;
+        out(`Series accepted by Datadog: ${series.requests} request${series.requests === 1 ? "" : "s"}, ${series.attempts} attempt${series.attempts === 1 ? "" : "s"}.`);
+        if (sink.events.length > 0) out(`Events delivered: ${events.sent} of ${sink.events.length}.`);
+        if (events.failed > 0) err(`warning: ${events.failed} event${events.failed === 1 ? "" : "s"} not delivered (--verbose shows why)`);
+      }
+    }
+    if (deliveryError !== undefined) err(`error: ${deliveryError.message}`);
+
+    const down = known.filter((r): r is Extract<ControllerReading, { up: false }> => !r.up);
+    if (down.length > 0) {
+      err(`error: ${down.map((d) => `${d.controller} (${d.reason})`).join(", ")} could not be read`);
+      return EXIT.failed;
+    }
+    return deliveryError === undefined && readings.every((r) => r !== undefined) ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    // Unexpected: still never let a credential through in a message or stack.
+    err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT.software;
+  }
+}
+
+if (require.main === module) runAsScript(main);
