@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { EnvironmentValidationError, ENVIRONMENT_FILE_EXTENSIONS, listEnvironmentFiles, loadEnvironments } from "../../stacks/environment/load";
-import { stackName } from "../lib/names";
+import { stackName } from "../shared/names";
 import type { StackJson, SynthTree } from "./diff";
 
 const execFileAsync = promisify(execFile);
