@@ -1,6 +1,6 @@
 /**
  * The environment's availability SLO: a time-slice SLO over the tunnel metric (why not over the
- * monitor: docs/operations.md), plus one status correction per maintenance window that a
+ * monitor: docs/stacks.md), plus one status correction per maintenance window that a
  * correction can express, so maintenance does not eat the error budget.
  */
 import { ServiceLevelObjective } from "@cdktf/provider-datadog/lib/service-level-objective";
