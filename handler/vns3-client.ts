@@ -62,8 +62,6 @@ export interface Vns3GetOptions {
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
   /** Largest body accepted, in bytes. @default 8 MiB */
   readonly maxBodyBytes?: number;
-  /** Drop `tunnel_params` while parsing (the checker never reads it; only the CLI's table does). @default false */
-  readonly dropTunnelParams?: boolean;
   /** Connections of this controller to reuse. @default a one-off pool, closed after the GET */
   readonly connections?: Vns3Connections;
 }
@@ -282,11 +280,6 @@ export class Vns3Connections {
   }
 }
 
-/** JSON.parse reviver that leaves out `tunnel_params`: its garbage goes young instead of piling up. */
-function withoutTunnelParams(key: string, value: unknown): unknown {
-  return key === "tunnel_params" ? undefined : value;
-}
-
 /** Failure of a GET on a reused socket before any answer: the controller had closed it while idle. */
 class StaleConnectionError extends Error {
   constructor(readonly cause: Error) {
@@ -353,26 +346,32 @@ function exchange(connections: Vns3Connections, target: Vns3Target, credentials:
         finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
         return;
       }
-      // Buffers, concatenated once: never a growing string (each += would copy the text so far).
+      // Bytes, never a growing string (each += would copy the text so far). With a declared length the
+      // body goes into one buffer of that size and each chunk is garbage at once; otherwise chunks
+      // are kept and concatenated once.
+      const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : undefined;
       let chunks: Buffer[] = [];
       let size = 0;
       response.on("data", (chunk: Buffer) => {
         if (settled) return;
-        size += chunk.length;
-        if (size > maxBody) {
+        if (size + chunk.length > (whole?.length ?? maxBody)) {
           chunks = [];
-          finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
-        } else chunks.push(chunk);
+          finish(new Vns3ReadError("bad_response", size + chunk.length > maxBody ? `body larger than ${maxBody} bytes` : `body longer than its Content-Length (${declared} bytes)`));
+          return;
+        }
+        if (whole !== undefined) chunk.copy(whole, size);
+        else chunks.push(chunk);
+        size += chunk.length;
       });
       response.on("error", (error) => finish(error));
       response.on("aborted", () => finish(new Vns3ReadError("network", "connection closed mid-response")));
       response.on("end", () => {
         if (settled) return;
-        const text = Buffer.concat(chunks, size).toString("utf8");
+        const text = (whole ?? Buffer.concat(chunks, size)).toString("utf8", 0, size);
         chunks = [];
         let value: unknown;
         try {
-          value = options.dropTunnelParams ? JSON.parse(text, withoutTunnelParams) : JSON.parse(text);
+          value = JSON.parse(text);
         } catch {
           finish(new Vns3ReadError("bad_response", `HTTP ${status} body is not JSON (${size} bytes)`));
           return;
@@ -486,7 +485,6 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       vns3GetJson(target, credentials, path, {
         signal,
         connections: connectionsOf(target),
-        dropTunnelParams: !details && path === VNS3_PATHS.ipsecStatus,
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       }),
