@@ -33,7 +33,9 @@ export const CHECKER_SIZES: readonly CheckerSize[] = [
 
 /** How the controller stand-ins treat idle connections. */
 export type ConnectionBehaviour = "keep" | "close";
-export const CONNECTION_BEHAVIOURS: readonly ConnectionBehaviour[] = ["keep", "close"];
+/** Both, unless BENCH_CONNECTIONS=keep or =close picks one (to compare a change quickly). */
+export const CONNECTION_BEHAVIOURS: readonly ConnectionBehaviour[] =
+  process.env.BENCH_CONNECTIONS === "keep" || process.env.BENCH_CONNECTIONS === "close" ? [process.env.BENCH_CONNECTIONS] : ["keep", "close"];
 
 export interface CheckerMeasurement {
   readonly connections: ConnectionBehaviour;
