@@ -1,13 +1,27 @@
 /**
- * VNS3 API client: one GET per call over its own TLS connection, bounded by an AbortSignal.
+ * VNS3 API client: GETs over pinned TLS connections that stay open across warm invocations,
+ * every exchange bounded by an AbortSignal.
  *
- * TLS pinning: when `tlsSha256` is set we connect with CA verification off FOR THIS SOCKET ONLY,
- * wait for the handshake, compare the peer certificate's SHA-256 fingerprint, and only then hand
- * the socket to the HTTP request. Nothing (not a header, let alone credentials) is written before
- * the fingerprint matched. Without a pin, normal CA + hostname verification applies.
+ * Trust. When `tlsSha256` is set, a connection is opened with CA verification off FOR THAT SOCKET
+ * ONLY, the peer certificate's SHA-256 fingerprint is compared once the handshake is done, and only
+ * a matching socket is handed to HTTP: nothing (not a header, let alone credentials) is written
+ * before. Without a pin, normal CA + hostname verification applies.
+ *
+ * Reuse. Each controller has its own keep-alive agent ({@link ControllerAgent}) whose only source
+ * of sockets is that check: a pooled socket is always one whose pin matched when it was opened.
+ * Idle sockets are unref'd (a frozen or finishing Lambda is never held open by them) and retired
+ * after {@link MAX_IDLE_MS} or the controller's own Keep-Alive hint. A GET that fails on a reused
+ * socket before any answer arrived (the controller closed it while idle) is sent once more over a
+ * fresh pinned connection, under the same deadline; only that second outcome is reported.
+ *
+ * Resumption. TLS sessions are kept per controller, and only from connections whose pin matched.
+ * A resumed handshake presents no certificate to compare (Node exposes none), so it is accepted
+ * because the session it resumes was pinned: docs/checker.md "Connections" explains why that is as
+ * strong as pinning every handshake.
  */
 import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import type { ControllerConfig } from "./config";
 import { fingerprintsMatch } from "../contract/fingerprint";
@@ -46,11 +60,21 @@ export interface Vns3GetOptions {
   readonly signal: AbortSignal;
   /** Extra trust anchors for CA verification when no pin is set (private CA). @default Node's bundle */
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
-  /** Largest body accepted. @default 8 MiB */
+  /** Largest body accepted, in bytes. @default 8 MiB */
   readonly maxBodyBytes?: number;
+  /** Connections of this controller to reuse. @default a one-off pool, closed after the GET */
+  readonly connections?: Vns3Connections;
 }
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+
+/**
+ * Longest a connection may sit idle and still be reused. Below the 350 s after which an AWS NAT
+ * gateway forgets an idle flow (a reused socket behind it would then hang rather than fail fast),
+ * and above the one-minute schedule, so a warm container reuses its connections check after check.
+ * Measured against the wall clock, because a frozen Lambda runs no timers.
+ */
+export const MAX_IDLE_MS = 150_000;
 
 function authHeaders(credentials: Vns3Credentials): Record<string, string> {
   return credentials.kind === "basic"
@@ -79,8 +103,89 @@ function secureContextFor(ca: Vns3GetOptions["ca"] | undefined): tls.SecureConte
   return context;
 }
 
-/** Open a TLS socket and, when pinned, verify the fingerprint before resolving. */
-function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSocket> {
+/** What one GET tells the agent about the connection it may open: the abort signal and the phase reached. */
+interface ConnectAttempt {
+  readonly signal: AbortSignal;
+  phase: Phase;
+}
+
+/** Request option key under which a GET hands its {@link ConnectAttempt} to the agent. */
+const ATTEMPT_OPTION = "vns3Attempt";
+
+/**
+ * Keep-alive agent of one controller. Its only way to get a socket is {@link openPinned}: a socket it
+ * pools is one whose certificate matched the pin when it was opened.
+ */
+class ControllerAgent extends https.Agent {
+  /** Latest TLS session of a connection whose pin matched (pinned targets only). */
+  private session: Buffer | undefined;
+  /** Wall-clock time after which an idle socket is not reused. */
+  private readonly idleUntil = new WeakMap<Duplex, number>();
+  /** Keep-Alive `timeout=` the controller announced on a socket, in ms. */
+  readonly keepAliveHintMs = new WeakMap<Duplex, number>();
+
+  constructor(
+    private readonly target: Vns3Target,
+    private readonly secureContext: tls.SecureContext,
+    private readonly clock: Clock,
+  ) {
+    // lifo: the most recently used socket is the least likely to have been closed by the controller.
+    super({ keepAlive: true, scheduling: "lifo", maxCachedSessions: 0 });
+    this.on("free", (socket: Duplex) => {
+      const hint = this.keepAliveHintMs.get(socket);
+      // Retire a second before the controller's announced timeout, as Node's own agent does.
+      const budget = hint === undefined ? MAX_IDLE_MS : Math.min(MAX_IDLE_MS, hint - 1_000);
+      this.idleUntil.set(socket, this.clock.now() + budget);
+    });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const attempt = (options as Record<string, unknown>)[ATTEMPT_OPTION] as ConnectAttempt | undefined;
+    if (attempt === undefined || callback === undefined) throw new Error("internal: a VNS3 connection is opened only for a GET");
+    openPinned(this.target, this.secureContext, attempt, this.session, (session) => (this.session = session)).then(
+      (socket) => callback(null, socket),
+      (error: Error) => {
+        // A failed handshake may be the stored session's fault: the next connection starts afresh.
+        this.session = undefined;
+        callback(error, undefined as unknown as Duplex);
+      },
+    );
+    return undefined;
+  }
+
+  private idleSockets(): Duplex[] {
+    return Object.values(this.freeSockets).flatMap((sockets) => sockets ?? []);
+  }
+
+  /** Pooled sockets that are waiting for a request. */
+  idleCount(): number {
+    return this.idleSockets().filter((socket) => !socket.destroyed).length;
+  }
+
+  /** Close idle sockets past their idle budget, or all of them. 'agentRemove' takes them out of the pool at once. */
+  retireIdle(all = false): void {
+    const now = this.clock.now();
+    for (const socket of this.idleSockets()) {
+      if (all || socket.destroyed || now >= (this.idleUntil.get(socket) ?? 0)) {
+        socket.emit("agentRemove");
+        socket.destroy();
+      }
+    }
+  }
+
+  /** Close every connection and forget the TLS session. */
+  close(): void {
+    this.session = undefined;
+    this.destroy();
+  }
+}
+
+/**
+ * Open a TLS socket and, when pinned, verify the fingerprint before resolving. A session is offered
+ * only from `session` (the controller's own, from a pinned connection) and passed to `keepSession`
+ * only once this connection is known to be pinned.
+ */
+function openPinned(target: Vns3Target, secureContext: tls.SecureContext, attempt: ConnectAttempt, session: Buffer | undefined, keepSession: (session: Buffer) => void): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const pinned = target.tlsSha256 !== undefined;
     const socket = tls.connect({
@@ -89,28 +194,38 @@ function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSo
       // With a pin, the fingerprint is the trust decision; the self-signed chain cannot verify.
       // Scoped to this one socket: process-wide TLS settings are never touched.
       rejectUnauthorized: !pinned,
-      secureContext: secureContextFor(pinned ? undefined : options.ca),
+      secureContext,
       ALPNProtocols: ["http/1.1"],
+      ...(pinned && session !== undefined ? { session } : {}),
     });
+    let verified = false;
+    let pendingSession: Buffer | undefined;
+    if (pinned) {
+      // TLS 1.3 tickets can arrive before or after 'secureConnect': hold one until the pin is known.
+      socket.on("session", (ticket: Buffer) => {
+        if (verified) keepSession(ticket);
+        else pendingSession = ticket;
+      });
+    }
     let settled = false;
     const finish = (error: Error | undefined): void => {
       if (settled) return;
       settled = true;
-      options.signal.removeEventListener("abort", onAbort);
+      attempt.signal.removeEventListener("abort", onAbort);
       if (error) {
         socket.destroy();
         reject(error);
       } else resolve(socket);
     };
-    let phase: Phase = "connect";
-    const onAbort = (): void => finish(timeoutError(phase));
-    if (options.signal.aborted) {
-      finish(timeoutError(phase));
+    const onAbort = (): void => finish(timeoutError(attempt.phase));
+    attempt.phase = "connect";
+    if (attempt.signal.aborted) {
+      finish(timeoutError(attempt.phase));
       return;
     }
-    options.signal.addEventListener("abort", onAbort, { once: true });
+    attempt.signal.addEventListener("abort", onAbort, { once: true });
     socket.once("connect", () => {
-      phase = "tls handshake";
+      attempt.phase = "tls handshake";
     });
     // Stays attached after the handshake: an error between now and the request taking the socket
     // over must not become an unhandled 'error' event. Later calls to finish() are no-ops.
@@ -119,84 +234,177 @@ function connect(target: Vns3Target, options: Vns3GetOptions): Promise<tls.TLSSo
       if (pinned) {
         // The X509Certificate form computes only the fingerprint; getPeerCertificate() would
         // decode every field of the certificate into an object first.
-        const actual = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
-        if (!fingerprintsMatch(target.tlsSha256 ?? "", actual)) {
-          finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual || "(none)"} does not match tlsSha256 ${target.tlsSha256}`));
+        const actual = socket.getPeerX509Certificate()?.fingerprint256;
+        // A resumed session shows no certificate: it is accepted only because the one session this
+        // socket could have resumed came from a connection of this controller whose pin matched.
+        const trusted = actual !== undefined ? fingerprintsMatch(target.tlsSha256 ?? "", actual) : socket.isSessionReused() && session !== undefined;
+        if (!trusted) {
+          finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual ?? "(none)"} does not match tlsSha256 ${target.tlsSha256}`));
           return;
         }
+        verified = true;
+        if (pendingSession !== undefined) keepSession(pendingSession);
       }
+      attempt.phase = "response";
       finish(undefined);
     });
   });
 }
 
 /**
- * GET `path` on the controller and return the parsed JSON body.
+ * A controller's reusable connections (one keep-alive pool, one TLS session store). Shared by
+ * every GET to that controller; {@link createVns3Reader} keeps one per controller per container.
+ */
+export class Vns3Connections {
+  /** @internal */
+  readonly agent: ControllerAgent;
+
+  /**
+   * @param target the controller; its pin is fixed for the life of the pool.
+   * @param ca extra trust anchors when unpinned. @default Node's bundle
+   * @param clock wall clock for idle ages. @default systemClock
+   */
+  constructor(target: Vns3Target, ca?: Vns3GetOptions["ca"], clock: Clock = systemClock) {
+    this.agent = new ControllerAgent(target, secureContextFor(target.tlsSha256 !== undefined ? undefined : ca), clock);
+  }
+
+  /** Idle verified connections ready for a request (after retiring stale ones). */
+  idle(): number {
+    this.agent.retireIdle();
+    return this.agent.idleCount();
+  }
+
+  /** Close every connection, idle or not. */
+  close(): void {
+    this.agent.close();
+  }
+}
+
+/** Failure of a GET on a reused socket before any answer: the controller had closed it while idle. */
+class StaleConnectionError extends Error {
+  constructor(readonly cause: Error) {
+    super(`reused connection closed by the controller: ${cause.message}`);
+    this.name = "StaleConnectionError";
+  }
+}
+
+const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"]);
+
+/** One GET over the pool's agent: a pooled socket if one is idle, else a fresh pinned connection. */
+function exchange(connections: Vns3Connections, target: Vns3Target, credentials: Vns3Credentials, path: string, options: Vns3GetOptions): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    let answered = false;
+    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const attempt: ConnectAttempt = { signal: options.signal, phase: "connect" };
+    const finish = (error: Error | undefined, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      options.signal.removeEventListener("abort", onAbort);
+      if (error) {
+        // The socket is not returned to the pool: what follows on it is unknown.
+        request.destroy();
+        reject(error);
+      } else resolve(value);
+    };
+    const onAbort = (): void => finish(timeoutError(attempt.phase));
+    const request = https.request({
+      host: target.host,
+      port: target.port,
+      path,
+      method: "GET",
+      headers: { Accept: "application/json", ...authHeaders(credentials) },
+      agent: connections.agent,
+      [ATTEMPT_OPTION]: attempt,
+    } as https.RequestOptions);
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    request.on("socket", () => {
+      if (request.reusedSocket) attempt.phase = "response";
+    });
+    request.on("error", (error: Error & { code?: string }) => {
+      if (request.reusedSocket && !answered && !(error instanceof Vns3ReadError) && (STALE_CODES.has(error.code ?? "") || error.message === "socket hang up")) {
+        finish(new StaleConnectionError(error));
+      } else finish(error);
+    });
+    request.on("response", (response: IncomingMessage) => {
+      answered = true;
+      const status = response.statusCode ?? 0;
+      const hint = /(?:^|,)\s*timeout=(\d+)/i.exec(String(response.headers["keep-alive"] ?? ""))?.[1];
+      if (hint !== undefined) connections.agent.keepAliveHintMs.set(response.socket, Number(hint) * 1000);
+      if (status === 401 || status === 403) {
+        response.resume();
+        finish(new Vns3ReadError("auth", `HTTP ${status}: credentials rejected`));
+        return;
+      }
+      if (status < 200 || status > 299) {
+        response.resume();
+        finish(new Vns3ReadError("http_error", `HTTP ${status}`));
+        return;
+      }
+      const declared = Number(response.headers["content-length"]);
+      if (Number.isFinite(declared) && declared > maxBody) {
+        finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
+        return;
+      }
+      // Bytes, never a growing string (each += would copy the text so far). With a declared length the
+      // body goes into one buffer of that size and each chunk is garbage at once; otherwise chunks
+      // are kept and concatenated once.
+      const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : undefined;
+      let chunks: Buffer[] = [];
+      let size = 0;
+      response.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        if (size + chunk.length > (whole?.length ?? maxBody)) {
+          chunks = [];
+          finish(new Vns3ReadError("bad_response", size + chunk.length > maxBody ? `body larger than ${maxBody} bytes` : `body longer than its Content-Length (${declared} bytes)`));
+          return;
+        }
+        if (whole !== undefined) chunk.copy(whole, size);
+        else chunks.push(chunk);
+        size += chunk.length;
+      });
+      response.on("error", (error) => finish(error));
+      response.on("aborted", () => finish(new Vns3ReadError("network", "connection closed mid-response")));
+      response.on("end", () => {
+        if (settled) return;
+        const text = (whole ?? Buffer.concat(chunks, size)).toString("utf8", 0, size);
+        chunks = [];
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          finish(new Vns3ReadError("bad_response", `HTTP ${status} body is not JSON (${size} bytes)`));
+          return;
+        }
+        finish(undefined, value);
+      });
+    });
+    if (options.signal.aborted) onAbort();
+    else request.end();
+  });
+}
+
+/**
+ * GET `path` on the controller and return the parsed JSON body. With `options.connections`, an idle
+ * pinned connection is reused when there is one; a reused connection the controller had closed is
+ * replaced once by a fresh pinned connection (these are idempotent GETs).
  * @throws Vns3ReadError (auth, http_error, bad_response, timeout, tls_pin_mismatch) or a Node
  *   socket/TLS error (classify it with {@link classifyReadError}).
  */
 export async function vns3GetJson(target: Vns3Target, credentials: Vns3Credentials, path: string, options: Vns3GetOptions): Promise<unknown> {
-  const socket = await connect(target, options);
+  const connections = options.connections ?? new Vns3Connections(target, options.ca);
   try {
-    return await new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-      const finish = (error: Error | undefined, value?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        options.signal.removeEventListener("abort", onAbort);
-        if (error) {
-          request.destroy();
-          reject(error);
-        } else resolve(value);
-      };
-      const onAbort = (): void => finish(timeoutError("response"));
-      const request = https.request({
-        host: target.host,
-        port: target.port,
-        path,
-        method: "GET",
-        headers: { Accept: "application/json", Connection: "close", ...authHeaders(credentials) },
-        // The already verified socket: no agent, no second handshake, no pooling across controllers.
-        createConnection: () => socket,
-      });
-      options.signal.addEventListener("abort", onAbort, { once: true });
-      request.on("error", (error) => finish(error));
-      request.on("response", (response: IncomingMessage) => {
-        const status = response.statusCode ?? 0;
-        if (status === 401 || status === 403) {
-          response.resume();
-          finish(new Vns3ReadError("auth", `HTTP ${status}: credentials rejected`));
-          return;
-        }
-        if (status < 200 || status > 299) {
-          response.resume();
-          finish(new Vns3ReadError("http_error", `HTTP ${status}`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBody) finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
-          else chunks.push(chunk);
-        });
-        response.on("error", (error) => finish(error));
-        response.on("aborted", () => finish(new Vns3ReadError("network", "connection closed mid-response")));
-        response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          try {
-            finish(undefined, JSON.parse(text));
-          } catch {
-            finish(new Vns3ReadError("bad_response", `HTTP ${status} body is not JSON (${size} bytes)`));
-          }
-        });
-      });
-      if (options.signal.aborted) onAbort();
-      else request.end();
-    });
+    connections.agent.retireIdle();
+    try {
+      return await exchange(connections, target, credentials, path, options);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      // Every idle socket of this controller is suspect now (it restarted, or dropped them all).
+      connections.agent.retireIdle(true);
+      return await exchange(connections, target, credentials, path, options);
+    }
   } finally {
-    socket.destroy();
+    if (options.connections === undefined) connections.close();
   }
 }
 
@@ -234,6 +442,8 @@ export function classifyReadError(error: unknown): { reason: DownReason; detail:
 /** Reads one controller: tunnel status first, then connected subnets (whose failure is separate). */
 export interface Vns3Reader {
   read(controller: ControllerConfig, credentials: Vns3Credentials, deadline: Deadline): Promise<ControllerReading>;
+  /** Close every kept connection (a CLI or test that is done). Idle ones never hold the process open anyway. */
+  close?(): void;
 }
 
 /** Options of {@link createVns3Reader}. */
@@ -242,29 +452,47 @@ export interface Vns3ReaderOptions {
   readonly requestTimeoutMs?: number;
   /** Extra trust anchors for unpinned controllers. @default Node's bundle */
   readonly ca?: Vns3GetOptions["ca"];
-  /** Largest body accepted. @default 8 MiB */
+  /** Largest body accepted, in bytes. @default 8 MiB */
   readonly maxBodyBytes?: number;
-  /** Time source for durations. @default systemClock */
+  /** Time source for durations and idle ages. @default systemClock */
   readonly clock?: Clock;
   /** Also return each tunnel's phase1/phase2 (`npm run check` shows them). @default false */
   readonly tunnelDetails?: boolean;
 }
 
-/** The real reader, over HTTPS. */
+/** The pool key: a pin or trust change (configuration update) never reuses a connection opened under the old one. */
+function connectionKey(target: Vns3Target): string {
+  return JSON.stringify([target.host, target.port, target.tlsSha256 ?? null]);
+}
+
+/** The real reader, over HTTPS, keeping each controller's pinned connections across checks. */
 export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const clock = options.clock ?? systemClock;
+  const details = options.tunnelDetails === true;
+  const pools = new Map<string, Vns3Connections>();
+  const connectionsOf = (target: Vns3Target): Vns3Connections => {
+    const key = connectionKey(target);
+    let pool = pools.get(key);
+    if (pool === undefined) {
+      pool = new Vns3Connections(target, options.ca, clock);
+      pools.set(key, pool);
+    }
+    return pool;
+  };
   const get = (target: Vns3Target, credentials: Vns3Credentials, path: string, deadline: Deadline): Promise<unknown> =>
     deadline.cappedAt(requestTimeoutMs).run((signal) =>
       vns3GetJson(target, credentials, path, {
         signal,
+        connections: connectionsOf(target),
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
         ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       }),
     );
-  // Controllers whose last read in this container succeeded. Their two reads go out together;
-  // any other controller is read tunnels first, so that credentials that a controller refuses are
-  // tried once per check, not twice (repeated failed logins can lock the API user).
+  // Controllers whose last read in this container succeeded. Their two reads go out together (over
+  // two kept connections once both exist); any other controller is read tunnels first, so that
+  // credentials that a controller refuses are tried once per check, not twice (repeated failed
+  // logins can lock the API user), and the subnet read reuses the tunnel read's connection.
   const knownGood = new Set<string>();
   const readSubnets = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SubnetsReading> => {
     try {
@@ -280,7 +508,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {
-        tunnels = parseIpsecStatus(await get(target, credentials, VNS3_PATHS.ipsecStatus, deadline), { details: options.tunnelDetails === true });
+        tunnels = parseIpsecStatus(await get(target, credentials, VNS3_PATHS.ipsecStatus, deadline), { details });
       } catch (error) {
         knownGood.delete(controller.name);
         await earlySubnets; // settle it: never leave a request running past the read
@@ -289,6 +517,10 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       knownGood.add(controller.name);
       const subnets = await (earlySubnets ?? readSubnets(target, credentials, deadline));
       return { controller: controller.name, up: true, tunnels, subnets, durationMs: clock.now() - started };
+    },
+    close() {
+      for (const pool of pools.values()) pool.close();
+      pools.clear();
     },
   };
 }

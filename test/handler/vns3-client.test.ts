@@ -1,7 +1,12 @@
+import { spawn } from "node:child_process";
+import * as https from "node:https";
+import * as path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
 import { parseFingerprint } from "../../contract/fingerprint";
-import { classifyReadError, createVns3Reader, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
+import { classifyReadError, createVns3Reader, MAX_IDLE_MS, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
 import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "./support/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
@@ -227,5 +232,341 @@ describe("classifyReadError", () => {
     [new Vns3ReadError("auth", "HTTP 403: credentials rejected"), "auth", "HTTP 403: credentials rejected"],
   ])("classifies %s", (error, reason, detail) => {
     expect(classifyReadError(error)).toEqual({ reason, detail });
+  });
+});
+
+/**
+ * A VNS3 API stand-in that shows its connections: which TLS connection carried each request, and
+ * whether the handshake resumed a session. Answers follow Cohesive's OpenAPI description of VNS3
+ * (cohesive/cohesivenet-client-go, cohesivenet/api/openapi.yaml): `getIpsecStatus` answers
+ * `IpsecTunnelListResponseKeyValue` (tunnels keyed by id, with `tunnel_params`), and
+ * `getConnectedSubnets` answers `[network, netmask]` pairs unless `extended_output=true` asks for
+ * the verbose `ConnectedSubnet` objects.
+ */
+interface ConnectionStandIn {
+  readonly port: number;
+  /** Every request: its path and the number of the TLS connection that carried it (1-based). */
+  readonly requests: { path: string; connection: number }[];
+  /** One entry per TLS connection: whether its handshake resumed a session. */
+  readonly handshakes: { resumed: boolean }[];
+  /** From now on, a request on a connection opened before this call is cut without an answer (a controller that dropped its idle connections). */
+  dropExistingConnections(): void;
+  /** From now on, every request is cut without an answer. */
+  cutEveryRequest(): void;
+  /** Open connections, seen from the server. */
+  openConnections(): number;
+  close(): Promise<void>;
+}
+
+const OPENAPI_IPSEC = {
+  response: {
+    "1": {
+      id: 1,
+      local_subnet: "172.16.0.0/24",
+      remote_subnet: "10.40.0.0/24",
+      endpointid: 1,
+      endpoint_id: 1,
+      endpoint_name: "acme",
+      active: true,
+      enabled: true,
+      description: "Payments primary",
+      connected: true,
+      tunnel_params: { phase1: "up", phase2: "up", ike_version: "IKEv2", bytes_in: "10", bytes_out: "20" },
+    },
+  },
+};
+
+interface ConnectionStandInOptions {
+  /** Answer with `Connection: close` and close (a controller that keeps no idle connection). */
+  readonly closeAfterEachAnswer?: boolean;
+  /** TLS ticket keys (two servers with the same keys accept each other's tickets). */
+  readonly ticketKeys?: Buffer;
+  /** A `Keep-Alive` response header. */
+  readonly keepAliveHeader?: string;
+  /** The ipsec answer. @default OPENAPI_IPSEC */
+  readonly ipsec?: unknown;
+  /** Send answers in 64 KiB chunks without a Content-Length. */
+  readonly chunked?: boolean;
+}
+
+async function startConnectionStandIn(options: ConnectionStandInOptions = {}): Promise<ConnectionStandIn> {
+  const requests: { path: string; connection: number }[] = [];
+  const handshakes: { resumed: boolean }[] = [];
+  const connectionNumber = new WeakMap<object, number>();
+  const open = new Set<TLSSocket>();
+  let droppedBefore = 0;
+  const server = https.createServer({ key: certificate.key, cert: certificate.cert, ...(options.ticketKeys ? { ticketKeys: options.ticketKeys } : {}) }, (req, res) => {
+    const connection = connectionNumber.get(req.socket) ?? 0;
+    requests.push({ path: req.url ?? "", connection });
+    if (connection <= droppedBefore) {
+      req.socket.destroy();
+      return;
+    }
+    const [path, query = ""] = (req.url ?? "").split("?");
+    const verbose = new URLSearchParams(query).get("extended_output") === "true";
+    const body =
+      path === "/api/status/ipsec"
+        ? (options.ipsec ?? OPENAPI_IPSEC)
+        : path === "/api/status/connected_subnets"
+          ? { response: verbose ? [{ subnet: "10.40.0.0/24", network: "10.40.0.0", cidr_mask: "24", netmask: "255.255.255.0", managerid: 1, origin: "ipsec" }] : [["10.40.0.0", "255.255.255.0"]] }
+          : undefined;
+    const headers: Record<string, string> = { "content-type": "application/json", ...(options.closeAfterEachAnswer ? { connection: "close" } : {}), ...(options.keepAliveHeader ? { "keep-alive": options.keepAliveHeader } : {}) };
+    const text = Buffer.from(JSON.stringify(body ?? { error: { message: "Not found" } }));
+    if (!options.chunked) {
+      res.writeHead(body === undefined ? 404 : 200, headers).end(text);
+      return;
+    }
+    res.writeHead(body === undefined ? 404 : 200, headers);
+    for (let offset = 0; offset < text.length; offset += 65_536) res.write(text.subarray(offset, offset + 65_536));
+    res.end();
+  });
+  // Longer than MAX_IDLE_MS (Node announces it as `Keep-Alive: timeout=600`): only the client, or
+  // dropExistingConnections(), ends a connection.
+  server.keepAliveTimeout = 600_000;
+  server.on("secureConnection", (socket: TLSSocket) => {
+    handshakes.push({ resumed: socket.isSessionReused() });
+    connectionNumber.set(socket, handshakes.length);
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    handshakes,
+    dropExistingConnections: () => (droppedBefore = handshakes.length),
+    cutEveryRequest: () => (droppedBefore = Infinity),
+    openConnections: () => open.size,
+    close: async () => {
+      for (const socket of open) socket.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function withConnectionStandIn<T>(options: ConnectionStandInOptions, run: (standIn: ConnectionStandIn) => Promise<T>): Promise<T> {
+  const standIn = await startConnectionStandIn(options);
+  try {
+    return await run(standIn);
+  } finally {
+    await standIn.close();
+  }
+}
+
+const IPSEC_PATH = "/api/status/ipsec";
+const SUBNETS_PATH = "/api/status/connected_subnets?extended_output=true";
+
+describe("VNS3 reader connection reuse", () => {
+  it("keeps a controller's pinned connections across checks: one on the first check, a second on the next, none after", async () => {
+    await withConnectionStandIn({}, async (standIn) => {
+      const keeping = createVns3Reader();
+      try {
+        for (let check = 0; check < 4; check += 1) {
+          expect(await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true, subnets: { ok: true } });
+        }
+        // Check 1: tunnels, then subnets over the same connection (not known good yet: one login attempt).
+        expect(standIn.requests.slice(0, 2)).toEqual([
+          { path: IPSEC_PATH, connection: 1 },
+          { path: SUBNETS_PATH, connection: 1 },
+        ]);
+        // Check 2: both reads at once, one on the kept connection and one on a new one; then only those two.
+        expect(standIn.handshakes).toHaveLength(2);
+        expect(standIn.requests).toHaveLength(8);
+        expect(new Set(standIn.requests.slice(4).map((r) => r.connection))).toEqual(new Set([1, 2]));
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("replaces a kept connection that the controller closed with one fresh pinned connection, and reports no fault", async () => {
+    await withConnectionStandIn({}, async (standIn) => {
+      const keeping = createVns3Reader();
+      try {
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        expect(standIn.handshakes).toHaveLength(2);
+        standIn.dropExistingConnections();
+
+        const reading = await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+
+        expect(reading).toMatchObject({ up: true, subnets: { ok: true } });
+        const third = standIn.requests.slice(4);
+        // Each GET was cut once on a kept connection (1 or 2) and answered once on a new one (3 or 4).
+        expect(third.filter((r) => r.connection <= 2).map((r) => r.path).sort()).toEqual([SUBNETS_PATH, IPSEC_PATH].sort());
+        expect(third.filter((r) => r.connection > 2).map((r) => r.path).sort()).toEqual([SUBNETS_PATH, IPSEC_PATH].sort());
+        expect(standIn.handshakes).toHaveLength(4);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("retries a cut request only once: a controller that cuts every request is down with reason network", async () => {
+    await withConnectionStandIn({}, async (standIn) => {
+      const keeping = createVns3Reader();
+      try {
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        const before = standIn.requests.length;
+        standIn.cutEveryRequest();
+
+        const reading = await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+
+        expect(reading).toMatchObject({ up: false, reason: "network", detail: "ECONNRESET: socket hang up" });
+        // Known good, so both GETs went out at once: the one on the kept connection was cut and sent
+        // once more on a fresh connection (cut again: reported), the one on a new connection was not repeated.
+        const attempts = standIn.requests.slice(before);
+        expect(attempts).toHaveLength(3);
+        expect([IPSEC_PATH, SUBNETS_PATH].map((path) => attempts.filter((r) => r.path === path).length).sort()).toEqual([1, 2]);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("never lets a kept connection skip the pin: after a pin change the controller gets a handshake and not one byte", async () => {
+    await withConnectionStandIn({}, async (standIn) => {
+      const keeping = createVns3Reader();
+      try {
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        const wrongPin = "00".repeat(32);
+
+        const reading = await keeping.read(controller(standIn.port, { tlsSha256: wrongPin }), BASIC, Deadline.after(3000));
+
+        expect(reading).toMatchObject({ up: false, reason: "tls_pin_mismatch" });
+        // The client gave up inside the handshake: the server never saw it complete, let alone a request.
+        expect(standIn.handshakes).toHaveLength(1);
+        expect(standIn.requests).toHaveLength(2);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("retires a connection idle for longer than MAX_IDLE_MS (wall clock: a frozen Lambda runs no timers)", async () => {
+    await withConnectionStandIn({}, async (standIn) => {
+      let now = 1_000_000;
+      const keeping = createVns3Reader({ clock: { now: () => now } });
+      try {
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        now += MAX_IDLE_MS - 1;
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        expect(standIn.handshakes).toHaveLength(2);
+        now += MAX_IDLE_MS;
+
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+
+        expect(standIn.handshakes).toHaveLength(4);
+        expect(standIn.requests.slice(4).every((r) => r.connection > 2)).toBe(true);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(standIn.openConnections()).toBe(2);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("retires a connection before the Keep-Alive timeout the controller announced", async () => {
+    await withConnectionStandIn({ keepAliveHeader: "timeout=5" }, async (standIn) => {
+      let now = 1_000_000;
+      const keeping = createVns3Reader({ clock: { now: () => now } });
+      try {
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+        now += 4_000;
+
+        await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000));
+
+        expect(standIn.requests.slice(2).every((r) => r.connection > 1)).toBe(true);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("resumes TLS sessions of pinned connections with a controller that closes every connection", async () => {
+    await withConnectionStandIn({ closeAfterEachAnswer: true }, async (standIn) => {
+      const keeping = createVns3Reader();
+      try {
+        for (let check = 0; check < 3; check += 1) {
+          expect(await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true, subnets: { ok: true } });
+        }
+        expect(standIn.handshakes).toHaveLength(6);
+        expect(standIn.handshakes[0]).toEqual({ resumed: false });
+        expect(standIn.handshakes.slice(1).filter((h) => h.resumed).length).toBeGreaterThanOrEqual(4);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("keeps TLS sessions per controller: a second controller that would accept the first one's ticket gets a full, pinned handshake", async () => {
+    const ticketKeys = Buffer.alloc(48, 7);
+    await withConnectionStandIn({ closeAfterEachAnswer: true, ticketKeys }, async (first) => {
+      await withConnectionStandIn({ closeAfterEachAnswer: true, ticketKeys }, async (second) => {
+        const keeping = createVns3Reader();
+        try {
+          await keeping.read(controller(first.port), BASIC, Deadline.after(3000));
+          expect(first.handshakes[1]).toEqual({ resumed: true }); // the shared ticket key works
+
+          await keeping.read(controller(second.port, { name: "vns3-b" }), BASIC, Deadline.after(3000));
+
+          expect(second.handshakes[0]).toEqual({ resumed: false });
+        } finally {
+          keeping.close?.();
+        }
+      });
+    });
+  });
+
+  it("does not keep the process alive with idle connections", () => {
+    // A child process reads a controller served by this one and must exit on its own.
+    return withConnectionStandIn({}, async (standIn) => {
+      const script = [
+        'const { createVns3Reader } = require("./handler/vns3-client");',
+        'const { Deadline } = require("./handler/deadline");',
+        `createVns3Reader().read({ name: "vns3-a", host: "127.0.0.1", port: ${standIn.port}, tlsSha256: "${pin}", credentials: { kind: "secret", secretArn: "unused" } }, { kind: "basic", username: "api", password: "pw" }, Deadline.after(5000))`,
+        '  .then((r) => process.stdout.write(String(r.up)));',
+      ].join("\n");
+      const child = spawn(process.execPath, ["--import", "tsx", "-e", script], { cwd: path.resolve(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      const exit = await new Promise<number | string>((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill();
+          resolve("still running after 15 s");
+        }, 15_000);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve(code ?? -1);
+        });
+      });
+      expect({ exit, out }).toEqual({ exit: 0, out: "true" });
+      // It held a kept connection open until it exited.
+      expect(standIn.handshakes).toHaveLength(1);
+    });
+  }, 20_000);
+});
+
+describe("VNS3 reader body limits", () => {
+  const bigIpsec = (tunnels: number) => ipsecBody(Object.fromEntries(Array.from({ length: tunnels }, (_, i) => [String(i + 1), { description: `Tunnel ${i + 1} ${"x".repeat(200)}`, connected: true }])));
+
+  it.each([
+    ["with a Content-Length", false],
+    ["streamed without a length", true],
+  ])("reports a body over the cap %s as bad_response, for that controller only", async (_label, chunked) => {
+    await withConnectionStandIn({ ipsec: bigIpsec(6000), chunked }, async (standIn) => {
+      const reading = await createVns3Reader({ maxBodyBytes: 1024 * 1024 }).read(controller(standIn.port), TOKEN, Deadline.after(3000));
+      expect(reading).toEqual({ controller: "vns3-a", up: false, reason: "bad_response", detail: "body larger than 1048576 bytes", durationMs: expect.any(Number) });
+    });
+  });
+
+  it("keeps tunnel_params phases only when tunnel details are asked for", async () => {
+    await withVns3({ "/api/status/ipsec": { status: 200, body: IPSEC }, "/api/status/connected_subnets": { status: 200, body: SUBNETS } }, { token: "tok-Secret-456" }, async (port) => {
+      const detailed = await createVns3Reader({ tunnelDetails: true }).read(controller(port), TOKEN, Deadline.after(3000));
+      const plain = await createVns3Reader().read(controller(port), TOKEN, Deadline.after(3000));
+      expect(detailed.up && detailed.tunnels[0]).toMatchObject({ id: "1", phase1: "up", phase2: "up" });
+      expect(plain.up && plain.tunnels[0]).not.toHaveProperty("phase1");
+    });
   });
 });
