@@ -7,6 +7,7 @@ import { App } from "cdktf";
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
 import { buildLambdaPackage } from "./stacks/lambda-package";
 import { FleetStack, fleetGroups } from "./stacks/fleet-stack";
+import { skipTokenStackTraces } from "./stacks/token-stack-traces";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
 function main(): void {
@@ -30,6 +31,8 @@ function main(): void {
 
   // One build and one zip for all stacks; each stack copies the same file.
   const lambdaPackageZip = buildLambdaPackage();
+  // VPN_MONITOR_TOKEN_STACK_TRACES=1 keeps cdktf's traces, to debug a token that does not resolve.
+  if (process.env.VPN_MONITOR_TOKEN_STACK_TRACES !== "1") skipTokenStackTraces();
   const app = new App();
   for (const { definition } of environments) {
     new VpnMonitorStack(app, { env: definition, lambdaPackageZip });

@@ -21,7 +21,7 @@ import { checkerEnvironment } from "../contract/checker-env";
 import { datadogApiUrl } from "../contract/datadog-sites";
 import { TAG_KEYS } from "../contract/metrics";
 import { resourceNames } from "../contract/names";
-import type { EnvironmentDefinition } from "./environment/schema";
+import { checkerMemoryMb, type EnvironmentDefinition } from "./environment/schema";
 
 export interface VpnMonitorStackProps {
   /** The validated definition. */
@@ -69,7 +69,7 @@ export class VpnMonitorStack extends TerraformStack {
       environmentVariables: checkerEnvironment(env, { controllerSecretArns: secrets.controllerSecretArns, datadogApiKeySecretArn: secrets.datadogApiKeySecretArn }),
       readableSecretArns: secrets.allSecretArns,
       ...(env.aws.secretsKmsKeyArns !== undefined ? { secretsKmsKeyArns: env.aws.secretsKmsKeyArns } : {}),
-      memoryMb: env.lambda.memoryMb,
+      memoryMb: checkerMemoryMb(env),
       timeoutSeconds: env.lambda.timeoutSeconds,
       logRetentionDays: env.lambda.logRetentionDays,
       ...(env.lambda.reservedConcurrency !== undefined ? { reservedConcurrency: env.lambda.reservedConcurrency } : {}),

@@ -13,6 +13,7 @@ import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
 export const MONITOR_WINDOWS_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 1440] as const;
@@ -348,13 +349,17 @@ function webhookQuery(webhookUrl: string): [string, string][] {
 }
 
 const lambdaSchema = z.strictObject({
-  /** @default 256 */
+  /**
+   * Lambda gives CPU in proportion to memory, and a check's CPU grows with its controllers.
+   * @default by controller count: 256 MB up to 4, 512 up to 11, 1,024 up to 24, 1,769 beyond
+   *   (contract/lambda-sizing.ts, from `npm run bench`); read it through {@link checkerMemoryMb}
+   */
   memoryMb: z
     .number({ message: "must be a number of MB (expected 128-10240)" })
     .int({ message: "must be a whole number of MB (expected 128-10240)" })
     .min(128, { message: "must be 128-10240" })
     .max(10240, { message: "must be 128-10240" })
-    .default(256),
+    .optional(),
   /** Must end before the next minute's run. @default 50 */
   timeoutSeconds: z
     .number({ message: `must be a number of seconds (expected 10-${MAX_LAMBDA_TIMEOUT_SECONDS})` })
@@ -419,3 +424,8 @@ export type EnvironmentDefinition = z.output<typeof environmentSchema>;
 /** What an operator writes in the file, before defaults. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ControllerDefinition = EnvironmentDefinition["controllers"][number];
+
+/** The checker's memory: the definition's, else the default for its number of controllers. */
+export function checkerMemoryMb(env: Pick<EnvironmentDefinition, "lambda" | "controllers">): number {
+  return env.lambda.memoryMb ?? defaultLambdaMemoryMb(env.controllers.length);
+}

@@ -93,6 +93,7 @@ describe("a good synth", () => {
     AWS_SECRET_ACCESS_KEY: "canary-aws-secret-0c3e",
   };
   let outDir: string;
+  let dirOfDefinitions: string;
 
   beforeAll(() => {
     const dir = environmentsDir({
@@ -102,6 +103,7 @@ describe("a good synth", () => {
       },
       "acme-dr.yaml": { ...valid, name: "acme-dr", monitor: { mode: "partner" } },
     });
+    dirOfDefinitions = dir;
     const result = synth(dir, CANARIES);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
@@ -140,6 +142,19 @@ describe("a good synth", () => {
       const text = readFileSync(file, "utf8");
       expect(text).not.toMatch(/"(password|apiToken|api_key|app_key|secret_string)"/);
       expect(text).not.toMatch(/\\"(password|apiToken|username)\\"/);
+    }
+  });
+
+  it("writes the same Terraform JSON whether or not cdktf records token stack traces", () => {
+    // main.ts skips cdktf's per-token stack traces for speed (stacks/token-stack-traces.ts); the
+    // output must not depend on them.
+    const traced = synth(dirOfDefinitions, { ...CANARIES, VPN_MONITOR_TOKEN_STACK_TRACES: "1" });
+    expect(traced.status).toBe(0);
+    const stacks = readdirSync(path.join(outDir, "stacks")).sort();
+    expect(readdirSync(path.join(traced.outDir, "stacks")).sort()).toEqual(stacks);
+    for (const stack of stacks) {
+      const json = (dir: string) => readFileSync(path.join(dir, "stacks", stack, "cdk.tf.json"), "utf8");
+      expect(json(traced.outDir)).toBe(json(outDir));
     }
   });
 });

@@ -40,11 +40,12 @@ describe("the checker Lambda", () => {
 
   it("gets exactly the checker's contract variables, and no credential", () => {
     const variables = (fn.environment as { variables: Record<string, string> }).variables;
-    expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT"]);
+    expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "MALLOC_ARENA_MAX", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT"]);
     expect(variables.VPN_ENVIRONMENT).toBe("acme-prod");
     expect(variables.DD_SITE).toBe("datadoghq.eu");
     expect(variables.DD_API_KEY_SECRET_ARN).toBe("arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/datadog-api-key-QwErTy");
     expect(variables.NODE_OPTIONS).toBe("--enable-source-maps");
+    expect(variables.MALLOC_ARENA_MAX).toBe("2");
     expect(JSON.parse(variables.VNS3_CONTROLLERS!)).toEqual([
       {
         name: "vns3-a",
@@ -67,6 +68,15 @@ describe("the checker Lambda", () => {
   it("logs to its own group with the default 30-day retention, created before the function", () => {
     expect(onlyResource(stack, "aws_cloudwatch_log_group")).toEqual({ name: "/aws/lambda/vpn-monitor-acme-prod-checker", retention_in_days: 30 });
     expect(fn.depends_on).toContain(addressOf(stack, "aws_cloudwatch_log_group"));
+  });
+
+  it("sizes memory by controller count when the definition leaves it out", () => {
+    const controller = (i: number) => ({ ...threeControllers.controllers![0]!, name: `vns3-${i}`, host: `192.0.2.${20 + i}` });
+    const withControllers = (count: number) => synthEnvironment({ ...threeControllers, controllers: Array.from({ length: count }, (_, i) => controller(i)) });
+
+    expect(onlyResource(withControllers(4), "aws_lambda_function")).toMatchObject({ memory_size: 256 });
+    expect(onlyResource(withControllers(5), "aws_lambda_function")).toMatchObject({ memory_size: 512 });
+    expect(onlyResource(withControllers(12), "aws_lambda_function")).toMatchObject({ memory_size: 1024 });
   });
 
   it("takes memory, timeout, retention and reserved concurrency from the definition", () => {
