@@ -40,6 +40,8 @@ export async function benchMemory(controllers = 4, tunnelsPerController = 4_350)
       env: {
         ...process.env,
         BENCH_RSS_FILE: rssFile,
+        // As the stack configures the Lambda (stacks/constructs/checker-function.ts).
+        MALLOC_ARENA_MAX: "2",
         VPN_ENVIRONMENT: "bench-memory",
         VNS3_CONTROLLERS: JSON.stringify(standIns.controllerPorts.map((port, i) => ({ name: `vns3-${i}`, host: "127.0.0.1", port, tlsSha256: cert.fingerprint, username: "api", password: "bench-password-not-a-secret" }))),
         DD_API_KEY: "bench-api-key-not-a-secret",
