@@ -7,7 +7,8 @@
  * callers re-parse the text and validate it, so a rendering bug cannot produce a wrong file.
  */
 import { parse } from "yaml";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { MONITOR_MODE_ALIASES, type EnvironmentInput } from "../../stacks/environment/schema";
+import { MODE_DESCRIPTIONS } from "./fields";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { formatHostPort } from "../shared/host-port";
 import { controllerSecretName, datadogSecretName } from "../shared/names";
@@ -35,10 +36,12 @@ export type RenderableEnvironment = EnvironmentInput & {
   aws: EnvironmentInput["aws"] & { tags?: Record<string, string> };
 };
 
-const MODE_LINE: Record<string, string> = {
-  simple: "Simple-alert mode: one alert (one ticket) when any tunnel drops.",
-  multi: "Multi-alert mode: one alert (one ticket) per tunnel.",
-};
+/** The comment line that says what the file's alert mode does, for every mode of the schema. */
+export function modeLine(mode: string): string {
+  const canonical = MONITOR_MODE_ALIASES[mode] ?? mode;
+  const description = (MODE_DESCRIPTIONS as Readonly<Record<string, string>>)[canonical];
+  return description === undefined ? "" : `Alert mode ${canonical}: ${description}.`;
+}
 
 /** Renders `env` as the text of `environments/<name>.yaml`. */
 export function renderEnvironmentYaml(env: RenderableEnvironment): string {
@@ -47,7 +50,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   const mode = env.monitor?.mode ?? "simple";
 
   line(`# Environment ${env.name}, written by \`npm run onboard\`; edit it by hand from here on.`);
-  line(`# ${MODE_LINE[mode] ?? ""}`.trimEnd());
+  line(`# ${modeLine(mode)}`.trimEnd());
   line(`name: ${yamlString(env.name)}`);
   line("");
 
