@@ -7,8 +7,8 @@
  * callers re-parse the text and validate it, so a rendering bug cannot produce a wrong file.
  */
 import { parse } from "yaml";
-import { MONITOR_MODE_ALIASES, type EnvironmentInput } from "../../stacks/environment/schema";
-import { MODE_DESCRIPTIONS } from "./fields";
+import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { canonicalMode, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { formatHostPort } from "../shared/host-port";
 import { controllerSecretName, datadogSecretName } from "../shared/names";
@@ -38,9 +38,8 @@ export type RenderableEnvironment = EnvironmentInput & {
 
 /** The comment line that says what the file's alert mode does, for every mode of the schema. */
 export function modeLine(mode: string): string {
-  const canonical = MONITOR_MODE_ALIASES[mode] ?? mode;
-  const description = (MODE_DESCRIPTIONS as Readonly<Record<string, string>>)[canonical];
-  return description === undefined ? "" : `Alert mode ${canonical}: ${description}.`;
+  const canonical = canonicalMode(mode);
+  return canonical === undefined ? "" : `Alert mode ${canonical}: ${MODE_DESCRIPTIONS[canonical]}.`;
 }
 
 /** Renders `env` as the text of `environments/<name>.yaml`. */

@@ -11,6 +11,7 @@ import { defaultWebhookName } from "../../contract/names";
 import { AWS_REGIONS } from "../../stacks/environment/aws-regions";
 import { environmentSchema, MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES, type MonitorMode } from "../../stacks/environment/schema";
 import { suggestion } from "../shared/args";
+import { canonicalMode, MODES_EXPECTED } from "../shared/monitor-modes";
 import { HOST_FORMAT, parseHostPort } from "../shared/host-port";
 import { bad, ok, type OnboardContext, type Problem, type Read } from "./answers";
 
@@ -28,22 +29,6 @@ interface Checkable {
 
 const passes = (schema: Checkable, value: unknown) => schema.safeParse(value).success;
 
-/**
- * What each alert mode of the schema (`MONITOR_MODES`) does, for the flag's help, the prompt's
- * choices and the comment at the top of the file. Keyed by the schema's own type, so a mode added
- * there fails to compile here until it is described.
- */
-export const MODE_DESCRIPTIONS: Readonly<Record<MonitorMode, string>> = {
-  simple: "one alert (one ticket) for the environment when any tunnel drops",
-  partner: "one alert (one ticket) per partner endpoint, naming the partner, however many of its tunnels are down",
-  tunnel: "one alert (one ticket) per tunnel",
-};
-
-/** `multi is read as tunnel`, for every earlier spelling the schema still accepts. */
-const MODE_ALIAS_NOTE = Object.entries(MONITOR_MODE_ALIASES)
-  .map(([alias, mode]) => `${alias} is read as ${mode}`)
-  .join(", ");
-
 /** What each answer must look like: the flag's help, the error and the prompt's hint say this. */
 export const EXPECTED = {
   name: "lowercase letters, digits and hyphens, 2-32 characters, starting with a letter (e.g. acme-prod)",
@@ -59,7 +44,7 @@ export const EXPECTED = {
   secretArn: "a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
   fingerprint: FINGERPRINT_FORMAT,
   site: `a Datadog site: ${describeDatadogSites()}; the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too`,
-  mode: `one of ${MONITOR_MODES.join(", ")}${MODE_ALIAS_NOTE !== "" ? ` (${MODE_ALIAS_NOTE})` : ""}`,
+  mode: MODES_EXPECTED,
   window: `minutes Datadog accepts: ${MONITOR_WINDOWS_MINUTES.join(", ")}`,
   priority: "1 (highest) to 5, or empty for none",
   message: "text of at most 2000 characters",
@@ -181,10 +166,9 @@ export function readSecretArn(text: string): Read<string | null> {
 /** An alert mode; an earlier spelling (`multi`) is read as the mode it stands for now (`tunnel`). */
 export function readMode(text: string): Read<MonitorMode> {
   const value = text.trim();
-  const mode = MONITOR_MODE_ALIASES[value] ?? value;
-  const known = (MONITOR_MODES as readonly string[]).includes(mode);
+  const mode = canonicalMode(value);
   // The schema's own field decides, as for every other answer; the alias table only names the result.
-  if (known && passes(MONITOR.mode, value)) return ok(mode as MonitorMode);
+  if (mode !== undefined && passes(MONITOR.mode, value)) return ok(mode);
   const guess = suggestion(value, [...MONITOR_MODES, ...Object.keys(MONITOR_MODE_ALIASES)]);
   const alias = guess === undefined ? undefined : MONITOR_MODE_ALIASES[guess];
   const hint = guess === undefined ? "" : ` (did you mean ${guess}${alias !== undefined ? `, read as ${alias}` : ""}?)`;

@@ -6,8 +6,9 @@
  */
 import { DATADOG_SITE_NAMES, DATADOG_SITES, parseDatadogSite } from "../../contract/datadog-sites";
 import { defaultWebhookName } from "../../contract/names";
-import { MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
+import { MONITOR_MODES, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
 import type { FlagSpec, ParsedArgs } from "../shared/args";
+import { MODE_ALIAS_NOTES, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import type { Prompter } from "../shared/prompter";
 import { flagProblem, ok, promptProblem, type AnswerKey, type Answers, type ControllerDraft, type Draft, type OnboardContext, type Problem, type Read } from "./answers";
 import { completeController, CONTROLLER_FORMAT, CONTROLLER_KEYS, controllerSpec, missingControllerKeys, readControllerSpec } from "./controllers";
@@ -413,13 +414,12 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
 
 /** The schema's alert modes as choices, each with what it does. */
 function modeChoices() {
-  return MONITOR_MODES.map((value) => ({ value, name: value, description: fields.MODE_DESCRIPTIONS[value] }));
+  return MONITOR_MODES.map((value) => ({ value, name: value, description: MODE_DESCRIPTIONS[value] }));
 }
 
 /** `simple: one alert …; partner: …; tunnel: …`, then the accepted earlier spellings. */
 function modeHelp(): string {
-  const aliases = Object.entries(MONITOR_MODE_ALIASES).map(([alias, mode]) => `${alias} is read as ${mode}`);
-  return [...MONITOR_MODES.map((mode) => `${mode}: ${fields.MODE_DESCRIPTIONS[mode]}`), ...aliases].join("; ");
+  return [...MONITOR_MODES.map((mode) => `${mode}: ${MODE_DESCRIPTIONS[mode]}`), ...MODE_ALIAS_NOTES].join("; ");
 }
 
 /** Flags that steer the run rather than answer a question. */
