@@ -18,7 +18,7 @@ import { createJsonLogger, Redactor, silentLogger } from "../../handler/log";
 import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
 import { createVns3Reader, type Vns3Reader } from "../../handler/vns3-client";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
-import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
+import { lastValue, suggestion, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 import { alertPreviewSection, controllerSection, datadogSection, summarySection } from "./report";
@@ -121,7 +121,9 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     }
     const environment = loaded.find((e) => e.definition.name === name);
     if (environment === undefined) {
-      err(`error: no environment named ${JSON.stringify(name)} in ${dir} (there are: ${loaded.map((e) => e.definition.name).join(", ")})`);
+      const names = loaded.map((e) => e.definition.name);
+      const guess = suggestion(name, names);
+      err(`error: no environment named ${JSON.stringify(name)} in ${dir}${guess !== undefined ? ` (did you mean ${guess}?)` : ""}; there are: ${names.join(", ") || "none"}`);
       return EXIT.usage;
     }
     const def = environment.definition;

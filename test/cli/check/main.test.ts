@@ -366,6 +366,21 @@ maintenance:
     }
   });
 
+  it("keeps the AWS SDK's Node-version warning out of the output, but not other warnings (real process)", async () => {
+    // Prepare: a preloaded module that emits a warning of its own once the CLI runs.
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256)));
+    const preload = path.join(tmp.dir, "warn.js");
+    fs.writeFileSync(preload, 'setImmediate(() => process.emitWarning("still shown", "OperatorWarning"));\n');
+
+    // Act
+    const run = await runCli("cli/check/main.ts", ["lab", "--dir", tmp.dir], { env: cleanEnv({ ...baseEnv(), NODE_OPTIONS: `--require ${preload}` }) });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^\(node:\d+\) OperatorWarning: still shown\n/);
+    expect(run.stderr).not.toContain("NodeVersionSupportWarning");
+  });
+
   it("exits non-zero when a controller answers 401, and still reports the others", async () => {
     const refusing = await startVns3(cert, { status: 401 });
     try {
@@ -626,14 +641,18 @@ maintenance:
     expect(vns3.seen).toEqual([]);
   });
 
-  it("names the environments there are when the one asked for does not exist", async () => {
+  it("names the environments there are, and the near miss, when the one asked for does not exist", async () => {
     writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256)));
     const io = memoryIo();
 
     const code = await main(["lba", "--dir", tmp.dir], io);
+    const far = memoryIo();
+    const farCode = await main(["acme-prod", "--dir", tmp.dir], far);
 
     expect(code).toBe(2);
-    expect(io.err()).toBe(`error: no environment named "lba" in ${tmp.dir} (there are: lab)\n`);
+    expect(io.err()).toBe(`error: no environment named "lba" in ${tmp.dir} (did you mean lab?); there are: lab\n`);
+    expect(farCode).toBe(2);
+    expect(far.err()).toBe(`error: no environment named "acme-prod" in ${tmp.dir}; there are: lab\n`);
   });
 
   it("warns about a credential variable that matches no controller", async () => {
