@@ -1,8 +1,9 @@
 /**
  * `npm run check -- <environment> [--send]`: one check of an environment through the checker's
  * own `runCheck` (handler/check.ts), configured by the checker's own parser (./setup.ts), from a
- * host that reaches the controllers. Prints every tunnel and exactly what the Lambda would send;
- * with --send the checker's Datadog sink sends it.
+ * host that reaches the controllers. Prints every tunnel, the checker's own summary, the alerts the
+ * environment's monitors would open now (and the maintenance window that mutes each), and exactly
+ * what the Lambda would send; with --send the checker's Datadog sink sends it.
  *
  * Exit codes: 0 every controller read (and, with --send, Datadog accepted the series);
  * 1 a controller could not be read, or Datadog refused; 2 usage or configuration problem.

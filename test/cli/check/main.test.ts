@@ -590,14 +590,11 @@ maintenance:
     expect(vns3.seen).toEqual([]);
   });
 
+  /** An unscoped window: Sundays 01:00-03:00 New York time. */
+  const SUNDAY_PATCHING = "maintenance:\n  - name: Sunday patching\n    rrule: FREQ=WEEKLY;BYDAY=SU\n    start: \"2026-01-04T01:00\"\n    duration: 2h\n    timezone: America/New_York\n";
+
   it("judges maintenance at the injected clock's time and stamps the points with it; an unscoped window mutes the environment's alert", async () => {
-    writeEnvironment(
-      environmentYaml(
-        controllerYaml("vns3-a", vns3.port, cert.fingerprint256),
-        "",
-        "maintenance:\n  - name: Sunday patching\n    rrule: FREQ=WEEKLY;BYDAY=SU\n    start: \"2026-01-04T01:00\"\n    duration: 2h\n    timezone: America/New_York\n",
-      ),
-    );
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", SUNDAY_PATCHING));
     const io = memoryIo({ env: baseEnv() });
     const sunday = Date.parse("2026-01-11T06:30:00Z"); // 01:30 in New York
 
@@ -611,13 +608,7 @@ maintenance:
   });
 
   it("with --now, judges maintenance at that time: an hour after the window, nothing is muted", async () => {
-    writeEnvironment(
-      environmentYaml(
-        controllerYaml("vns3-a", vns3.port, cert.fingerprint256),
-        "",
-        "maintenance:\n  - name: Sunday patching\n    rrule: FREQ=WEEKLY;BYDAY=SU\n    start: \"2026-01-04T01:00\"\n    duration: 2h\n    timezone: America/New_York\n",
-      ),
-    );
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", SUNDAY_PATCHING));
     const io = memoryIo({ env: baseEnv() });
 
     const code = await main(["lab", "--dir", tmp.dir, "--now", "2026-01-11T04:00-05:00"], io, { clock: { now: () => Date.parse("2026-01-11T06:30:00Z") } });
