@@ -15,7 +15,7 @@ export type DatadogSite = DatadogSiteDomain;
 
 /** Where a controller's API credentials come from. */
 export type ControllerCredentialsSource =
-  /** Secrets Manager secret holding `{"username","password"}` or `{"apiToken"}` (deployed). */
+  /** Secrets Manager secret holding `{"username","password"}` or `{"apiToken"}` (deployed); `secretArn` is its ARN or its name. */
   | { readonly kind: "secret"; readonly secretArn: string }
   /** Inline basic auth (local runs, tests). */
   | { readonly kind: "basic"; readonly username: string; readonly password: string }
@@ -38,6 +38,7 @@ export interface ControllerConfig {
 
 /** Where the Datadog API key comes from. */
 export type ApiKeySource =
+  /** `secretArn`: the secret's ARN or its name. */
   | { readonly kind: "secret"; readonly secretArn: string }
   | { readonly kind: "inline"; readonly apiKey: string };
 
@@ -74,8 +75,31 @@ export class ConfigError extends Error {
 
 const PORT_MESSAGE = "expected an integer 1-65535";
 const NON_EMPTY = "expected a non-empty string";
+/**
+ * A secret is named by its ARN or by its name: GetSecretValue's `SecretId` is "the ARN or name of
+ * the secret to retrieve" (AWS Secrets Manager API Reference, GetSecretValue; the same text in
+ * @aws-sdk/client-secrets-manager's GetSecretValueRequest). A name is what CreateSecret's `Name`
+ * allows: ASCII letters, digits and /_+=.@- (1-512 characters). The stack passes full ARNs; a
+ * local run (`npm run check`) passes the names of the secrets the stack creates.
+ */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const SECRET_ARN_MESSAGE = "expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)";
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN_MESSAGE = "expected a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters> (or the secret's name without arn:)";
+const SECRET_NAME_MESSAGE = "expected a Secrets Manager secret name (1-512 ASCII letters, digits and /_+=.@-) or ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>)";
+
+/** Why `id` cannot name a secret, or undefined when it can. Never quotes the value (it may be a misplaced password). */
+export function secretIdProblem(id: string): string | undefined {
+  if (id.startsWith("arn:")) return SECRET_ARN.test(id) ? undefined : SECRET_ARN_MESSAGE;
+  return SECRET_NAME.test(id) ? undefined : SECRET_NAME_MESSAGE;
+}
+
+const secretId = z
+  .string({ error: SECRET_NAME_MESSAGE })
+  .trim()
+  .superRefine((id, ctx) => {
+    const problem = secretIdProblem(id);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const nonEmpty = z.string({ error: NON_EMPTY }).trim().min(1, { error: NON_EMPTY, abort: true });
 
@@ -98,7 +122,8 @@ const controllerSchema = z
       .refine((value) => parseFingerprint(value) !== undefined, { error: `expected ${FINGERPRINT_FORMAT}` })
       .transform((value) => parseFingerprint(value) as string)
       .optional(),
-    secretArn: z.string({ error: SECRET_ARN_MESSAGE }).trim().regex(SECRET_ARN, { error: SECRET_ARN_MESSAGE }).optional(),
+    /** ARN or name of the secret (GetSecretValue takes either). */
+    secretArn: secretId.optional(),
     // Inline credentials are never echoed back in errors: zod messages carry no values, ours neither.
     username: nonEmpty.optional(),
     password: z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY }).optional(),
@@ -221,8 +246,9 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
   if (keyArn !== undefined && keyInline !== undefined) {
     issues.push("DD_API_KEY_SECRET_ARN: set either DD_API_KEY_SECRET_ARN (deployed) or DD_API_KEY (local runs), not both");
   } else if (keyArn !== undefined) {
-    if (SECRET_ARN.test(keyArn)) apiKey = { kind: "secret", secretArn: keyArn };
-    else issues.push(`DD_API_KEY_SECRET_ARN: ${SECRET_ARN_MESSAGE}`);
+    const problem = secretIdProblem(keyArn);
+    if (problem === undefined) apiKey = { kind: "secret", secretArn: keyArn };
+    else issues.push(`DD_API_KEY_SECRET_ARN: ${problem}`);
   } else if (keyInline !== undefined) {
     apiKey = { kind: "inline", apiKey: keyInline };
   } else {

@@ -1,8 +1,9 @@
 /**
  * `npm run check -- <environment> [--send]`: one check of an environment through the checker's
  * own `runCheck` (handler/check.ts), configured by the checker's own parser (./setup.ts), from a
- * host that reaches the controllers. Prints every tunnel and exactly what the Lambda would send;
- * with --send the checker's Datadog sink sends it.
+ * host that reaches the controllers. Prints every tunnel, the checker's own summary, the alerts the
+ * environment's monitors would open now (and the maintenance window that mutes each), and exactly
+ * what the Lambda would send; with --send the checker's Datadog sink sends it.
  *
  * Exit codes: 0 every controller read (and, with --send, Datadog accepted the series);
  * 1 a controller could not be read, or Datadog refused; 2 usage or configuration problem.
@@ -11,17 +12,17 @@
 import * as path from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { runCheck, type CheckResult } from "../../handler/check";
-import type { ControllerReading } from "../../handler/core";
+import { buildCheckReport, type ControllerReading } from "../../handler/core";
 import { createDatadogSink, DeliveryError, type MetricsSink } from "../../handler/datadog-sink";
-import { Deadline } from "../../handler/deadline";
+import { Deadline, systemClock, type Clock } from "../../handler/deadline";
 import { createJsonLogger, Redactor, silentLogger } from "../../handler/log";
 import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
 import { createVns3Reader, type Vns3Reader } from "../../handler/vns3-client";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
-import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
+import { lastValue, suggestion, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
-import { controllerSection, datadogSection, sharedDescriptionsFromReadings, subnetStatesFromCheck, summarySection } from "./report";
+import { alertPreviewSection, controllerSection, datadogSection, summarySection } from "./report";
 import { checkSetup } from "./setup";
 import { TeeSink } from "./tee-sink";
 
@@ -33,6 +34,11 @@ export const CHECK_COMMAND: CommandSpec = {
     { name: "send", help: "post the series (and events) to Datadog through the checker's sink; without it nothing is sent" },
     { name: "dir", value: "<dir>", help: "folder of the environment definitions (default: environments)" },
     { name: "timeout", value: "<seconds>", help: "time budget of the whole check, 1-300 (default: 20)" },
+    {
+      name: "now",
+      value: "<time>",
+      help: "judge the alert preview's maintenance windows at this time instead of now: ISO 8601 with its offset, e.g. 2026-01-11T01:30-05:00 (nothing sent changes)",
+    },
     { name: "verbose", help: "also print the checker's JSON log lines on stderr" },
   ],
   footer: [
@@ -47,6 +53,24 @@ export const CHECK_COMMAND: CommandSpec = {
 export interface CheckCliDeps {
   /** Secrets Manager client. @default one for the environment's region, default credential chain */
   readonly secretsClient?: SecretsClient;
+  /** Time source of the check (timestamps) and of the alert preview unless --now is given. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** A time with its offset, so that it cannot be read in the wrong zone. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** `--now`: the instant, a problem, or undefined when not given. */
+function previewTime(args: ParsedArgs): Date | string | undefined {
+  const text = lastValue(args, "now");
+  if (text === undefined) return undefined;
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  // Date would roll 2026-02-30 over into March: the calendar date must exist as written.
+  const realDate = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
+  const time = ISO_WITH_OFFSET.test(text) && realDate ? new Date(text) : undefined;
+  return time !== undefined && !Number.isNaN(time.getTime())
+    ? time
+    : `--now ${JSON.stringify(text)}: expected an ISO 8601 time with its offset, e.g. 2026-01-11T01:30-05:00 or 2026-01-11T06:30Z`;
 }
 
 function timeoutSeconds(args: ParsedArgs): number | string {
@@ -71,7 +95,8 @@ function keepingReadings(reader: Vns3Reader, readings: Map<string, ControllerRea
 export async function main(argv: readonly string[], io: CliIo, deps: CheckCliDeps = {}): Promise<number> {
   const validate = (args: ParsedArgs) => {
     const timeout = timeoutSeconds(args);
-    return typeof timeout === "string" ? [timeout] : [];
+    const now = previewTime(args);
+    return [...(typeof timeout === "string" ? [timeout] : []), ...(typeof now === "string" ? [now] : [])];
   };
   return runCommand(CHECK_COMMAND, argv, io, (args) => check(args, io, deps), { validate });
 }
@@ -97,7 +122,9 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     }
     const environment = loaded.find((e) => e.definition.name === name);
     if (environment === undefined) {
-      err(`error: no environment named ${JSON.stringify(name)} in ${dir} (there are: ${loaded.map((e) => e.definition.name).join(", ")})`);
+      const names = loaded.map((e) => e.definition.name);
+      const guess = suggestion(name, names);
+      err(`error: no environment named ${JSON.stringify(name)} in ${dir}${guess !== undefined ? ` (did you mean ${guess}?)` : ""}; there are: ${names.join(", ") || "none"}`);
       return EXIT.usage;
     }
     const def = environment.definition;
@@ -116,6 +143,7 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     const secrets = new SecretCache({ client: secretsClient, onValue: (value) => redactor.add(value) });
     const credentials = createCredentialsResolver(secrets, redactor);
     const deadline = Deadline.after((timeoutSeconds(args) as number) * 1000);
+    const clock = deps.clock ?? systemClock;
     const site = config.datadog.apiUrl ?? config.datadog.site;
 
     // With --send the API key comes first: no point reading controllers for a send that cannot happen.
@@ -138,7 +166,7 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     try {
       result = await runCheck(
         config,
-        { reader: keepingReadings(createVns3Reader({ tunnelDetails: true }), readingsByName), credentials, sink, logger },
+        { reader: keepingReadings(createVns3Reader({ tunnelDetails: true }), readingsByName), credentials, sink, logger, clock },
         deadline,
         send ? {} : { datadogReserveMs: 0 },
       );
@@ -147,25 +175,24 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
       deliveryError = error;
     }
     const readings = result?.readings ?? config.controllers.map((c) => readingsByName.get(c.name));
+    const known = readings.filter((r): r is ControllerReading => r !== undefined);
+    // The checker's own summary; when Datadog refused the series, the same pure core on the same readings.
+    const summary = result?.summary ?? buildCheckReport({ environment: config.environment, readings: known, timestamp: Math.floor(clock.now() / 1000) }).summary;
 
     out(`Check of ${def.name} (${path.join(dir, path.basename(environment.file))}), ${config.controllers.length} controller${config.controllers.length === 1 ? "" : "s"}`);
-    const known = readings.filter((r): r is ControllerReading => r !== undefined);
-    const subnets = subnetStatesFromCheck(known, sink.series);
     config.controllers.forEach((controller, i) => {
       out("");
       const reading = readings[i];
-      const lines = controllerSection(controller, reading, setup.credentialSources[controller.name], subnets.find((s) => s.controller === controller.name), sink.events);
+      const lines = controllerSection(controller, reading, setup.credentialSources[controller.name], summary.subnets.find((s) => s.controller === controller.name), sink.events);
       for (const line of lines) out(line);
     });
     out("");
-    const counts = result?.summary ?? {
-      controllersUp: known.filter((r) => r.up).length,
-      tunnelsUp: known.reduce((n, r) => n + (r.up ? r.tunnels.filter((t) => t.connected).length : 0), 0),
-      tunnelsDown: known.reduce((n, r) => n + (r.up ? r.tunnels.filter((t) => !t.connected).length : 0), 0),
-    };
-    const summary = summarySection({ controllers: config.controllers.length, counts, subnets, sharedDescriptions: sharedDescriptionsFromReadings(known) });
-    for (const line of summary.lines) out(line);
-    for (const warning of summary.warnings) err(`warning: ${warning}`);
+    const summaryText = summarySection({ controllers: config.controllers.length, summary, series: sink.series, readings: known });
+    for (const line of summaryText.lines) out(line);
+    for (const warning of summaryText.warnings) err(`warning: ${warning}`);
+
+    out("");
+    for (const line of alertPreviewSection(def, sink.series, (previewTime(args) as Date | undefined) ?? new Date(clock.now()))) out(line);
 
     out("");
     if (!send) {

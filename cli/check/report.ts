@@ -1,75 +1,24 @@
 /**
  * The text `npm run check` prints: one table per controller (its tunnels as the controller
- * reported them), a summary, then exactly what goes, or would go, to Datadog. Pure: data in,
- * lines out. Everything a controller sent (ids, descriptions, endpoint names, subnets, error
- * details) goes through {@link terminalSafe} before it is printed.
+ * reported them), the checker's own summary, the alerts the monitors would open now, then exactly
+ * what goes, or would go, to Datadog. Pure: data in, lines out. Everything a controller sent (ids,
+ * descriptions, endpoint names, subnets, error details, and tag values made from them) goes
+ * through {@link terminalSafe} before it is printed.
  */
-import type { CheckEvent, ControllerReading, MetricSeries, Tunnel } from "../../handler/core";
-import { normalizeTagValue, tag } from "../../handler/tags";
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { ControllerConfig } from "../../handler/config";
+import type { CheckEvent, CheckSummary, ControllerReading, MetricSeries, SubnetState } from "../../handler/core";
+import { tag } from "../../handler/tags";
+import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import { formatAlertPreview, previewAlerts, type PreviewAlert } from "../../stacks/operations/alert-preview";
+import { MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { terminalSafe } from "../shared/terminal-text";
 
 /** Longest description or endpoint name shown in a table cell. */
 const MAX_CELL = 60;
 
-/**
- * What is known of a controller's connected subnets. `unknown` whenever they were not read or
- * carry no origin: the output then says why, never "0 unmatched".
- */
-export type SubnetState =
-  | { readonly controller: string; readonly state: "read"; readonly unmatched: number }
-  | { readonly controller: string; readonly state: "unknown"; readonly reason: string };
-
-/** Tunnels whose descriptions give the same `tunnel` tag (one monitor group would hide the other). */
-export interface SharedDescription {
-  readonly tag: string;
-  readonly tunnels: readonly { readonly controller: string; readonly id: string }[];
-}
-
-/** The counts of a check the summary needs (a subset of the checker's `CheckSummary`). */
-export interface SummaryCounts {
-  readonly controllersUp: number;
-  readonly tunnelsUp: number;
-  readonly tunnelsDown: number;
-}
-
-/**
- * Subnet states from what a check already produced, for as long as the checker's summary does not
- * carry them: the `vpn.subnet.unmatched` point sent for a controller is its count; a controller
- * not read, a failed subnet read, or no point sent, is `unknown` with the reason.
- */
-export function subnetStatesFromCheck(readings: readonly ControllerReading[], series: readonly MetricSeries[]): SubnetState[] {
-  return readings.map((reading): SubnetState => {
-    if (!reading.up) return { controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` };
-    if (!reading.subnets.ok) return { controller: reading.controller, state: "unknown", reason: `${reading.subnets.reason}: ${reading.subnets.detail}` };
-    const controllerTag = tag(TAG_KEYS.controller, reading.controller);
-    const point = series.find((s) => s.metric === METRICS.subnetUnmatched && s.tags.includes(controllerTag))?.points[0];
-    if (point === undefined) return { controller: reading.controller, state: "unknown", reason: `the checker sent no ${METRICS.subnetUnmatched} for it` };
-    return { controller: reading.controller, state: "read", unmatched: point.value };
-  });
-}
-
-/** A description as Datadog normalizes it for a tag (the id when nothing is left), before any suffix. */
-function normalizedDescription(tunnel: Tunnel): string {
-  return normalizeTagValue(tunnel.description) || normalizeTagValue(tunnel.id);
-}
-
-/**
- * Tunnels, over all controllers read, whose descriptions normalize alike: their `tunnel` tags
- * would merge (or need a suffix to stay apart), so the operator should hear about it.
- */
-export function sharedDescriptionsFromReadings(readings: readonly ControllerReading[], tagOf: (tunnel: Tunnel) => string = normalizedDescription): SharedDescription[] {
-  const byTag = new Map<string, { controller: string; id: string }[]>();
-  for (const reading of readings) {
-    if (!reading.up) continue;
-    for (const tunnel of reading.tunnels) {
-      const tag = tagOf(tunnel);
-      byTag.set(tag, [...(byTag.get(tag) ?? []), { controller: reading.controller, id: tunnel.id }]);
-    }
-  }
-  return [...byTag].filter(([, tunnels]) => tunnels.length > 1).map(([tag, tunnels]) => ({ tag, tunnels }));
-}
+/** The part of the checker's `CheckSummary` the printout uses. */
+export type SummaryInput = Pick<CheckSummary, "controllersUp" | "tunnelsUp" | "tunnelsDown" | "tunnelsDisabled" | "subnets" | "sharedDescriptions" | "sharedEndpointNames">;
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */
 export function table(rows: readonly (readonly string[])[], indent = "  "): string[] {
@@ -95,6 +44,12 @@ function subnetLine(state: SubnetState | undefined, events: readonly CheckEvent[
   return `  Connected subnets: ${state.unmatched} not carried by any tunnel${listed.length > 0 ? ` (${listed.join(", ")}${more})` : ""}`;
 }
 
+/** What the STATUS column says: a disabled tunnel is neither up nor down (it never pages). */
+function status(tunnel: { connected: boolean; enabled?: boolean }): string {
+  if (tunnel.enabled === false) return "disabled";
+  return tunnel.connected ? "connected" : "DOWN";
+}
+
 /** One controller: a header line, its state, its tunnel table (or why it could not be read), its subnets. */
 export function controllerSection(
   controller: ControllerConfig,
@@ -111,7 +66,7 @@ export function controllerSection(
   if (reading.tunnels.length > 0) {
     const rows = [["TUNNEL", "DESCRIPTION", "STATUS", "ENDPOINT", "REMOTE SUBNET", "PHASE 1", "PHASE 2"]];
     for (const t of [...reading.tunnels].sort(byId)) {
-      rows.push([cell(t.id), cell(t.description), t.connected ? "connected" : "DOWN", cell(t.endpointName), cell(t.remoteSubnet), cell(t.phase1), cell(t.phase2)]);
+      rows.push([cell(t.id), cell(t.description), status(t), cell(t.endpointName), cell(t.remoteSubnet), cell(t.phase1), cell(t.phase2)]);
     }
     lines.push(...table(rows));
   }
@@ -121,30 +76,104 @@ export function controllerSection(
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** The summary and the warnings of a check, from the shapes the checker's summary carries. */
+/** The value of `key` on the series the checker sent for one tunnel (its status or its disabled point). */
+function sentTagValue(series: readonly MetricSeries[], controller: string, tunnelId: string, key: string): string | undefined {
+  const controllerTag = tag(TAG_KEYS.controller, controller);
+  const idTag = tag(TAG_KEYS.tunnelId, tunnelId);
+  const sent = series.find((s) => (s.metric === METRICS.tunnelStatus || s.metric === METRICS.tunnelDisabled) && s.tags.includes(controllerTag) && s.tags.includes(idTag));
+  const prefix = `${key}:`;
+  return sent?.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length);
+}
+
+/** ` tagged a, b.` from the values the checker sent, or nothing when none was found. */
+function taggedAs(key: string, values: readonly (string | undefined)[]): string {
+  const found = values.filter((v): v is string => v !== undefined).map((v) => terminalSafe(`${key}:${v}`, 120));
+  return found.length > 0 ? `, so each is tagged with a suffix: ${found.join(", ")}` : "";
+}
+
+/**
+ * The summary line (from the checker's own summary), the subnets it could not compare, and the
+ * warnings about names several tunnels or partners share (each then tagged with a suffix).
+ */
 export function summarySection(input: {
   readonly controllers: number;
-  readonly counts: SummaryCounts;
-  readonly subnets: readonly SubnetState[];
-  readonly sharedDescriptions: readonly SharedDescription[];
+  readonly summary: SummaryInput;
+  /** What the checker sent: the suffixed tag values are read from it. */
+  readonly series: readonly MetricSeries[];
+  /** The readings, to find a tunnel of each shared endpoint. */
+  readonly readings: readonly ControllerReading[];
 }): { lines: string[]; warnings: string[] } {
-  const { counts, subnets } = input;
-  const known = subnets.filter((s): s is Extract<SubnetState, { state: "read" }> => s.state === "read");
-  const unknown = subnets.filter((s): s is Extract<SubnetState, { state: "unknown" }> => s.state === "unknown");
+  const { summary, series } = input;
+  const known = summary.subnets.filter((s): s is Extract<SubnetState, { state: "read" }> => s.state === "read");
+  const unknown = summary.subnets.filter((s): s is Extract<SubnetState, { state: "unknown" }> => s.state === "unknown");
   const total = known.reduce((sum, s) => sum + s.unmatched, 0);
+  // Never "0 unmatched" for a controller whose subnets were not compared.
   const subnetPart =
     unknown.length === 0
       ? plural(total, "unmatched subnet")
       : known.length === 0
         ? "unmatched subnets unknown"
         : `${plural(total, "unmatched subnet")} on ${known.map((s) => s.controller).join(", ")}, unknown on ${unknown.map((s) => s.controller).join(", ")}`;
-  const lines = [`Summary: ${counts.controllersUp} of ${input.controllers} controllers read; ${plural(counts.tunnelsUp, "tunnel")} connected, ${counts.tunnelsDown} down; ${subnetPart}`];
+  const tunnels = `${plural(summary.tunnelsUp, "tunnel")} connected, ${summary.tunnelsDown} down, ${summary.tunnelsDisabled} disabled`;
+  const lines = [`Summary: ${summary.controllersUp} of ${input.controllers} controllers read; ${tunnels}; ${subnetPart}`];
   for (const s of unknown) lines.push(`  subnets of ${s.controller} unknown: ${terminalSafe(s.reason)}`);
-  const warnings = input.sharedDescriptions.map((shared) => {
-    const tunnels = shared.tunnels.map((t) => `${t.controller} tunnel ${terminalSafe(t.id, 40)}`).join(", ");
-    return `${plural(shared.tunnels.length, "tunnel")} share the description ${terminalSafe(shared.tag, 100)} (${tunnels}): give each its own description on the controller, so their alerts and dashboards tell them apart`;
-  });
+
+  const warnings: string[] = [];
+  for (const shared of summary.sharedDescriptions) {
+    const who = shared.tunnels.map((t) => `${t.controller} tunnel ${terminalSafe(t.id, 40)}`).join(", ");
+    const sent = taggedAs(TAG_KEYS.tunnel, shared.tunnels.map((t) => sentTagValue(series, t.controller, t.id, TAG_KEYS.tunnel)));
+    warnings.push(
+      `${plural(shared.tunnels.length, "tunnel")} share the description ${terminalSafe(shared.tag, 100)} (${who})${sent}. ` +
+        "Give each its own description on the controller, so alerts, dashboards and maintenance windows name them plainly",
+    );
+  }
+  for (const shared of summary.sharedEndpointNames) {
+    const who = shared.endpoints.map((e) => `${e.controller} endpoint ${e.endpointId === "" ? "without id" : terminalSafe(e.endpointId, 40)}`).join(", ");
+    const sent = taggedAs(
+      TAG_KEYS.endpoint,
+      shared.endpoints.map((e) => {
+        const reading = input.readings.find((r) => r.controller === e.controller);
+        const tunnel = reading?.up ? reading.tunnels.find((t) => (t.endpointId ?? "") === e.endpointId) : undefined;
+        return tunnel === undefined ? undefined : sentTagValue(series, e.controller, tunnel.id, TAG_KEYS.endpoint);
+      }),
+    );
+    warnings.push(
+      `${plural(shared.endpoints.length, "partner endpoint")} share the name ${terminalSafe(shared.tag, 100)} (${who})${sent}. ` +
+        "Give each partner its own endpoint name on the controller, so partner alerts and maintenance windows name them plainly",
+    );
+  }
   return { lines, warnings };
+}
+
+/** What the alert preview needs of a definition. */
+export type PreviewDefinition = Pick<EnvironmentDefinition, "name" | "maintenance"> & { readonly monitor: Pick<EnvironmentDefinition["monitor"], "mode" | "windowMinutes"> };
+
+/** An alert with every text from a controller (tag values, reasons) escaped for the terminal. */
+function escaped(alert: PreviewAlert): PreviewAlert {
+  return {
+    ...alert,
+    group: terminalSafe(alert.group, 120),
+    down: alert.down.map((d) => terminalSafe(d, 120)),
+    ...(alert.mutedBy !== undefined ? { mutedBy: terminalSafe(alert.mutedBy, 120) } : {}),
+  };
+}
+
+/**
+ * The alerts the environment's monitors would open if this check's values held for their window,
+ * grouped as its mode groups them, and the maintenance window that would mute each at `now`
+ * (stacks/operations/alert-preview.ts).
+ */
+export function alertPreviewSection(definition: PreviewDefinition, series: readonly MetricSeries[], now: Date): string[] {
+  const mode = definition.monitor.mode;
+  const alerts = previewAlerts({
+    definition,
+    series: series.map((s) => ({ metric: s.metric, value: s.points[s.points.length - 1]?.value ?? Number.NaN, tags: s.tags })),
+    now,
+  });
+  return [
+    `Alerts the monitors would open if these values held for ${definition.monitor.windowMinutes} minutes (mode ${mode}: ${MODE_DESCRIPTIONS[mode]}), maintenance as of ${now.toISOString()}:`,
+    ...formatAlertPreview(alerts.map(escaped)).map((line) => `  ${line}`),
+  ];
 }
 
 /** The series and events as Datadog receives them: one line each. */

@@ -7,8 +7,7 @@
  * configuration allows for local runs.
  */
 import { CHECKER_ENV, checkerEnvironment } from "../../contract/checker-env";
-import { awsPartition } from "../../contract/names";
-import { ConfigError, parseCheckerConfig, type CheckerConfig, type ControllerConfig } from "../../handler/config";
+import { ConfigError, parseCheckerConfig, type CheckerConfig } from "../../handler/config";
 import type { EnvironmentDefinition } from "../../stacks/environment/schema";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";
 
@@ -36,16 +35,6 @@ function read(env: Env, name: string): string | undefined {
 }
 
 /**
- * The checker accepts only secret ARNs, while the secrets the stack creates are known here by
- * name (their ARN carries the account and a random suffix). GetSecretValue takes either, so a
- * name goes through the parser as this stand-in ARN and is put back right after; the account
- * 000000000000 cannot be a real one.
- */
-function standInArn(region: string, secretName: string): string {
-  return `arn:${awsPartition(region)}:secretsmanager:${region}:000000000000:secret:${secretName}`;
-}
-
-/**
  * Builds the checker's configuration from a validated definition.
  * Controller credentials: `VNS3_<NAME>_PASSWORD` (+ `_USERNAME`, default `api`) or
  * `VNS3_<NAME>_API_TOKEN`; else the controller's `secretArn`; else the secret the stack creates.
@@ -58,18 +47,11 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
   const secrets: string[] = [];
   const credentialSources: Record<string, string> = {};
   const prefixes = new Set<string>();
-  const namesByStandIn = new Map<string, string>();
-  const region = def.aws.region;
 
-  const secretRef = (arn: string | undefined, name: string): string => {
-    if (arn !== undefined) return arn;
-    const standIn = standInArn(region, name);
-    namesByStandIn.set(standIn, name);
-    return standIn;
-  };
-
-  const controllerSecretArns = new Map(def.controllers.map((c) => [c.name, secretRef(c.secretArn, controllerSecretName(def.name, c.name))]));
-  const datadogApiKeySecretArn = secretRef(def.datadog.apiKeySecretArn, datadogSecretName(def.name));
+  // The file's ARN, else the name of the secret the stack creates: the checker's parser takes
+  // either, as GetSecretValue does (its ARN carries the account and a random suffix, unknown here).
+  const controllerSecretArns = new Map(def.controllers.map((c) => [c.name, c.secretArn ?? controllerSecretName(def.name, c.name)]));
+  const datadogApiKeySecretArn = def.datadog.apiKeySecretArn ?? datadogSecretName(def.name);
   const variables: Record<string, string> = { ...checkerEnvironment(def, { controllerSecretArns, datadogApiKeySecretArn }) };
 
   // Local credentials replace a controller's secret in its entry: the parser takes inline ones.
@@ -96,8 +78,7 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
       secrets.push(password);
     } else {
       if (username !== undefined) problems.push(`${prefix}USERNAME is set without ${prefix}PASSWORD`);
-      const secretId = namesByStandIn.get(String(entry.secretArn)) ?? String(entry.secretArn);
-      credentialSources[name] = `secret ${secretId}`;
+      credentialSources[name] = `secret ${String(entry.secretArn)}`;
     }
   }
   variables[CHECKER_ENV.controllers] = JSON.stringify(entries);
@@ -118,22 +99,15 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
     apiKeySource = `env ${CHECKER_ENV.apiKey}`;
     secrets.push(inlineKey);
   } else {
-    apiKeySource = `secret ${namesByStandIn.get(datadogApiKeySecretArn) ?? datadogApiKeySecretArn}`;
+    apiKeySource = `secret ${datadogApiKeySecretArn}`;
   }
   const apiUrl = read(env, CHECKER_ENV.apiUrl);
   if (apiUrl !== undefined) variables[CHECKER_ENV.apiUrl] = apiUrl;
 
-  let config: CheckerConfig;
   try {
-    config = parseCheckerConfig(variables);
+    return { config: parseCheckerConfig(variables), credentialSources, apiKeySource, secrets, problems, warnings };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { config: undefined, credentialSources, apiKeySource, secrets, problems: [...problems, ...error.issues.map((issue) => `checker configuration ${issue}`)], warnings };
   }
-  const named = (arn: string) => namesByStandIn.get(arn) ?? arn;
-  const controllers = config.controllers.map(
-    (c): ControllerConfig => (c.credentials.kind === "secret" ? { ...c, credentials: { kind: "secret", secretArn: named(c.credentials.secretArn) } } : c),
-  );
-  const apiKey = config.datadog.apiKey.kind === "secret" ? { kind: "secret" as const, secretArn: named(config.datadog.apiKey.secretArn) } : config.datadog.apiKey;
-  return { config: { ...config, controllers, datadog: { ...config.datadog, apiKey } }, credentialSources, apiKeySource, secrets, problems, warnings };
 }

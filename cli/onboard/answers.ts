@@ -4,6 +4,7 @@
  * (local state, the stack's own secret, no priority, …).
  */
 import type { DatadogSiteName } from "../../contract/datadog-sites";
+import type { MonitorMode } from "../../stacks/environment/schema";
 import type { ExistingEnvironments } from "./existing-environments";
 import type { CertificateInfo } from "../fingerprint/tls-inspect";
 
@@ -36,7 +37,8 @@ export interface Answers {
   readonly site: DatadogSiteName;
   /** null: the stack creates `vpn-monitor/<env>/datadog-api-key`. */
   readonly apiKeySecretArn: string | null;
-  readonly mode: string;
+  /** The schema's own name (an alias such as `multi` is already read as `tunnel`). */
+  readonly mode: MonitorMode;
   readonly windowMinutes: number;
   readonly priority: number | null;
   readonly message: string | null;

@@ -30,7 +30,7 @@ export function toEnvironmentInput(a: Answers): RenderableEnvironment {
     })),
     datadog: { site: a.site, ...(a.apiKeySecretArn !== null ? { apiKeySecretArn: a.apiKeySecretArn } : {}) },
     monitor: {
-      mode: a.mode as NonNullable<RenderableEnvironment["monitor"]>["mode"],
+      mode: a.mode,
       windowMinutes: a.windowMinutes,
       ...(a.priority !== null ? { priority: a.priority } : {}),
       ...(a.message !== null ? { message: a.message } : {}),

@@ -8,6 +8,7 @@
  */
 import { parse } from "yaml";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
+import { canonicalMode, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { formatHostPort } from "../shared/host-port";
 import { controllerSecretName, datadogSecretName } from "../shared/names";
@@ -35,10 +36,11 @@ export type RenderableEnvironment = EnvironmentInput & {
   aws: EnvironmentInput["aws"] & { tags?: Record<string, string> };
 };
 
-const MODE_LINE: Record<string, string> = {
-  simple: "Simple-alert mode: one alert (one ticket) when any tunnel drops.",
-  multi: "Multi-alert mode: one alert (one ticket) per tunnel.",
-};
+/** The comment line that says what the file's alert mode does, for every mode of the schema. */
+export function modeLine(mode: string): string {
+  const canonical = canonicalMode(mode);
+  return canonical === undefined ? "" : `Alert mode ${canonical}: ${MODE_DESCRIPTIONS[canonical]}.`;
+}
 
 /** Renders `env` as the text of `environments/<name>.yaml`. */
 export function renderEnvironmentYaml(env: RenderableEnvironment): string {
@@ -47,7 +49,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   const mode = env.monitor?.mode ?? "simple";
 
   line(`# Environment ${env.name}, written by \`npm run onboard\`; edit it by hand from here on.`);
-  line(`# ${MODE_LINE[mode] ?? ""}`.trimEnd());
+  line(`# ${modeLine(mode)}`.trimEnd());
   line(`name: ${yamlString(env.name)}`);
   line("");
 

@@ -8,8 +8,10 @@ import * as path from "node:path";
 import { DATADOG_SITE_NAMES, DATADOG_SITES, describeDatadogSites, parseDatadogSite, type DatadogSiteName } from "../../contract/datadog-sites";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
 import { defaultWebhookName } from "../../contract/names";
-import { environmentSchema, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
+import { AWS_REGIONS } from "../../stacks/environment/aws-regions";
+import { environmentSchema, MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES, type MonitorMode } from "../../stacks/environment/schema";
 import { suggestion } from "../shared/args";
+import { canonicalMode, MODES_EXPECTED } from "../shared/monitor-modes";
 import { HOST_FORMAT, parseHostPort } from "../shared/host-port";
 import { bad, ok, type OnboardContext, type Problem, type Read } from "./answers";
 
@@ -27,13 +29,6 @@ interface Checkable {
 
 const passes = (schema: Checkable, value: unknown) => schema.safeParse(value).success;
 
-/** The choices of an enum field, behind its default (`monitor.mode`). */
-function enumOptions(schema: unknown): string[] {
-  const inner = (schema as { unwrap?: () => unknown }).unwrap?.() ?? schema;
-  const options = (inner as { options?: unknown }).options;
-  return Array.isArray(options) ? options.map(String) : [];
-}
-
 /** What each answer must look like: the flag's help, the error and the prompt's hint say this. */
 export const EXPECTED = {
   name: "lowercase letters, digits and hyphens, 2-32 characters, starting with a letter (e.g. acme-prod)",
@@ -49,7 +44,7 @@ export const EXPECTED = {
   secretArn: "a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
   fingerprint: FINGERPRINT_FORMAT,
   site: `a Datadog site: ${describeDatadogSites()}; the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too`,
-  mode: () => `one of ${enumOptions(MONITOR.mode).join(", ")}`,
+  mode: MODES_EXPECTED,
   window: `minutes Datadog accepts: ${MONITOR_WINDOWS_MINUTES.join(", ")}`,
   priority: "1 (highest) to 5, or empty for none",
   message: "text of at most 2000 characters",
@@ -92,7 +87,7 @@ export function readName(text: string, ctx: OnboardContext): Read<string> {
 
 export function readRegion(text: string): Read<string> {
   const value = text.trim();
-  return passes(AWS.region, value) ? ok(value) : bad({ value, detail: `expected ${EXPECTED.region}` });
+  return passes(AWS.region, value) ? ok(value) : bad({ value, detail: `expected ${EXPECTED.region}${suggest(value, AWS_REGIONS)}` });
 }
 
 export function readVpcId(text: string): Read<string> {
@@ -149,16 +144,35 @@ export function readSite(text: string): Read<DatadogSiteName> {
   return bad({ value, detail: `expected ${EXPECTED.site}${name !== undefined ? ` (did you mean ${name}, ${DATADOG_SITES[name]}?)` : ""}` });
 }
 
-export function readSecretArn(text: string): Read<string | null> {
+/**
+ * A secret ARN field of the file (empty: the stack's own secret). An ARN-shaped value gets the
+ * schema's own words (e.g. the missing six-character suffix). Anything else is not echoed: it may
+ * be the secret itself, pasted into the wrong field.
+ */
+function readSecretArnField(schema: Checkable, text: string): Read<string | null> {
   const value = text.trim();
   if (value === "") return ok(null);
-  return passes(DATADOG.apiKeySecretArn, value) ? ok(value) : bad({ value, detail: `expected ${EXPECTED.secretArn}, or nothing for the stack's own secret` });
+  const result = schema.safeParse(value);
+  if (result.success) return ok(value);
+  const message = result.error?.issues[0]?.message;
+  if (value.startsWith("arn:") && message !== undefined) return bad({ value, detail: message });
+  return bad({ detail: `expected ${EXPECTED.secretArn}, or nothing for the stack's own secret (the ARN of a secret you know by name: aws secretsmanager describe-secret --secret-id <name> --query ARN --output text)` });
 }
 
-export function readMode(text: string): Read<string> {
+export function readSecretArn(text: string): Read<string | null> {
+  return readSecretArnField(DATADOG.apiKeySecretArn, text);
+}
+
+/** An alert mode; an earlier spelling (`multi`) is read as the mode it stands for now (`tunnel`). */
+export function readMode(text: string): Read<MonitorMode> {
   const value = text.trim();
-  const options = enumOptions(MONITOR.mode);
-  return passes(MONITOR.mode, value) && value !== "" ? ok(value) : bad({ value, detail: `expected ${EXPECTED.mode()}${suggest(value, options)}` });
+  const mode = canonicalMode(value);
+  // The schema's own field decides, as for every other answer; the alias table only names the result.
+  if (mode !== undefined && passes(MONITOR.mode, value)) return ok(mode);
+  const guess = suggestion(value, [...MONITOR_MODES, ...Object.keys(MONITOR_MODE_ALIASES)]);
+  const alias = guess === undefined ? undefined : MONITOR_MODE_ALIASES[guess];
+  const hint = guess === undefined ? "" : ` (did you mean ${guess}${alias !== undefined ? `, read as ${alias}` : ""}?)`;
+  return bad({ value, detail: `expected ${EXPECTED.mode}${hint}` });
 }
 
 export function readWindow(text: string): Read<number> {
@@ -241,9 +255,7 @@ export function readSecurityGroupId(text: string): Read<string> {
 }
 
 export function readControllerSecretArn(text: string): Read<string | null> {
-  const value = text.trim();
-  if (value === "") return ok(null);
-  return passes(CONTROLLER.secretArn, value) ? ok(value) : bad({ value, detail: `expected ${EXPECTED.secretArn}, or nothing for the stack's own secret` });
+  return readSecretArnField(CONTROLLER.secretArn, text);
 }
 
 export function readFingerprint(text: string): Read<string> {

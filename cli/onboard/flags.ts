@@ -6,8 +6,9 @@
  */
 import { DATADOG_SITE_NAMES, DATADOG_SITES, parseDatadogSite } from "../../contract/datadog-sites";
 import { defaultWebhookName } from "../../contract/names";
-import { MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
+import { MONITOR_MODES, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
 import type { FlagSpec, ParsedArgs } from "../shared/args";
+import { MODE_ALIAS_NOTES, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import type { Prompter } from "../shared/prompter";
 import { flagProblem, ok, promptProblem, type AnswerKey, type Answers, type ControllerDraft, type Draft, type OnboardContext, type Problem, type Read } from "./answers";
 import { completeController, CONTROLLER_FORMAT, CONTROLLER_KEYS, controllerSpec, missingControllerKeys, readControllerSpec } from "./controllers";
@@ -318,10 +319,10 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
   }),
   row({
     key: "mode",
-    flag: { name: "mode", value: "<mode>", help: `alert mode: ${fields.EXPECTED.mode()} (default: simple)` },
+    flag: { name: "mode", value: "<mode>", help: `alert mode (default: simple): ${modeHelp()}` },
     label: "Alert mode",
     required: false,
-    fallback: () => "simple",
+    fallback: () => "simple" as const,
     read: (v) => fields.readMode(last(v)),
     question: {
       kind: "select",
@@ -411,15 +412,14 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
   }),
 ];
 
-/** Descriptions of the alert modes the schema knows; a mode without one is still offered. */
-const MODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  simple: "one alert (one ticket) when any tunnel drops",
-  multi: "one alert (one ticket) per tunnel",
-};
-
+/** The schema's alert modes as choices, each with what it does. */
 function modeChoices() {
-  const options = fields.EXPECTED.mode().replace(/^one of /, "").split(", ");
-  return options.map((value) => ({ value, name: value, ...(MODE_DESCRIPTIONS[value] !== undefined ? { description: MODE_DESCRIPTIONS[value] } : {}) }));
+  return MONITOR_MODES.map((value) => ({ value, name: value, description: MODE_DESCRIPTIONS[value] }));
+}
+
+/** `simple: one alert …; partner: …; tunnel: …`, then the accepted earlier spellings. */
+function modeHelp(): string {
+  return [...MONITOR_MODES.map((mode) => `${mode}: ${MODE_DESCRIPTIONS[mode]}`), ...MODE_ALIAS_NOTES].join("; ");
 }
 
 /** Flags that steer the run rather than answer a question. */

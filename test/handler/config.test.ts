@@ -2,6 +2,8 @@ import { ConfigError, parseCheckerConfig, type EnvRecord } from "../../handler/c
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:vns3/prod-a-AbCdEf";
 const KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog/api-key-XyZ123";
+const ARN_EXPECTED = "expected a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters> (or the secret's name without arn:)";
+const NAME_EXPECTED = "expected a Secrets Manager secret name (1-512 ASCII letters, digits and /_+=.@-) or ARN (arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>)";
 const PIN = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
 
 function env(overrides: Record<string, string | undefined> = {}): EnvRecord {
@@ -61,6 +63,44 @@ describe("parseCheckerConfig", () => {
     expect(config.datadog).toEqual({ site: "datadoghq.eu", apiUrl: "http://127.0.0.1:9999/proxy", apiKey: { kind: "inline", apiKey: "0123456789abcdef" } });
   });
 
+  it("takes a secret's name as well as its ARN, as GetSecretValue does, for a controller and the API key", () => {
+    const config = parseCheckerConfig(
+      env({
+        VNS3_CONTROLLERS: JSON.stringify([
+          { name: "a", host: "h1", secretArn: "vpn-monitor/production/vns3-a" },
+          // Every character CreateSecret allows in a name, and a partial ARN (no suffix), which GetSecretValue also resolves.
+          { name: "b", host: "h2", secretArn: "team_1/vns3+b=x.y@z-1" },
+          { name: "c", host: "h3", secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:vns3/c" },
+        ]),
+        DD_API_KEY_SECRET_ARN: " vpn-monitor/production/datadog-api-key ",
+      }),
+    );
+
+    expect(config.controllers.map((c) => c.credentials)).toEqual([
+      { kind: "secret", secretArn: "vpn-monitor/production/vns3-a" },
+      { kind: "secret", secretArn: "team_1/vns3+b=x.y@z-1" },
+      { kind: "secret", secretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:vns3/c" },
+    ]);
+    expect(config.datadog.apiKey).toEqual({ kind: "secret", secretArn: "vpn-monitor/production/datadog-api-key" });
+  });
+
+  it("takes a name of up to 512 characters, CreateSecret's limit", () => {
+    const controller = (secretArn: string) => env({ VNS3_CONTROLLERS: JSON.stringify([{ name: "a", host: "h1", secretArn }]) });
+
+    expect(parseCheckerConfig(controller("n".repeat(512))).controllers[0]?.credentials).toEqual({ kind: "secret", secretArn: "n".repeat(512) });
+    expect(issuesOf(controller("n".repeat(513)))).toEqual([`VNS3_CONTROLLERS[0].secretArn: ${NAME_EXPECTED}`]);
+  });
+
+  it.each([
+    ["datadog api key", NAME_EXPECTED],
+    ["arn:aws:secretsmanager:eu-west-1:123456789012:datadog-api-key", ARN_EXPECTED],
+  ])("names DD_API_KEY_SECRET_ARN and what it expects for %j, without quoting it", (value, expected) => {
+    const issues = issuesOf(env({ DD_API_KEY_SECRET_ARN: value }));
+
+    expect(issues).toEqual([`DD_API_KEY_SECRET_ARN: ${expected}`]);
+    expect(issues.join("\n")).not.toContain(value);
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseCheckerConfig(env({ DD_SITE: "", DD_API_URL: "  ", DD_API_KEY: "" })).datadog).toEqual({
       site: "datadoghq.com",
@@ -83,7 +123,10 @@ describe("parseCheckerConfig", () => {
     [{ host: "https://10.0.0.1:8000" }, "VNS3_CONTROLLERS[0].host: expected a host name or IP address, without scheme, port or path"],
     [{ name: "" }, "VNS3_CONTROLLERS[0].name: expected a non-empty string"],
     [{ name: "!!" }, "VNS3_CONTROLLERS[0].name: expected at least one letter or digit (it becomes the controller tag)"],
-    [{ secretArn: "vns3/prod" }, "VNS3_CONTROLLERS[0].secretArn: expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"],
+    [{ secretArn: "arn:aws:secretsmanager:eu-west-1:1234:secret:vns3/prod-a-AbCdEf" }, `VNS3_CONTROLLERS[0].secretArn: ${ARN_EXPECTED}`],
+    [{ secretArn: "arn:aws:ssm:eu-west-1:123456789012:parameter/vns3" }, `VNS3_CONTROLLERS[0].secretArn: ${ARN_EXPECTED}`],
+    [{ secretArn: "vns3 prod a" }, `VNS3_CONTROLLERS[0].secretArn: ${NAME_EXPECTED}`],
+    [{ secretArn: "" }, `VNS3_CONTROLLERS[0].secretArn: ${NAME_EXPECTED}`],
     [{ tlsSha: "x" }, 'VNS3_CONTROLLERS[0]: Unrecognized key: "tlsSha"'],
   ])("reports %j precisely", (patch, message) => {
     const controller = { name: "a", host: "h1", secretArn: ARN, ...patch };

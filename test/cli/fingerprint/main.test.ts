@@ -68,6 +68,28 @@ describe("npm run fingerprint", () => {
     }
   });
 
+  it("escapes what the certificate says before printing it: a controller cannot rewrite the screen", async () => {
+    // Prepare: a subject with a screen-clearing sequence and a bidi override. (OpenSSL's own
+    // subject text already writes C0 controls as \1B; the bidi override comes through as is.)
+    const ESC = String.fromCharCode(27);
+    const hostile = await createCertificate({ commonName: `vns3${ESC}[2J\u202eEVIL` });
+    const srv = await tlsServer(hostile);
+    const io = memoryIo();
+    try {
+      // Act
+      const code = await main([`127.0.0.1:${srv.port}`], io);
+
+      // Assess
+      expect(code).toBe(0);
+      expect(io.out()).toContain("  Subject      CN=vns3\\1B[2J\\u202eEVIL\n");
+      expect(io.out()).toContain("  Issuer       CN=vns3\\1B[2J\\u202eEVIL\n");
+      // Nothing but newlines below space, and no bidi control, reaches the terminal.
+      expect([...io.out()].filter((c) => c !== "\n" && ((c.codePointAt(0) as number) < 0x20 || c === "\u202e"))).toEqual([]);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("sends SNI for a host name and prints JSON with --json", async () => {
     const srv = await tlsServer(cert);
     const io = memoryIo();

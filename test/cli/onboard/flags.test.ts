@@ -27,7 +27,7 @@ const FULL: Answers = {
   ],
   site: "AP2",
   apiKeySecretArn: null,
-  mode: "multi",
+  mode: "partner",
   windowMinutes: 10,
   priority: 2,
   message: "@slack-net: it's down",
@@ -88,12 +88,28 @@ describe("equivalentCommandLine", () => {
 
 describe("readControllerSpec", () => {
   it("keeps ARNs with = and reads host:port", () => {
-    const read = readControllerSpec(`name=vns3-a,host=10.0.1.10:8443,sg=sg-0a1b2c3d4e5f60101,secret=${ARN.replace("AbCdEf", "x=y")},fingerprint=${FP}`, 0);
+    // Secret names may hold = (CreateSecret: letters, digits and /_+=.@-); the ARN ends in -<6 characters>.
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/team=payments/vns3-a-Zx9Qw1";
+    const read = readControllerSpec(`name=vns3-a,host=10.0.1.10:8443,sg=sg-0a1b2c3d4e5f60101,secret=${arn},fingerprint=${FP}`, 0);
 
     expect(read).toEqual({
-      draft: { name: "vns3-a", host: "10.0.1.10", port: 8443, securityGroupId: "sg-0a1b2c3d4e5f60101", secretArn: ARN.replace("AbCdEf", "x=y"), tlsSha256: FP },
+      draft: { name: "vns3-a", host: "10.0.1.10", port: 8443, securityGroupId: "sg-0a1b2c3d4e5f60101", secretArn: arn, tlsSha256: FP },
       problems: [],
     });
+  });
+
+  it("refuses an ARN without the six characters Secrets Manager appends, naming the key", () => {
+    const partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-a";
+
+    expect(readControllerSpec(`name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,secret=${partial},fingerprint=${FP}`, 0).problems).toEqual([
+      {
+        where: "#1 secret=",
+        value: partial,
+        detail:
+          "lacks the six characters Secrets Manager appends to a secret's ARN (e.g. …-AbCdEf): IAM would match no secret and the checker would be denied at run time. " +
+          "Copy the full ARN from `aws secretsmanager describe-secret --secret-id <name> --query ARN`",
+      },
+    ]);
   });
 
   it("reports a key given twice and a part without a key, never quoting the part", () => {

@@ -20,6 +20,8 @@ class ScriptedPrompter implements Prompter {
   /** What the search list showed for each typed term. */
   readonly filtered: { term: string; shown: string[] }[] = [];
   readonly asked: string[] = [];
+  /** The choices each select question offered, by its message. */
+  readonly offered = new Map<string, SelectQuestion<unknown>["choices"]>();
   private next = 0;
   constructor(private readonly script: readonly Step[]) {}
 
@@ -42,6 +44,7 @@ class ScriptedPrompter implements Prompter {
   }
 
   async select<T>(q: SelectQuestion<T>): Promise<T> {
+    this.offered.set(q.message, q.choices);
     const answer = this.take(q.message);
     const choice = q.choices.find((c) => (typeof answer === "object" ? JSON.stringify(c.value) === JSON.stringify(answer) : c.value === answer));
     if (choice === undefined) throw new Error(`${JSON.stringify(answer)} is not a choice of ${q.message}: ${q.choices.map((c) => JSON.stringify(c.value)).join(", ")}`);
@@ -128,7 +131,7 @@ describe("npm run onboard, interactive", () => {
       [/Add another controller/, false],
       [/Datadog site/, "datadoghq.eu"],
       [/Datadog API key/, ""],
-      [/Alert mode/, "multi"],
+      [/Alert mode/, "partner"],
       [/Evaluation window/, "10"],
       [/Monitor priority/, "1"],
       [/Extra text/, "@pagerduty-network"],
@@ -164,6 +167,12 @@ describe("npm run onboard, interactive", () => {
       `"EXAMPLE_MULTI_TICKET_TOKEN": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (Datadog variables are global to the organization)`,
       'expected Name=value, e.g. "Authorization=Bearer $ACME_TICKET_TOKEN"',
     ]);
+    // The alert modes are the schema's, each described.
+    expect(prompter.offered.get("Alert mode")).toEqual([
+      { value: "simple", name: "simple", description: "one alert (one ticket) for the environment when any tunnel drops" },
+      { value: "partner", name: "partner", description: "one alert (one ticket) per partner endpoint, naming the partner, however many of its tunnels are down" },
+      { value: "tunnel", name: "tunnel", description: "one alert (one ticket) per tunnel" },
+    ]);
     // The state question explains the trade-off first.
     expect(prompter.said.join("\n")).toContain("a CI runner discards it");
     // host:port answered the port: no port question for controller 1.
@@ -177,7 +186,7 @@ describe("npm run onboard, interactive", () => {
         { name: "vns3-b", port: 8000, tlsSha256: FP, secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-b-AbCdEf" },
       ],
       datadog: { site: "EU" },
-      monitor: { mode: "multi", windowMinutes: 10, priority: 1, message: "@pagerduty-network" },
+      monitor: { mode: "partner", windowMinutes: 10, priority: 1, message: "@pagerduty-network" },
       ticketing: { secretVariables: ["ACME_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TOKEN" } },
     });
     expect(def?.ticketing.webhookName).toBeUndefined();

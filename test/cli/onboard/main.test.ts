@@ -34,7 +34,7 @@ function copyExamples(dir: string): void {
 }
 
 const FULL_YAML = `# Environment acme-prod, written by \`npm run onboard\`; edit it by hand from here on.
-# Multi-alert mode: one alert (one ticket) per tunnel.
+# Alert mode tunnel: one alert (one ticket) per tunnel.
 name: acme-prod
 
 aws:
@@ -76,7 +76,7 @@ datadog:
   # No apiKeySecretArn: the stack creates the secret vpn-monitor/acme-prod/datadog-api-key; put the bare API key in it.
 
 monitor:
-  mode: multi
+  mode: tunnel
   windowMinutes: 10
   priority: 2
   message: "@slack-net: runbook #3"
@@ -212,14 +212,21 @@ describe("npm run onboard (in-process, no terminal)", () => {
   it.each([
     ["--name", "Acme", '--name "Acme": expected lowercase letters, digits and hyphens, 2-32 characters, starting with a letter (e.g. acme-prod)'],
     ["--name", "example-simple", `--name "example-simple": is already used by ${"DIR"}/example-simple.yaml: choose another name, or edit that file`],
-    ["--region", "eu-west", '--region "eu-west": expected an AWS region, e.g. eu-west-1'],
+    ["--region", "eu-west", '--region "eu-west": expected an AWS region, e.g. eu-west-1 (did you mean eu-west-1?)'],
+    ["--region", "eu-wset-1", '--region "eu-wset-1": expected an AWS region, e.g. eu-west-1 (did you mean eu-west-1?)'],
+    ["--region", "mars-north-1", '--region "mars-north-1": expected an AWS region, e.g. eu-west-1'],
     ["--vpc", "vpc-1", '--vpc "vpc-1": expected a VPC id: vpc- and 8 or 17 hex digits (e.g. vpc-0a1b2c3d4e5f60718)'],
     ["--subnets", "subnet-0a1b2c3d4e5f60001,subnet-x", '--subnets "subnet-x": expected subnet ids, comma-separated: subnet- and 8 or 17 hex digits each'],
     ["--subnets", "subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60001", '--subnets "subnet-0a1b2c3d4e5f60001": is listed twice'],
     ["--site", "datadoghq.ue", '--site "datadoghq.ue": expected a Datadog site: US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com); the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too (did you mean EU, datadoghq.eu?)'],
     ["--site", "mars", '--site "mars": expected a Datadog site: US1 (datadoghq.com), US3 (us3.datadoghq.com), US5 (us5.datadoghq.com), EU (datadoghq.eu), AP1 (ap1.datadoghq.com), AP2 (ap2.datadoghq.com), GOV (ddog-gov.com); the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too'],
-    ["--api-key-secret", "my-secret", '--api-key-secret "my-secret": expected a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, or nothing for the stack\'s own secret'],
-    ["--mode", "mutli", '--mode "mutli": expected one of simple, multi (did you mean multi?)'],
+    // Not ARN-shaped: possibly the key itself, pasted into the wrong flag; never echoed.
+    ["--api-key-secret", "0123456789abcdef0123456789abcdef", "--api-key-secret: expected a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, or nothing for the stack's own secret (the ARN of a secret you know by name: aws secretsmanager describe-secret --secret-id <name> --query ARN --output text)"],
+    ["--api-key-secret", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-api-key", '--api-key-secret "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-api-key": lacks the six characters Secrets Manager appends to a secret\'s ARN (e.g. …-AbCdEf): IAM would match no secret and the checker would be denied at run time. Copy the full ARN from `aws secretsmanager describe-secret --secret-id <name> --query ARN`'],
+    ["--api-key-secret", "arn:aws:secretsmanager:eu-west-1:1234:secret:acme/datadog-api-key-AbCdEf", '--api-key-secret "arn:aws:secretsmanager:eu-west-1:1234:secret:acme/datadog-api-key-AbCdEf": is not a Secrets Manager secret ARN (expected arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>)'],
+    ["--mode", "mutli", '--mode "mutli": expected one of simple, partner, tunnel (multi is read as tunnel) (did you mean multi, read as tunnel?)'],
+    ["--mode", "partners", '--mode "partners": expected one of simple, partner, tunnel (multi is read as tunnel) (did you mean partner?)'],
+    ["--mode", "per-tunnel", '--mode "per-tunnel": expected one of simple, partner, tunnel (multi is read as tunnel)'],
     ["--window", "7", '--window "7": expected minutes Datadog accepts: 1, 5, 10, 15, 30, 60, 120, 240, 1440'],
     ["--priority", "6", '--priority "6": expected 1 (highest) to 5, or empty for none'],
     ["--webhook-url", "http://tickets.acme.example/hook?token=abc", "--webhook-url: expected an https:// URL without credentials in it"],
@@ -231,13 +238,13 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--header", "Bad Header=x", '--header "Bad Header": expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)'],
     ["--tag", "1abc=x", '--tag "1abc=x": expected key=value: a key of letters, digits and _ . : / - (at most 128, starting with a letter), a value of at most 256 characters'],
     ["--state-bucket", "Acme_State", '--state-bucket "Acme_State": expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens'],
-    ["--state-region", "EU-WEST-1", '--state-region "EU-WEST-1": expected an AWS region, e.g. eu-west-1'],
+    ["--state-region", "EU-WEST-1", '--state-region "EU-WEST-1": expected an AWS region, e.g. eu-west-1 (did you mean eu-west-1?)'],
     ["--controller", `name=VNS3,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 name= "VNS3": expected the controller\'s short name: lowercase letters, digits and hyphens, 2-32, starting with a letter (e.g. vns3-primary)'],
     ["--controller", `name=vns3-a,host=10.0.1.10/24,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10/24": expected an IP address or DNS name, optionally with :port (10.0.1.10, 10.0.1.10:8000, [fd00::10]:8000); IPv4 or a DNS name for the checker'],
     ["--controller", `name=vns3-a,host=10.0.1.10:8443,port=8000,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 host= "10.0.1.10:8443": gives port 8443, but port= says 8000'],
     ["--controller", `name=vns3-a,host=10.0.1.10,port=http,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, '--controller #1 port= "http": expected a port number 1-65535'],
     ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-xyz,fingerprint=${FP_A}`, '--controller #1 sg= "sg-xyz": expected a security group id: sg- and 8 or 17 hex digits'],
-    ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,secret=vns3-a-secret,fingerprint=${FP_A}`, '--controller #1 secret= "vns3-a-secret": expected a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, or nothing for the stack\'s own secret'],
+    ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,secret=hunter2,fingerprint=${FP_A}`, "--controller #1 secret=: expected a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, or nothing for the stack's own secret (the ARN of a secret you know by name: aws secretsmanager describe-secret --secret-id <name> --query ARN --output text)"],
     ["--controller", "name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=3F:1A:9C", '--controller #1 fingerprint= "3F:1A:9C": expected a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl\'s `sha256 Fingerprint=` prefix is fine)'],
     ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A},password=hunter2`, "--controller #1: unknown key \"password\"; expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]"],
     ["--controller", `nmae=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, "--controller #1: unknown key \"nmae\" (did you mean name=?); expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]"],
@@ -247,6 +254,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(code).toBe(1);
     expect(err).toBe(`error: ${message.replace(/DIR/g, tmp.dir)}\n${NOTHING}`);
     expect(err).not.toContain("hunter2");
+    expect(err).not.toContain("0123456789abcdef");
     expect(err).not.toContain("token=abc");
     expect(out).toBe("");
     expect(filesIn()).toEqual(["example-multi.yaml", "example-simple.yaml"]);
@@ -283,6 +291,34 @@ describe("npm run onboard (in-process, no terminal)", () => {
 
     expect(code).toBe(0);
     expect(fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8")).toContain("datadog:\n  site: EU\n");
+  });
+
+  it.each([
+    ["simple", "simple", "# Alert mode simple: one alert (one ticket) for the environment when any tunnel drops."],
+    ["partner", "partner", "# Alert mode partner: one alert (one ticket) per partner endpoint, naming the partner, however many of its tunnels are down."],
+    ["tunnel", "tunnel", "# Alert mode tunnel: one alert (one ticket) per tunnel."],
+    // The earlier name is read as the mode it stands for now, and written as that.
+    ["multi", "tunnel", "# Alert mode tunnel: one alert (one ticket) per tunnel."],
+  ])("writes --mode %s as mode %s, with the line that says what it does", async (given, written, comment) => {
+    const { code } = await run(args({ ...REQUIRED, "--mode": given }, tmp.dir));
+
+    expect(code).toBe(0);
+    const text = fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8");
+    expect(text.split("\n").slice(0, 2)).toEqual(["# Environment acme-prod, written by `npm run onboard`; edit it by hand from here on.", comment]);
+    expect(text).toContain(`monitor:\n  mode: ${written}\n`);
+    expect(loadEnvironments(tmp.dir).find((e) => e.definition.name === "acme-prod")?.definition.monitor.mode).toBe(written);
+  });
+
+  it("describes each alert mode of the schema in --help", async () => {
+    const { code, out } = await run(["--help"]);
+
+    expect(code).toBe(0);
+    // commander wraps the help column: compare the words.
+    expect(out.replace(/\s+/g, " ")).toContain(
+      "--mode <mode> alert mode (default: simple): simple: one alert (one ticket) for the environment when any tunnel drops; " +
+        "partner: one alert (one ticket) per partner endpoint, naming the partner, however many of its tunnels are down; " +
+        "tunnel: one alert (one ticket) per tunnel; multi is read as tunnel",
+    );
   });
 
   it("offers AP2", async () => {
@@ -341,7 +377,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(code).toBe(0);
     expect(err).toBe("");
     const text = fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8");
-    expect(text).toContain("# Simple-alert mode: one alert (one ticket) when any tunnel drops.\n");
+    expect(text).toContain("# Alert mode simple: one alert (one ticket) for the environment when any tunnel drops.\n");
     expect(text).toContain(
       "# Terraform state stays on this machine: for trying things out only. The deploy workflow\n# refuses local state; add  backend: {type: s3, bucket: <bucket>}  before the first merge.\n",
     );
