@@ -3,6 +3,7 @@
  * Values arrive already masked (diff.ts); this module only decides how they read.
  */
 import type { AttributeChange, BeforeAfter, EntryDiff, MonitorChange, ReviewDiff, StackDiff, WebhookChange } from "./diff";
+import { targetOfStack } from "../preflight/targets";
 import { MASK } from "./mask";
 import { focusOnDifference, type DiffLine } from "./text-diff";
 
@@ -109,7 +110,8 @@ function entrySection(entry: EntryDiff): string[] {
 /** Entry types that are configuration, not something Terraform creates. */
 const NOT_RESOURCES = new Set(["provider", "backend", "required_providers", "output", "variable", "locals", "module"]);
 
-export const environmentOf = (stack: string): string => stack.replace(/^vpn-monitor-/, "");
+/** `vpn-monitor-acme` → `acme`, `vpn-monitor-fleet-eu` → `fleet-eu`: the name a reader and the workflows use. */
+const environmentOf = targetOfStack;
 
 /** Monitoring changes, the Lambda's code and every resource of one stack: the body of its section. */
 function changeLines(stack: StackDiff): string[] {
