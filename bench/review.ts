@@ -42,7 +42,7 @@ export function benchReview(environments = 100): ReviewMeasurement {
     git(repo, "commit", "-q", "-am", "change one environment");
 
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["--import", "tsx", "cli/review.ts", "--base", "HEAD~1"], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "cli/review/main.ts", "--base", "HEAD~1"], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (result.status !== 0) throw new Error(`review failed (exit ${result.status}):\n${result.stderr.slice(0, 2000)}`);
     return {

@@ -7,7 +7,7 @@
  * against fixtures, real Terraform where the machine has it, and fake GitHub APIs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
@@ -155,13 +155,13 @@ describe("workflow files", () => {
 
   it("run every Node job on Node 22 (the Lambda's runtime) with the npm cache", () => {
     const nodes = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
-    expect(nodes.length).toBe(5);
+    expect(nodes.length).toBe(6);
     for (const step of nodes) expect(step.with).toEqual({ "node-version": 22, cache: "npm" });
   });
 
   it("install with npm ci --ignore-scripts: no dependency's install script runs, so nothing is fetched outside the lockfile", () => {
     const installs = files.flatMap((file) => [...read(file).matchAll(/\bnpm (ci|install|i)\b[^\n]*/g)].map((m) => m[0]));
-    expect(installs.length).toBe(5);
+    expect(installs.length).toBe(6);
     for (const install of installs) expect(install).toMatch(/^npm ci --ignore-scripts --no-audit --no-fund # see docs\/review\.md, "Install scripts"$/);
   });
 
@@ -368,7 +368,9 @@ describe("the deploy workflow", () => {
       with: { environments: "${{ matrix.environments }}" },
       secrets: "inherit",
     });
-    expect(workflow("deploy-environments.yml").on).toEqual({ workflow_call: { inputs: { environments: { description: "JSON list of environment names", required: true, type: "string" } } } });
+    expect(workflow("deploy-environments.yml").on).toEqual({
+      workflow_call: { inputs: { environments: { description: "JSON list of deploy targets: environment names and fleet overviews (fleet, fleet-<site>)", required: true, type: "string" } } },
+    });
   });
 });
 
@@ -667,6 +669,19 @@ describe("the drift workflow", () => {
     expect(failures).toEqual([]);
   });
 
+  it("names a drifted fleet overview as such, and says where a lasting change goes", async () => {
+    const { calls } = await report([drift("fleet-eu")], []);
+
+    expect(calls[1]!.args.title).toBe("Drift: fleet overview fleet-eu differs from the environment definitions");
+    const body = calls[1]!.args.body as string;
+    expect(body).toMatch(/^<!-- vpn-monitor-drift:fleet-eu -->\nThe \[daily drift check\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/9\) found that the fleet overview `fleet-eu` no longer matches the environment definitions\.\n/);
+    expect(body).toContain("To restore the fleet dashboard, redeploy: Actions → deploy → Run workflow, environments `fleet-eu`. To keep the change, make it in the fleet stack's code (stacks/fleet-stack.ts) and merge.");
+    expect(body).toContain("closed when the fleet overview matches again.");
+    // An environment whose name merely starts with "fleet" cannot exist: the schema reserves fleet and fleet-….
+    const environment = await report([drift("acme")], []);
+    expect(environment.calls[1]!.args.title).toBe("Drift: acme differs from its definition");
+  });
+
   it("updates the bot's open issue of that environment, not a person's issue that quotes the marker nor another environment's", async () => {
     const open = [
       { number: 1, body: "<!-- vpn-monitor-drift:acme -->\nquoted", user: { login: "someone" } },
@@ -698,6 +713,205 @@ describe("the drift workflow", () => {
 
     expect(calls.slice(1)).toEqual([]);
     expect(failures).toEqual(["terraform plan failed for acme: not drift, see the check job's log"]);
+  });
+});
+
+describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environments", () => {
+  const ROOT = path.resolve(__dirname, "..");
+  /** tsx's loader, so the stand-in npm runs the real preflight from any folder. */
+  const TSX_LOADER = require.resolve("tsx");
+  const KEYS = { DD_API_KEY: "canary-api-do-not-print", DD_APP_KEY: "canary-app-do-not-print" };
+  let dir: string;
+  let environments: string;
+  let log: string;
+
+  /**
+   * Stand-ins on PATH, each logging its command line and working folder: `npm run --silent
+   * preflight -- …` runs the real cli/preflight/index.ts over `environments`, `npm run --silent
+   * review -- …` prints $REVIEW_TARGETS and writes review.md; `npx cdktf synth` writes each stack
+   * named in $SYNTH_STACKS as synth would (cdktf.out/stacks/<stack>/cdk.tf.json, no variables);
+   * `terraform plan` exits $PLAN_STATUS, as -detailed-exitcode does.
+   */
+  function standIns(): Record<string, string> {
+    const bin = path.join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    const script = (name: string, body: string) => {
+      const where = 'where="${PWD#"$WORK"}"; where="${where#/}"';
+      writeFileSync(path.join(bin, name), `#!/bin/bash\n${where}\necho "${name} $* @ \${where:-.}" >> "$LOG"\n${body}\n`);
+      chmodSync(path.join(bin, name), 0o755);
+    };
+    script(
+      "npm",
+      [
+        'if [ "$1 $2 $3" = "run --silent preflight" ]; then shift 4; exec "$NODE" --import "$TSX_LOADER" "$ROOT/cli/preflight/index.ts" "$@"; fi',
+        'if [ "$1 $2 $3" = "run --silent review" ]; then printf "%s" "$REVIEW_TARGETS"; echo "# review" > review.md; exit 0; fi',
+        "exit 99",
+      ].join("\n"),
+    );
+    script("npx", 'for stack in $SYNTH_STACKS; do mkdir -p "cdktf.out/stacks/$stack"; echo "{}" > "cdktf.out/stacks/$stack/cdk.tf.json"; done');
+    script(
+      "terraform",
+      ['env | grep "^TF_VAR_" | sed "s/=.*//" >> "$LOG" || true', 'case "$1" in', '  plan) echo plan > tfplan; exit "${PLAN_STATUS:-0}" ;;', '  show) echo "Plan: 1 to change." ;;', "esac"].join("\n"),
+    );
+    return { PATH: `${bin}:${process.env.PATH}`, LOG: log, WORK: dir, NODE: process.execPath, TSX_LOADER, ROOT, VPN_MONITOR_ENVIRONMENTS_DIR: environments };
+  }
+  const logged = () => readFileSync(log, "utf8").trim().split("\n");
+
+  beforeEach(() => {
+    // example-simple: Datadog EU, local state; example-multi: US1, S3 state. So fleet-eu follows
+    // example-simple's local state, fleet-us1 example-multi's bucket.
+    dir = mkdtempSync(path.join(tmpdir(), "fleet-workflow-"));
+    environments = path.join(dir, "environments");
+    mkdirSync(environments);
+    for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(path.join(ROOT, "environments", file), path.join(environments, file));
+    log = path.join(dir, "log");
+    writeFileSync(log, "");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe("deploy.yml: the targets to deploy", () => {
+    const step = stepsOf(workflow("deploy.yml").jobs.changed!).find((s) => s.id === "changed")!;
+    const run = (env: Record<string, string>) => {
+      const output = path.join(dir, "output");
+      rmSync(output, { force: true });
+      const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: path.join(dir, "summary"), BATCH_SIZE: step.env!.BATCH_SIZE!, ...env });
+      return { ...result, output: existsSync(output) ? readFileSync(output, "utf8") : "" };
+    };
+    const batches = (output: string) => (JSON.parse(/^batches=(.*)$/m.exec(output)![1]!) as string[]).map((b) => JSON.parse(b) as string[]);
+
+    it("deploys every environment and every fleet overview with all, from preflight --list", () => {
+      const result = run({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "all" });
+
+      expect(result.status).toBe(0);
+      expect(batches(result.output)).toEqual([["example-multi", "example-simple", "fleet-eu", "fleet-us1"]]);
+      expect(logged()).toEqual(["npm run --silent preflight -- --list @ ."]);
+      expect(result.stdout).toContain("Targets to deploy (4): example-multi example-simple fleet-eu fleet-us1");
+    });
+
+    it("deploys a fleet overview named by hand, and refuses a name that is no target", () => {
+      expect(batches(run({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "fleet-us1 example-simple" }).output)).toEqual([["fleet-us1", "example-simple"]]);
+
+      const wrong = run({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "fleet-us1 fleet" });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stdout).toContain("::error::no environment definition in environments/ and no fleet overview named 'fleet' (npm run preflight -- --list lists them)");
+      expect(wrong.output).toBe("");
+    });
+
+    it("deploys what the review lists on a push, fleet overviews after environments, in the same batches", () => {
+      const result = run({ GITHUB_EVENT_NAME: "push", BEFORE: "", REVIEW_TARGETS: "example-multi\nfleet-eu\n" });
+
+      // No git history here: the first commit deploys every target.
+      expect(batches(result.output)).toEqual([["example-multi", "example-simple", "fleet-eu", "fleet-us1"]]);
+      expect(logged()).toEqual(["npm run --silent preflight -- --list @ ."]);
+    });
+
+    it("deploys exactly the review's targets when there is a previous commit", () => {
+      execFileSync("git", ["init", "-q"], { cwd: dir });
+      const commit = () => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "c"], { cwd: dir });
+      commit();
+      commit();
+
+      const result = run({ GITHUB_EVENT_NAME: "push", BEFORE: "", REVIEW_TARGETS: "example-multi\nfleet-eu\n" });
+
+      expect(result.status).toBe(0);
+      expect(batches(result.output)).toEqual([["example-multi", "fleet-eu"]]);
+      expect(logged()[0]).toMatch(/^npm run --silent review -- --base [0-9a-f]{40} --out review\.md --list-changed @ \.$/);
+    });
+  });
+
+  describe("deploy-environments.yml: plan", () => {
+    const plan = workflow("deploy-environments.yml").jobs.plan!;
+    const planStep = stepsOf(plan).find((s) => s.name === "Preflight and plan")!;
+    const run = (target: string, env: Record<string, string> = {}) =>
+      runStep(planStep.run!, dir, {
+        ...standIns(),
+        // As GitHub gives a job its environment's secrets: the token is always there; a fleet's <target>_plan holds no WEBHOOK_SECRET_*.
+        ENVIRONMENT_SECRETS: '{"github_token":"canary-token"}',
+        ENVIRONMENT: target,
+        STACK: `vpn-monitor-${target}`,
+        RUNNER_TEMP: dir,
+        GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+        GITHUB_ACTIONS: "true",
+        SYNTH_STACKS: "vpn-monitor-example-multi vpn-monitor-example-simple vpn-monitor-fleet-eu vpn-monitor-fleet-us1",
+        ...KEYS,
+        ...env,
+      });
+
+    it("plans a fleet overview in its own stack folder, after its preflight, with the Datadog keys and no Terraform variable", () => {
+      const result = run("fleet-us1", { PLAN_STATUS: "2" });
+
+      expect(result.status).toBe(0);
+      expect(logged()).toEqual([
+        "npm run --silent preflight -- fleet-us1 @ .",
+        "npx cdktf synth @ .",
+        "terraform init -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+        "terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+        "terraform show -no-color tfplan @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+      ]);
+      expect(result.stdout).toContain("preflight fleet-us1: state: s3://example-terraform-state/vpn-monitor/fleet-us1.tfstate (us-east-1), in the state bucket of example-multi");
+      expect(readFileSync(path.join(dir, "result-fleet-us1.json"), "utf8")).toBe('{"environment":"fleet-us1","changes":true}\n');
+      expect(readFileSync(path.join(dir, "summary"), "utf8")).toContain("## Plan of fleet-us1\n\nThe apply job of fleet-us1 applies exactly this plan once a reviewer approves it.\n\n~~~\nPlan: 1 to change.\n~~~\n");
+      expect(result.stdout + result.stderr).not.toContain("canary");
+    });
+
+    it("stops before synth when the fleet overview would keep local state, naming the environment whose backend it follows", () => {
+      const result = run("fleet-eu");
+
+      expect(result.status).toBe(1);
+      expect(logged()).toEqual(["npm run --silent preflight -- fleet-eu @ ."]);
+      expect(result.stderr).toContain("preflight fleet-eu: vpn-monitor-fleet-eu keeps its state beside that of example-simple, the first environment by name on Datadog site EU");
+      expect(result.stderr).toContain("Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in");
+    });
+
+    it("runs a fleet overview's plan in <target>_plan and its apply in the protected <target>, as for an environment", () => {
+      const apply = workflow("deploy-environments.yml").jobs.apply!;
+      const target = (expression: string | undefined) => expression?.replace("${{ matrix.environment }}", "fleet-eu");
+
+      expect([target(plan.environment), target(plan.env!.STACK), target(apply.environment), target(apply.env!.STACK)]).toEqual(["fleet-eu_plan", "vpn-monitor-fleet-eu", "fleet-eu", "vpn-monitor-fleet-eu"]);
+    });
+  });
+
+  describe("drift.yml", () => {
+    const wf = workflow("drift.yml");
+
+    it("checks every environment and every fleet overview, listed by preflight", () => {
+      const step = stepsOf(wf.jobs.list!).find((s) => s.id === "list")!;
+      const output = path.join(dir, "output");
+
+      const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, BATCH_SIZE: step.env!.BATCH_SIZE! });
+
+      expect(result.status).toBe(0);
+      expect(readFileSync(output, "utf8")).toBe(`batches=${JSON.stringify([JSON.stringify(["example-multi", "example-simple", "fleet-eu", "fleet-us1"])])}\n`);
+      expect(stepsOf(wf.jobs.list!).map((s) => s.run ?? s.uses!.replace(/@.*/, ""))).toEqual(["actions/checkout", "actions/setup-node", "npm ci --ignore-scripts --no-audit --no-fund", step.run]);
+    });
+
+    it("plans a fleet overview with S3 state, and reports one that follows local state as not checked", () => {
+      const step = stepsOf(wf.jobs.check!).find((s) => s.name === "Plan each environment")!;
+
+      const result = runStep(step.run!, dir, {
+        ...standIns(),
+        ...KEYS,
+        BATCH: '["fleet-eu","fleet-us1"]',
+        SUMMARIZE: step.env!.SUMMARIZE!,
+        RUNNER_TEMP: dir,
+        GITHUB_ACTIONS: "true",
+        SYNTH_STACKS: "vpn-monitor-fleet-eu vpn-monitor-fleet-us1",
+        PLAN_STATUS: "0",
+      });
+
+      expect(result.status).toBe(0);
+      expect(logged()).toEqual([
+        "npx cdktf synth @ .",
+        "npm run --silent preflight -- fleet-eu @ .",
+        "npm run --silent preflight -- fleet-us1 @ .",
+        "terraform init -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+        "terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+      ]);
+      expect(JSON.parse(readFileSync(path.join(dir, "drift", "fleet-us1.json"), "utf8"))).toEqual({ environment: "fleet-us1", status: "in-sync" });
+      const notChecked = JSON.parse(readFileSync(path.join(dir, "drift", "fleet-eu.json"), "utf8")) as { status: string; detail: string };
+      expect(notChecked.status).toBe("not-checked");
+      expect(notChecked.detail).toContain("vpn-monitor-fleet-eu keeps its state beside that of example-simple");
+    });
   });
 });
 

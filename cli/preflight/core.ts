@@ -5,8 +5,10 @@
  *
  * Never returns a variable's value: problems and notes name variables only.
  */
-import type { LoadedEnvironment } from "../../stacks/environment/load";
+import { datadogApiUrl } from "../../contract/datadog-sites";
 import { resourceNames } from "../../contract/names";
+import type { LoadedEnvironment } from "../../stacks/environment/load";
+import { fleetPlan } from "../../stacks/fleet-stack";
 
 /** Process environment as Node gives it. */
 export type ProcessEnv = Readonly<Record<string, string | undefined>>;
@@ -107,9 +109,8 @@ function checkBackend({ environment, label, env }: PreflightInput): { problems: 
   };
 }
 
-/** Every missing variable, each named once with what it is for. */
-function checkVariables({ environment, label, env }: PreflightInput): { problems: string[]; notes: string[] } {
-  const required = requiredVariables(environment.definition);
+/** Every missing variable of `required`, each named once with what it is for. */
+function checkVariables(required: readonly RequiredVariable[], label: string, env: ProcessEnv): { problems: string[]; notes: string[] } {
   const problems = required
     .filter((variable) => !variable.names.some((name) => isSet(env, name)))
     .map((variable) =>
@@ -124,7 +125,57 @@ function checkVariables({ environment, label, env }: PreflightInput): { problems
 /** Runs every check; reports all problems at once so that one run shows everything to fix. */
 export function preflight(input: PreflightInput): PreflightResult {
   const backend = checkBackend(input);
-  const variables = checkVariables(input);
+  const variables = checkVariables(requiredVariables(input.environment.definition), input.label, input.env);
   const problems = [...backend.problems, ...variables.problems];
   return { ok: problems.length === 0, problems, notes: [`definition: ${input.label} is valid`, ...backend.notes, ...variables.notes] };
+}
+
+export interface FleetPreflightInput {
+  /** The fleet overview's stack id, `vpn-monitor-fleet` or `vpn-monitor-fleet-<site>` (cli/preflight/targets.ts). */
+  readonly stack: string;
+  /** Every environment the overview shows: the validated definitions on its Datadog site. */
+  readonly environments: readonly LoadedEnvironment[];
+  /** How to show a definition's file in messages (`environments/acme-prod.yaml`). */
+  readonly labelOf: (file: string) => string;
+  readonly env: ProcessEnv;
+}
+
+/**
+ * Preflight of a fleet overview (stacks/fleet-stack.ts): a Datadog provider and nothing of AWS, so
+ * the only variables are the provider's keys, and its state lives where the first environment by
+ * name on its site keeps its own (`fleetPlan`). Under CI, local state is refused naming that
+ * environment's file, since that is where the fix goes.
+ */
+export function fleetPreflight({ stack, environments, labelOf, env }: FleetPreflightInput): PreflightResult {
+  const plan = fleetPlan(environments.map((environment) => environment.definition), stack);
+  const first = [...environments].sort((a, b) => (a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0))[0]!;
+  const firstLabel = labelOf(first.file);
+  const origin = `${first.definition.name}, the first environment by name on Datadog site ${plan.site} (${firstLabel})`;
+  const problems: string[] = [];
+  const notes = [
+    `definitions: the ${environments.length} environment definition(s) on Datadog site ${plan.site} are valid; the fleet dashboard shows each of them`,
+    `datadog: site ${plan.site} (${datadogApiUrl(plan.site)}/): DD_API_KEY and DD_APP_KEY must be keys of that Datadog org`,
+  ];
+  if (plan.backend.type === "s3") {
+    notes.push(`state: s3://${plan.backend.bucket}/${plan.backend.key} (${plan.backend.region}), in the state bucket of ${origin}`);
+  } else if (detectRunner(env) === "ci") {
+    // The key the stack would use with S3 state, from the stack's own rule.
+    const s3Plan = fleetPlan([{ ...first.definition, backend: { type: "s3", bucket: "<state bucket>" } }], stack);
+    const key = s3Plan.backend.type === "s3" ? s3Plan.backend.key : undefined;
+    problems.push(
+      `${stack} keeps its state beside that of ${origin}, whose backend is local (the default when backend is not set): ` +
+        `on a CI runner the state file is thrown away with the runner, and the next deploy would create the fleet dashboard again beside the first. ` +
+        `Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in ${firstLabel}; ` +
+        `${stack} then keeps its state in that bucket under ${key}.`,
+    );
+  } else {
+    notes.push(
+      `state: local file terraform.${stack}.tfstate in the project root, because ${origin} keeps local state. That is fine for trying ` +
+        `things out on this machine; before anything real set backend: {type: s3, bucket: …} in ${firstLabel}. CI refuses local state.`,
+    );
+  }
+  const variables = checkVariables(DATADOG_PROVIDER_KEYS, stack, env);
+  problems.push(...variables.problems);
+  notes.push(...variables.notes);
+  return { ok: problems.length === 0, problems, notes };
 }

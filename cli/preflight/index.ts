@@ -1,84 +1,103 @@
 /**
- * `npm run preflight -- <environment>`
+ * `npm run preflight -- <target>` and `npm run preflight -- --list`
  *
- * Before Terraform starts: the definitions validate (as synth validates them), the environment's
- * state survives the machine (CI refuses local state), and every sensitive variable the stack
- * declares is set, with the Datadog provider's keys. No network call, so it runs anywhere. Exits
- * 0 when ready, 1 with one line per problem. Prints variable names, never values.
+ * Before Terraform starts: the definitions validate (as synth validates them), the target's state
+ * survives the machine (CI refuses local state), and every sensitive variable its stack declares
+ * is set, with the Datadog provider's keys. A target is an environment or a fleet overview
+ * (`fleet`, `fleet-<site>`; see ./targets.ts). No network call, so it runs anywhere. Exits 0 when
+ * ready, 1 with one line per problem, 2 on a wrong command line. Prints variable names, never values.
+ *
+ * `--list` prints every deploy target, one per line: what the deploy workflow deploys with
+ * `all` and the drift check plans.
  */
 import * as path from "node:path";
-import { Command } from "commander";
-import { preflight, detectRunner, type ProcessEnv } from "./core";
+import { preflight, detectRunner, fleetPreflight, type PreflightResult } from "./core";
+import { deployTargets, type DeployTarget } from "./targets";
 import { didYouMean } from "../../stacks/environment/did-you-mean";
-import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
+import { EnvironmentValidationError, loadEnvironments, type LoadedEnvironment } from "../../stacks/environment/load";
+import type { CommandSpec } from "../shared/args";
+import type { CliIo } from "../shared/io";
+import { EXIT, runAsScript, runCommand } from "../shared/runner";
 
-/** Where the entry point writes, and what it reads: the process's by default, a test's in tests. */
-export interface PreflightIo {
-  readonly env: ProcessEnv;
-  /** Labels in messages are relative to it. */
-  readonly cwd: string;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export const PREFLIGHT_COMMAND: CommandSpec = {
+  usage: "npm run preflight --",
+  summary: "Check a deploy target before planning: valid definitions, durable state under CI, sensitive variables set. No network.",
+  operands: [
+    {
+      name: "target",
+      help: "an environment (the definition file's name without extension), or a fleet overview: fleet, or fleet-<site> when environments use several Datadog sites",
+      required: false,
+    },
+  ],
+  flags: [{ name: "list", help: "print every deploy target instead, one per line: each environment, then each fleet overview" }],
+  footer: [
+    "Reads VPN_MONITOR_ENVIRONMENTS_DIR (default: environments/); CI=true or GITHUB_ACTIONS=true refuses local state.",
+    "Exit codes: 0 ready, 1 not ready or invalid definitions, 2 wrong command line.",
+  ].join("\n"),
+};
 
 const DEFAULT_ENVIRONMENTS_DIR = path.resolve(__dirname, "../../environments");
 
-/** Runs preflight for the environment named in `argv`; returns the exit code. */
-export function runPreflight(argv: readonly string[], io: PreflightIo): number {
-  let requested: string | undefined;
-  const program = new Command()
-    .name("npm run preflight --")
-    .description("Check an environment before planning: valid definition, durable state under CI, sensitive variables set. No network.")
-    .argument("<environment>", "environment name (the definition file's name without extension)")
-    .action((name: string) => {
-      requested = name;
-    })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride();
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code === "commander.helpDisplayed" || code === "commander.version" ? 0 : 1;
+/** Why `requested` is not a target, with the closest one; a bare `fleet` among per-site fleets gets their names. */
+function unknownTarget(requested: string, targets: readonly DeployTarget[], where: string): string {
+  const fleets = targets.filter((t) => t.kind === "fleet").map((t) => t.name);
+  if (requested === "fleet" && fleets.length > 1) {
+    return `preflight: no fleet overview named "fleet" in ${where}: the environments use ${fleets.length} Datadog sites, and one dashboard shows one Datadog org, so there is one fleet overview per site: ${fleets.join(", ")}`;
   }
-  const name = requested!;
-
-  const dir = io.env.VPN_MONITOR_ENVIRONMENTS_DIR || DEFAULT_ENVIRONMENTS_DIR;
-  let loaded;
-  try {
-    loaded = loadEnvironments(dir, { labelRoot: io.cwd });
-  } catch (error) {
-    if (!(error instanceof EnvironmentValidationError)) throw error;
-    io.stderr(`preflight: ${error.message}\n`);
-    return 1;
-  }
-  const environment = loaded.find((l) => l.definition.name === name);
-  if (!environment) {
-    const known = loaded.map((l) => l.definition.name);
-    const suggestion = didYouMean(name, known);
-    const where = path.relative(io.cwd, dir) || ".";
-    io.stderr(`preflight: no environment named "${name}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}\n`);
-    return 1;
-  }
-
-  const label = path.relative(io.cwd, environment.file) || environment.file;
-  const result = preflight({ environment, label, env: io.env });
-  const runner = detectRunner(io.env) === "ci" ? "CI" : "a workstation";
-  for (const note of result.notes) io.stdout(`preflight ${name}: ${note}\n`);
-  if (!result.ok) {
-    for (const problem of result.problems) io.stderr(`preflight ${name}: ${problem}\n`);
-    io.stderr(`preflight ${name}: not ready on ${runner} (${result.problems.length} problem${result.problems.length === 1 ? "" : "s"})\n`);
-    return 1;
-  }
-  io.stdout(`preflight ${name}: ready on ${runner}\n`);
-  return 0;
+  const suggestion = didYouMean(
+    requested,
+    targets.map((t) => t.name),
+  );
+  return `preflight: no environment or fleet overview named "${requested}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`;
 }
 
-if (require.main === module) {
-  process.exitCode = runPreflight(process.argv.slice(2), {
-    env: process.env,
-    cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+/** Runs preflight (or `--list`) for the command line in `argv`; resolves with the exit code. */
+export function main(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand(PREFLIGHT_COMMAND, argv, io, async (args) => {
+    const requested = args.operands[0];
+    const list = args.switches.get("list") === true;
+    if ((requested === undefined || requested === "") === !list) {
+      io.stderr.write(`error: ${list ? "--list takes no <target>" : "missing <target>: an environment or fleet overview name (or --list)"}\n`);
+      io.stderr.write(`Every flag: ${PREFLIGHT_COMMAND.usage} --help\n`);
+      return EXIT.usage;
+    }
+
+    const dir = io.env.VPN_MONITOR_ENVIRONMENTS_DIR || DEFAULT_ENVIRONMENTS_DIR;
+    let loaded: LoadedEnvironment[];
+    try {
+      loaded = loadEnvironments(dir, { labelRoot: io.cwd });
+    } catch (error) {
+      if (!(error instanceof EnvironmentValidationError)) throw error;
+      io.stderr.write(`preflight: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    const targets = deployTargets(loaded);
+    if (list) {
+      io.stdout.write(targets.map((t) => `${t.name}\n`).join(""));
+      return EXIT.ok;
+    }
+
+    const name = requested!;
+    const target = targets.find((t) => t.name === name);
+    if (!target) {
+      io.stderr.write(`${unknownTarget(name, targets, path.relative(io.cwd, dir) || ".")}\n`);
+      return EXIT.failed;
+    }
+    const labelOf = (file: string) => path.relative(io.cwd, file) || file;
+    const result: PreflightResult =
+      target.kind === "fleet"
+        ? fleetPreflight({ stack: target.stack, environments: target.environments, labelOf, env: io.env })
+        : preflight({ environment: target.environments[0]!, label: labelOf(target.environments[0]!.file), env: io.env });
+    const runner = detectRunner(io.env) === "ci" ? "CI" : "a workstation";
+    for (const note of result.notes) io.stdout.write(`preflight ${name}: ${note}\n`);
+    if (!result.ok) {
+      for (const problem of result.problems) io.stderr.write(`preflight ${name}: ${problem}\n`);
+      io.stderr.write(`preflight ${name}: not ready on ${runner} (${result.problems.length} problem${result.problems.length === 1 ? "" : "s"})\n`);
+      return EXIT.failed;
+    }
+    io.stdout.write(`preflight ${name}: ready on ${runner}\n`);
+    return EXIT.ok;
   });
 }
+
+if (require.main === module) runAsScript(main);

@@ -5,6 +5,8 @@
  * Secrets never leave this module: every value the diff returns is already masked (see mask.ts),
  * so a renderer, the JSON output or a later consumer cannot print one by mistake.
  */
+import { TAG_KEYS } from "../../contract/metrics";
+import { isFleetStack } from "../preflight/targets";
 import { createScrubber, isHarmlessValue, isKnownNotSecret, isSecretPath, looksLikeSecretValue, maskWebhookUrl, MASK } from "./mask";
 import { diffLines, type DiffLine } from "./text-diff";
 
@@ -74,14 +76,25 @@ export interface CodeChange {
   readonly after: string;
 }
 
+/** What a fleet overview's change means to a reader: which environments its dashboard gains or loses. */
+export interface FleetChange {
+  /** Environments the dashboard shows after but not before (its `vpn_environment` template variable's values). */
+  readonly environmentsAdded: readonly string[];
+  readonly environmentsRemoved: readonly string[];
+}
+
 export interface StackDiff {
   readonly stack: string;
+  /** An environment's stack, or a fleet overview (`vpn-monitor-fleet[-<site>]`, stacks/fleet-stack.ts). */
+  readonly kind: "environment" | "fleet";
   readonly status: "added" | "removed" | "changed" | "unchanged";
   readonly monitors: readonly MonitorChange[];
   readonly webhooks: readonly WebhookChange[];
   /** Lambda functions whose bundle changed (a content hash), rather than two noisy attributes. */
   readonly codeChanges: readonly CodeChange[];
   readonly entries: readonly EntryDiff[];
+  /** Fleet overviews only. */
+  readonly fleet?: FleetChange;
 }
 
 export interface ReviewDiff {
@@ -395,6 +408,28 @@ function codeChangeOf(address: string, was: unknown, now: unknown): CodeChange |
 
 // --- Stacks ------------------------------------------------------------------------------------
 
+/** The environments a fleet overview's dashboards offer in their `vpn_environment` template variable. */
+function dashboardEnvironments(stack: StackJson | undefined): Set<string> {
+  const dashboards = ((stack?.resource ?? {}) as Record<string, Record<string, { dashboard?: unknown }>>).datadog_dashboard_json ?? {};
+  const names = new Set<string>();
+  for (const { dashboard } of Object.values(dashboards)) {
+    const body = typeof dashboard === "string" ? (parseEmbeddedJson(dashboard) as { template_variables?: { name?: unknown; available_values?: unknown }[] } | undefined) : undefined;
+    for (const variable of body?.template_variables ?? []) {
+      if (variable?.name !== TAG_KEYS.environment || !Array.isArray(variable.available_values)) continue;
+      for (const value of variable.available_values) if (typeof value === "string") names.add(value);
+    }
+  }
+  return names;
+}
+
+function fleetChangeOf(before: StackJson | undefined, after: StackJson | undefined): FleetChange {
+  const was = dashboardEnvironments(before);
+  const now = dashboardEnvironments(after);
+  return { environmentsAdded: [...now].filter((n) => !was.has(n)).sort(), environmentsRemoved: [...was].filter((n) => !now.has(n)).sort() };
+}
+
+const kindOf = (stack: string): StackDiff["kind"] => (isFleetStack(stack) ? "fleet" : "environment");
+
 function diffStack(name: string, before: StackJson | undefined, after: StackJson | undefined, literals: Set<string>): StackDiff {
   const a = entriesOf(before);
   const b = entriesOf(after);
@@ -432,7 +467,8 @@ function diffStack(name: string, before: StackJson | undefined, after: StackJson
   }
 
   const status: StackDiff["status"] = !before ? "added" : !after ? "removed" : entries.length > 0 || codeChanges.length > 0 ? "changed" : "unchanged";
-  return { stack: name, status, monitors, webhooks, codeChanges, entries };
+  const kind = kindOf(name);
+  return { stack: name, kind, status, monitors, webhooks, codeChanges, entries, ...(kind === "fleet" ? { fleet: fleetChangeOf(before, after) } : {}) };
 }
 
 /** Applies `scrub` to every string in a plain JSON-like value. */
@@ -452,7 +488,10 @@ export function diffTrees(base: SynthTree, head: SynthTree, options: DiffOptions
   const synthesized = [...known].map((name) => diffStack(name, base.get(name), head.get(name), literals));
   const skipped = (options.unchangedStacks ?? [])
     .filter((name) => !known.has(name))
-    .map((stack): StackDiff => ({ stack, status: "unchanged", monitors: [], webhooks: [], codeChanges: [], entries: [] }));
+    .map((stack): StackDiff => {
+      const kind = kindOf(stack);
+      return { stack, kind, status: "unchanged", monitors: [], webhooks: [], codeChanges: [], entries: [], ...(kind === "fleet" ? { fleet: { environmentsAdded: [], environmentsRemoved: [] } } : {}) };
+    });
   const stacks = [...synthesized, ...skipped].sort((x, y) => (x.stack < y.stack ? -1 : x.stack > y.stack ? 1 : 0));
   // Last line of defence: a secret masked in one place must not show in another.
   const scrubbed = deepScrub(stacks, createScrubber(literals));

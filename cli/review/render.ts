@@ -3,6 +3,7 @@
  * Values arrive already masked (diff.ts); this module only decides how they read.
  */
 import type { AttributeChange, BeforeAfter, EntryDiff, MonitorChange, ReviewDiff, StackDiff, WebhookChange } from "./diff";
+import { targetOfStack } from "../preflight/targets";
 import { MASK } from "./mask";
 import { focusOnDifference, type DiffLine } from "./text-diff";
 
@@ -109,18 +110,12 @@ function entrySection(entry: EntryDiff): string[] {
 /** Entry types that are configuration, not something Terraform creates. */
 const NOT_RESOURCES = new Set(["provider", "backend", "required_providers", "output", "variable", "locals", "module"]);
 
-export const environmentOf = (stack: string): string => stack.replace(/^vpn-monitor-/, "");
+/** `vpn-monitor-acme` → `acme`, `vpn-monitor-fleet-eu` → `fleet-eu`: the name a reader and the workflows use. */
+const environmentOf = targetOfStack;
 
-function stackSection(stack: StackDiff): string[] {
-  const title = { added: "new environment", removed: "environment removed", changed: "changed", unchanged: "no changes" }[stack.status];
-  const lines = [`## ${environmentOf(stack.stack)}: ${title}`, "", `Stack ${code(stack.stack)}.`, ""];
-  if (stack.status === "removed") {
-    lines.push(
-      `Its definition is gone, so its ${stack.entries.filter((e) => !NOT_RESOURCES.has(e.type)).length} resources (monitors included) are no longer managed. ` +
-        `**Merging does not destroy them**: run \`npx cdktf destroy ${stack.stack}\` from a checkout that still has the definition (before merging), or they stay in AWS and Datadog.`,
-      "",
-    );
-  }
+/** Monitoring changes, the Lambda's code and every resource of one stack: the body of its section. */
+function changeLines(stack: StackDiff): string[] {
+  const lines: string[] = [];
   if (stack.monitors.length > 0 || stack.webhooks.length > 0) {
     lines.push("### Monitoring changes", "", ...stack.monitors.flatMap(monitorSection), ...stack.webhooks.flatMap(webhookSection), "");
   }
@@ -134,22 +129,83 @@ function stackSection(stack: StackDiff): string[] {
   return lines;
 }
 
-const ORDER = { removed: 0, added: 1, changed: 2, unchanged: 3 } as const;
+function stackSection(stack: StackDiff): string[] {
+  const title = { added: "new environment", removed: "environment removed", changed: "changed", unchanged: "no changes" }[stack.status];
+  const lines = [`## ${environmentOf(stack.stack)}: ${title}`, "", `Stack ${code(stack.stack)}.`, ""];
+  if (stack.status === "removed") {
+    lines.push(
+      `Its definition is gone, so its ${stack.entries.filter((e) => !NOT_RESOURCES.has(e.type)).length} resources (monitors included) are no longer managed. ` +
+        `**Merging does not destroy them**: run \`npx cdktf destroy ${stack.stack}\` from a checkout that still has the definition (before merging), or they stay in AWS and Datadog.`,
+      "",
+    );
+  }
+  return [...lines, ...changeLines(stack)];
+}
 
-/** The whole Markdown report: summary, then removed, new and changed environments, then the unchanged ones. */
+const FLEET_TITLE = { added: "new", removed: "removed", changed: "changed", unchanged: "no changes" } as const;
+
+/** A fleet overview: one dashboard over the environments of one Datadog site, deployed as its own stack. */
+function fleetSection(stack: StackDiff): string[] {
+  const target = environmentOf(stack.stack);
+  const lines = [
+    `## Fleet overview (${stack.stack}): ${FLEET_TITLE[stack.status]}`,
+    "",
+    `Stack ${code(stack.stack)}: the dashboard over every environment on its Datadog site, deployed like an environment as ${code(target)}.`,
+    "",
+  ];
+  const added = stack.fleet?.environmentsAdded ?? [];
+  const removed = stack.fleet?.environmentsRemoved ?? [];
+  if (stack.status !== "removed" && added.length + removed.length > 0) {
+    lines.push(`Environments on the dashboard: ${[...added.map((n) => `➕ ${code(n)}`), ...removed.map((n) => `➖ ${code(n)}`)].join(", ")}.`, "");
+  }
+  if (stack.status === "removed") {
+    lines.push(
+      `No environment synthesizes it any more (its site has no environment left, or the environments now use one site or several). ` +
+        `**Merging does not destroy its dashboard**: run \`npx cdktf destroy ${stack.stack}\` from a checkout that still synthesizes it (before merging), or the dashboard stays in Datadog.`,
+      "",
+    );
+  }
+  return [...lines, ...changeLines(stack)];
+}
+
+const ORDER = { removed: 0, added: 1, changed: 2, unchanged: 3 } as const;
+const SUMMARY_WORD = { added: "new", removed: "removed", changed: "changed", unchanged: "unchanged" } as const;
+
+/**
+ * The whole Markdown report: summary, then removed, new and changed environments, then the fleet
+ * overviews that changed, then the unchanged ones. The summary counts environments; fleet
+ * overviews are named apart, as they are not environments.
+ */
 export function renderReport(diff: ReviewDiff, context: ReportContext): string {
-  const count = (status: StackDiff["status"]) => diff.stacks.filter((s) => s.status === status).length;
-  const summary = `${diff.stacks.length} environments: ${count("changed")} changed, ${count("added")} added, ${count("removed")} removed, ${count("unchanged")} unchanged.`;
-  const stacks = [...diff.stacks].sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.stack < b.stack ? -1 : 1));
-  const changed = stacks.filter((s) => s.status !== "unchanged");
-  const unchanged = stacks.filter((s) => s.status === "unchanged");
+  const sorted = [...diff.stacks].sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.stack < b.stack ? -1 : 1));
+  const environments = sorted.filter((s) => s.kind !== "fleet");
+  const fleets = sorted.filter((s) => s.kind === "fleet");
+  const count = (status: StackDiff["status"]) => environments.filter((s) => s.status === status).length;
+  let summary = `${environments.length} environments: ${count("changed")} changed, ${count("added")} added, ${count("removed")} removed, ${count("unchanged")} unchanged.`;
+  if (fleets.length > 0) {
+    const byName = [...fleets].sort((a, b) => (a.stack < b.stack ? -1 : 1));
+    summary += ` Fleet overview${fleets.length === 1 ? "" : "s"}: ${byName.map((s) => `${s.stack} ${SUMMARY_WORD[s.status]}`).join(", ")}.`;
+  }
   const lines = [`# Monitoring review against ${context.baseLabel}`, "", summary, ""];
   if (context.notes?.length) lines.push(...context.notes.map((n) => `> ${n}`), "");
-  lines.push(...changed.flatMap(stackSection));
+  lines.push(...environments.filter((s) => s.status !== "unchanged").flatMap(stackSection));
+  lines.push(...fleets.filter((s) => s.status !== "unchanged").flatMap(fleetSection));
+  const unchanged = environments.filter((s) => s.status === "unchanged");
   if (unchanged.length > 0) {
     lines.push("## Unchanged environments", "", ...unchanged.map((s) => `- ${environmentOf(s.stack)}: no changes`), "");
   }
+  const unchangedFleets = fleets.filter((s) => s.status === "unchanged");
+  if (unchangedFleets.length > 0) {
+    lines.push("## Unchanged fleet overviews", "", ...unchangedFleets.map((s) => `- ${s.stack}: no changes`), "");
+  }
   return lines.join("\n").trimEnd() + "\n";
+}
+
+/** The deploy targets to plan and apply: changed and new environments, then changed and new fleet overviews (`fleet`, `fleet-<site>`). */
+export function changedTargets(diff: ReviewDiff): string[] {
+  // Removed stacks are not listed: there is nothing left to deploy or plan.
+  const deployable = diff.stacks.filter((s) => s.status === "changed" || s.status === "added");
+  return [...deployable.filter((s) => s.kind !== "fleet"), ...deployable.filter((s) => s.kind === "fleet")].map((s) => environmentOf(s.stack));
 }
 
 /** The same diff as JSON, for tools: already masked. */

@@ -6,7 +6,8 @@
  * When the base and the working tree differ only in environment definitions (and in files synth
  * never reads: docs, tests, workflows), only the changed definitions are synthesized on each side;
  * the others are identical by construction (same code, same definition) and reported unchanged.
- * `full` turns this off.
+ * The fleet overviews (stacks/fleet-stack.ts) read every definition, so each side synthesizes them
+ * from its whole environments/ (`VPN_MONITOR_FLEET_ENVIRONMENTS_DIR`). `full` turns this off.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -14,6 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { EnvironmentValidationError, ENVIRONMENT_FILE_EXTENSIONS, listEnvironmentFiles, loadEnvironments } from "../../stacks/environment/load";
+import { fleetGroups } from "../../stacks/fleet-stack";
 import { stackName } from "../shared/names";
 import type { StackJson, SynthTree } from "./diff";
 
@@ -94,12 +96,24 @@ export async function chooseBase(repo: string, ref: string | undefined): Promise
 /** Synth processes still running, stopped with the review on a signal. */
 const runningSynths = new Set<ChildProcess>();
 
+/** A subset of the definitions to synthesize, and the whole folder the fleet overviews span. */
+interface SynthSubset {
+  /** A folder holding copies of the definitions to synthesize (`VPN_MONITOR_ENVIRONMENTS_DIR`). */
+  readonly environmentsDir: string;
+  /** The tree's whole environments/ (`VPN_MONITOR_FLEET_ENVIRONMENTS_DIR`, read by main.ts). */
+  readonly fleetEnvironmentsDir: string;
+}
+
 /** Runs the app's synth in `projectDir` into `outDir`; resolves with stderr on failure. */
-function runSynth(projectDir: string, outDir: string, environmentsDir?: string): Promise<{ ok: boolean; stderr: string }> {
+function runSynth(projectDir: string, outDir: string, subset?: SynthSubset): Promise<{ ok: boolean; stderr: string }> {
   return new Promise((resolve) => {
     // Each tree synthesizes its own environments/ (or the given subset), whatever the caller's environment says.
-    const { VPN_MONITOR_ENVIRONMENTS_DIR: _ignored, CDKTF_OUTDIR: _alsoIgnored, ...inherited } = process.env;
-    const env = { ...inherited, CDKTF_OUTDIR: outDir, ...(environmentsDir ? { VPN_MONITOR_ENVIRONMENTS_DIR: environmentsDir } : {}) };
+    const { VPN_MONITOR_ENVIRONMENTS_DIR: _ignored, VPN_MONITOR_FLEET_ENVIRONMENTS_DIR: _fleet, CDKTF_OUTDIR: _alsoIgnored, ...inherited } = process.env;
+    const env = {
+      ...inherited,
+      CDKTF_OUTDIR: outDir,
+      ...(subset ? { VPN_MONITOR_ENVIRONMENTS_DIR: subset.environmentsDir, VPN_MONITOR_FLEET_ENVIRONMENTS_DIR: subset.fleetEnvironmentsDir } : {}),
+    };
     const child = spawn(process.execPath, ["--import", "tsx", "main.ts"], { cwd: projectDir, env, stdio: ["ignore", "ignore", "pipe"] });
     runningSynths.add(child);
     let stderr = "";
@@ -165,6 +179,11 @@ function copyInto(dir: string, root: string, files: readonly string[]): string {
   return dir;
 }
 
+/** Copies `files` of the tree at `root` into `dir`; the fleet overviews still span the tree's whole environments/. */
+function subsetOf(dir: string, root: string, files: readonly string[]): SynthSubset {
+  return { environmentsDir: copyInto(dir, root, files), fleetEnvironmentsDir: path.join(root, "environments") };
+}
+
 export interface SynthesizedPair {
   readonly base: SynthTree;
   readonly head: SynthTree;
@@ -222,8 +241,9 @@ export async function synthesizeBoth(repo: string, baseCommit: string, options: 
     let unchangedStacks: string[] = [];
     if (!options.full && baseDefinitions.length > 0 && (await onlyDefinitionsDiffer(repo, baseCommit))) {
       // Synth would reject an invalid definition anywhere; check them all here, as synth would.
+      let loaded;
       try {
-        loadEnvironments(path.join(repo, "environments"), { labelRoot: repo });
+        loaded = loadEnvironments(path.join(repo, "environments"), { labelRoot: repo });
       } catch (error) {
         if (error instanceof EnvironmentValidationError) throw new ReviewError(`synth of the working tree failed:\n${error.message}`);
         throw error;
@@ -232,10 +252,27 @@ export async function synthesizeBoth(repo: string, baseCommit: string, options: 
       const changed = new Set([...committed.keys(), ...working.keys()].filter((f) => committed.get(f) !== working.get(f)));
       baseSubset = [...committed.keys()].filter((f) => changed.has(f));
       headSubset = [...working.keys()].filter((f) => changed.has(f));
-      unchangedStacks = [...working.keys()].filter((f) => !changed.has(f)).map((f) => stackName(path.basename(f, path.extname(f))));
+      const unchangedFiles = [...working.keys()].filter((f) => !changed.has(f));
+      unchangedStacks = unchangedFiles.map((f) => stackName(path.basename(f, path.extname(f))));
+      let fleetNote: string;
+      if (changed.size === 0) {
+        // Same code, same definitions: the fleet overviews are the same too.
+        unchangedStacks.push(...fleetGroups(loaded.map((l) => l.definition)).map((group) => group.stackId));
+        fleetNote = "The fleet overviews are unchanged too.";
+      } else {
+        // The fleet overviews come from every definition, so both sides must synthesize, and main.ts
+        // refuses an empty folder: when one side has no changed definition, both sides also
+        // synthesize one unchanged definition, whose identical stacks then compare as unchanged.
+        const companion = unchangedFiles[0];
+        if (companion !== undefined && (baseSubset.length === 0 || headSubset.length === 0)) {
+          baseSubset.push(companion);
+          headSubset.push(companion);
+        }
+        fleetNote = "The fleet overviews were synthesized from every definition on both sides.";
+      }
       notes.push(
         `Only environment definitions differ from the base, so only the ${changed.size} changed definition file(s) were synthesized; ` +
-          `the other ${unchangedStacks.length} environment(s) have the same code and definition. \`--full\` synthesizes everything.`,
+          `the other ${unchangedFiles.length} environment(s) have the same code and definition. ${fleetNote} \`--full\` synthesizes everything.`,
       );
     }
 
@@ -250,9 +287,9 @@ export async function synthesizeBoth(repo: string, baseCommit: string, options: 
     const headOut = path.join(scratch, "head.out");
     const [base, head] = await Promise.all([
       synthBase
-        ? runSynth(worktree, baseOut, baseSubset && copyInto(path.join(scratch, "base-environments"), worktree, baseSubset))
+        ? runSynth(worktree, baseOut, baseSubset && subsetOf(path.join(scratch, "base-environments"), worktree, baseSubset))
         : Promise.resolve({ ok: true, stderr: "" }),
-      synthHead ? runSynth(repo, headOut, headSubset && copyInto(path.join(scratch, "head-environments"), repo, headSubset)) : Promise.resolve({ ok: true, stderr: "" }),
+      synthHead ? runSynth(repo, headOut, headSubset && subsetOf(path.join(scratch, "head-environments"), repo, headSubset)) : Promise.resolve({ ok: true, stderr: "" }),
     ]);
     if (!head.ok) throw new ReviewError(`synth of the working tree failed:\n${head.stderr.trim()}`);
     if (!base.ok) throw new ReviewError(`synth of the base ${baseCommit.slice(0, 12)} failed (the base itself does not synthesize):\n${base.stderr.trim()}`);

@@ -1,13 +1,14 @@
 /**
- * `npm run preflight -- <env>`: the entry point against definition files in a temporary folder,
- * with the process environment given per test. Nothing here touches the network.
+ * `npm run preflight -- <target>`: the entry point against definition files in a temporary
+ * folder, with the process environment given per test. Nothing here touches the network.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { detectRunner, requiredVariables } from "../../cli/preflight/core";
-import { runPreflight } from "../../cli/preflight/index";
+import { main } from "../../cli/preflight/index";
+import { deployTargets, isFleetStack, targetOfStack } from "../../cli/preflight/targets";
 import { loadEnvironments } from "../../stacks/environment/load";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -25,21 +26,28 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(name: string, env: Record<string, string>) {
+/** Runs the entry point in-process with `argv`, this test's definitions and `env`. */
+async function runArgs(argv: readonly string[], env: Record<string, string>) {
   let stdout = "";
   let stderr = "";
-  const code = runPreflight([name], {
+  const code = await main(argv, {
     env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir, ...env },
     cwd: dir,
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
+    interactive: false,
+    stdout: { write: (t: string) => void (stdout += t) },
+    stderr: { write: (t: string) => void (stderr += t) },
   });
-  return { code, stdout, stderr, problems: stderr.split("\n").filter((l) => l.startsWith(`preflight ${name}: `) && !l.includes("not ready")) };
+  return { code, stdout, stderr };
+}
+
+async function run(name: string, env: Record<string, string>) {
+  const result = await runArgs([name], env);
+  return { ...result, problems: result.stderr.split("\n").filter((l) => l.startsWith(`preflight ${name}: `) && !l.includes("not ready")) };
 }
 
 describe("preflight: state backend", () => {
-  it("refuses a local backend under GITHUB_ACTIONS=true, naming the file, the field and the fix", () => {
-    const result = run("example-simple", { GITHUB_ACTIONS: "true", ...CANARIES });
+  it("refuses a local backend under GITHUB_ACTIONS=true, naming the file, the field and the fix", async () => {
+    const result = await run("example-simple", { GITHUB_ACTIONS: "true", ...CANARIES });
 
     expect(result.code).toBe(1);
     expect(result.problems).toHaveLength(1);
@@ -48,15 +56,15 @@ describe("preflight: state backend", () => {
     expect(result.stderr).toContain("preflight example-simple: not ready on CI (1 problem)\n");
   });
 
-  it("refuses it under CI=true as well", () => {
-    const result = run("example-simple", { CI: "true", ...CANARIES });
+  it("refuses it under CI=true as well", async () => {
+    const result = await run("example-simple", { CI: "true", ...CANARIES });
 
     expect(result.code).toBe(1);
     expect(result.problems[0]).toContain("backend is local");
   });
 
-  it("allows the same definition on a workstation, and says local state is for trying things out", () => {
-    const result = run("example-simple", { ...CANARIES });
+  it("allows the same definition on a workstation, and says local state is for trying things out", async () => {
+    const result = await run("example-simple", { ...CANARIES });
 
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
@@ -77,8 +85,8 @@ describe("preflight: state backend", () => {
 });
 
 describe("preflight: sensitive variables", () => {
-  it("passes S3 state with every secret set under CI, naming what is set and never a value", () => {
-    const result = run("example-multi", { GITHUB_ACTIONS: "true", ...CANARIES, [MULTI_TOKEN_VARIABLE]: TOKEN });
+  it("passes S3 state with every secret set under CI, naming what is set and never a value", async () => {
+    const result = await run("example-multi", { GITHUB_ACTIONS: "true", ...CANARIES, [MULTI_TOKEN_VARIABLE]: TOKEN });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
@@ -93,8 +101,8 @@ describe("preflight: sensitive variables", () => {
     for (const secret of [TOKEN, ...Object.values(CANARIES)]) expect(result.stdout + result.stderr).not.toContain(secret);
   });
 
-  it("refuses a missing ticketing variable, naming it, its field and the GitHub secret that feeds it", () => {
-    const result = run("example-multi", { GITHUB_ACTIONS: "true", ...CANARIES });
+  it("refuses a missing ticketing variable, naming it, its field and the GitHub secret that feeds it", async () => {
+    const result = await run("example-multi", { GITHUB_ACTIONS: "true", ...CANARIES });
 
     expect(result.code).toBe(1);
     expect(result.problems).toEqual([
@@ -103,17 +111,17 @@ describe("preflight: sensitive variables", () => {
     ]);
   });
 
-  it("counts a blank value as missing", () => {
-    const result = run("example-multi", { ...CANARIES, [MULTI_TOKEN_VARIABLE]: "  " });
+  it("counts a blank value as missing", async () => {
+    const result = await run("example-multi", { ...CANARIES, [MULTI_TOKEN_VARIABLE]: "  " });
 
     expect(result.code).toBe(1);
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toContain(`so ${MULTI_TOKEN_VARIABLE} must be set`);
   });
 
-  it("refuses missing Datadog provider keys, and accepts the provider's DATADOG_* spellings", () => {
-    const missing = run("example-multi", { [MULTI_TOKEN_VARIABLE]: TOKEN });
-    const alternative = run("example-multi", { [MULTI_TOKEN_VARIABLE]: TOKEN, DATADOG_API_KEY: "a", DATADOG_APP_KEY: "b" });
+  it("refuses missing Datadog provider keys, and accepts the provider's DATADOG_* spellings", async () => {
+    const missing = await run("example-multi", { [MULTI_TOKEN_VARIABLE]: TOKEN });
+    const alternative = await run("example-multi", { [MULTI_TOKEN_VARIABLE]: TOKEN, DATADOG_API_KEY: "a", DATADOG_APP_KEY: "b" });
 
     expect(missing.problems).toEqual([
       "preflight example-multi: DD_API_KEY or DATADOG_API_KEY is not set (the Datadog provider's API key)",
@@ -122,8 +130,8 @@ describe("preflight: sensitive variables", () => {
     expect(alternative.code).toBe(0);
   });
 
-  it("reports every problem of one run together: local state under CI and each missing variable", () => {
-    const result = run("example-simple", { CI: "true" });
+  it("reports every problem of one run together: local state under CI and each missing variable", async () => {
+    const result = await run("example-simple", { CI: "true" });
 
     expect(result.problems.map((p) => p.replace(/^preflight example-simple: /, "").slice(0, 30))).toEqual([
       "example-simple.yaml: backend i",
@@ -140,27 +148,141 @@ describe("preflight: sensitive variables", () => {
 });
 
 describe("preflight: definitions", () => {
-  it("refuses an invalid definition with the loader's message, naming file and field", () => {
+  it("refuses an invalid definition with the loader's message, naming file and field", async () => {
     writeFileSync(path.join(dir, "example-simple.yaml"), readFileSync(path.join(dir, "example-simple.yaml"), "utf8").replace("windowMinutes: 5", "windowMinutes: 7"));
 
-    const result = run("example-simple", { ...CANARIES });
+    const result = await run("example-simple", { ...CANARIES });
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("example-simple.yaml: monitor.windowMinutes 7 is not a window Datadog accepts");
   });
 
-  it("refuses an unknown environment and suggests the closest name", () => {
-    const result = run("example-simpel", { ...CANARIES });
+  it("refuses an unknown environment and suggests the closest name", async () => {
+    const result = await run("example-simpel", { ...CANARIES });
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`preflight: no environment named "example-simpel" in . (did you mean "example-simple"?)\n`);
+    expect(result.stderr).toBe(`preflight: no environment or fleet overview named "example-simpel" in . (did you mean "example-simple"?)\n`);
   });
 
-  it("needs an environment name", () => {
-    expect(run("", {}).code).toBe(1);
-    let stderr = "";
-    expect(runPreflight([], { env: {}, cwd: dir, stdout: () => undefined, stderr: (t) => void (stderr += t) })).toBe(1);
-    expect(stderr).toContain("missing required argument 'environment'");
+  it("needs a target or --list, not both, and says so as a usage error (exit 2)", async () => {
+    const missing = "error: missing <target>: an environment or fleet overview name (or --list)\nEvery flag: npm run preflight -- --help\n";
+    expect(await runArgs([], {})).toEqual({ code: 2, stdout: "", stderr: missing });
+    expect(await runArgs([""], {})).toEqual({ code: 2, stdout: "", stderr: missing });
+    expect(await runArgs(["--list", "example-simple"], {})).toEqual({ code: 2, stdout: "", stderr: "error: --list takes no <target>\nEvery flag: npm run preflight -- --help\n" });
+    expect((await runArgs(["example-simple", "--lsit"], {})).stderr).toBe("error: unknown flag --lsit (did you mean --list?)\nEvery flag: npm run preflight -- --help\n");
+  });
+
+  it("answers --help with the target kinds and exit codes", async () => {
+    const help = await runArgs(["--help"], {});
+
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: npm run preflight -- [options] [target]");
+    expect(help.stdout).toContain("a fleet overview: fleet, or fleet-<site>");
+    expect(help.stdout).toContain("Exit codes: 0 ready, 1 not ready or invalid definitions, 2 wrong command line.");
+  });
+});
+
+describe("preflight: deploy targets (--list)", () => {
+  it("lists each environment, then one fleet overview per Datadog site (example-simple on EU, example-multi on US1)", async () => {
+    expect(await runArgs(["--list"], { GITHUB_ACTIONS: "true" })).toEqual({ code: 0, stdout: "example-multi\nexample-simple\nfleet-eu\nfleet-us1\n", stderr: "" });
+  });
+
+  it("lists one plain fleet overview when every environment uses one site", async () => {
+    writeFileSync(path.join(dir, "example-simple.yaml"), readFileSync(path.join(dir, "example-simple.yaml"), "utf8").replace(/^ {2}site: EU$/m, "  site: US1"));
+
+    expect((await runArgs(["--list"], {})).stdout).toBe("example-multi\nexample-simple\nfleet\n");
+  });
+
+  it("refuses invalid definitions, as synth would, and lists nothing", async () => {
+    writeFileSync(path.join(dir, "broken.yaml"), "name: broken\n");
+
+    const result = await runArgs(["--list"], {});
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^preflight: invalid environment definition:\n {2}broken\.yaml: /);
+  });
+
+  it("names each target's stack and kind from the one naming rule", () => {
+    const targets = deployTargets(loadEnvironments(dir));
+
+    expect(targets.map((t) => [t.name, t.stack, t.kind, t.environments.map((e) => e.definition.name)])).toEqual([
+      ["example-multi", "vpn-monitor-example-multi", "environment", ["example-multi"]],
+      ["example-simple", "vpn-monitor-example-simple", "environment", ["example-simple"]],
+      ["fleet-eu", "vpn-monitor-fleet-eu", "fleet", ["example-simple"]],
+      ["fleet-us1", "vpn-monitor-fleet-us1", "fleet", ["example-multi"]],
+    ]);
+    expect(["vpn-monitor-fleet", "vpn-monitor-fleet-eu", "vpn-monitor-fleetwood", "vpn-monitor-acme"].map(isFleetStack)).toEqual([true, true, false, false]);
+    expect(targetOfStack("vpn-monitor-fleet-ap2")).toBe("fleet-ap2");
+  });
+});
+
+describe("preflight: a fleet overview", () => {
+  it("refuses local state under CI, naming the first environment by name on its site as where the backend comes from, and the fix", async () => {
+    // example-simple (EU) keeps local state, so vpn-monitor-fleet-eu would too.
+    const result = await run("fleet-eu", { GITHUB_ACTIONS: "true", ...CANARIES });
+
+    expect(result.code).toBe(1);
+    expect(result.problems).toEqual([
+      "preflight fleet-eu: vpn-monitor-fleet-eu keeps its state beside that of example-simple, the first environment by name on Datadog site EU (example-simple.yaml), " +
+        "whose backend is local (the default when backend is not set): on a CI runner the state file is thrown away with the runner, and the next deploy would create the fleet dashboard again beside the first. " +
+        "Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in example-simple.yaml; vpn-monitor-fleet-eu then keeps its state in that bucket under vpn-monitor/fleet-eu.tfstate.",
+    ]);
+    expect(result.stderr).toContain("preflight fleet-eu: not ready on CI (1 problem)\n");
+  });
+
+  it("follows the first environment by name: a later one with S3 state does not count", async () => {
+    // example-zulu (EU, S3) sorts after example-simple (EU, local): the fleet still follows example-simple.
+    const zulu = readFileSync(path.join(dir, "example-multi.yaml"), "utf8").replace(/example-multi/g, "example-zulu").replace(/EXAMPLE_MULTI/g, "EXAMPLE_ZULU").replace(/^ {2}site: US1$/m, "  site: EU");
+    writeFileSync(path.join(dir, "example-zulu.yaml"), zulu);
+
+    const result = await run("fleet-eu", { CI: "true", ...CANARIES });
+
+    expect(result.code).toBe(1);
+    expect(result.problems[0]).toContain("beside that of example-simple, the first environment by name on Datadog site EU (example-simple.yaml)");
+    expect(result.stdout).toContain("preflight fleet-eu: definitions: the 2 environment definition(s) on Datadog site EU are valid");
+  });
+
+  it("passes S3 state under CI with only the Datadog provider's keys: no AWS role of its own, no ticketing variable", async () => {
+    const result = await run("fleet-us1", { GITHUB_ACTIONS: "true", ...CANARIES });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      [
+        "preflight fleet-us1: definitions: the 1 environment definition(s) on Datadog site US1 are valid; the fleet dashboard shows each of them",
+        "preflight fleet-us1: datadog: site US1 (https://api.datadoghq.com/): DD_API_KEY and DD_APP_KEY must be keys of that Datadog org",
+        "preflight fleet-us1: state: s3://example-terraform-state/vpn-monitor/fleet-us1.tfstate (us-east-1), in the state bucket of example-multi, the first environment by name on Datadog site US1 (example-multi.yaml)",
+        "preflight fleet-us1: set: DD_API_KEY, DD_APP_KEY",
+        "preflight fleet-us1: ready on CI",
+        "",
+      ].join("\n"),
+    );
+    for (const secret of Object.values(CANARIES)) expect(result.stdout).not.toContain(secret);
+  });
+
+  it("refuses missing Datadog provider keys, naming the fleet's stack", async () => {
+    const result = await run("fleet-us1", { GITHUB_ACTIONS: "true", DD_API_KEY: CANARIES.DD_API_KEY });
+
+    expect(result.code).toBe(1);
+    expect(result.problems).toEqual(["preflight fleet-us1: DD_APP_KEY or DATADOG_APP_KEY is not set (the Datadog provider's application key)"]);
+  });
+
+  it("allows local fleet state on a workstation and says whose it follows", async () => {
+    const result = await run("fleet-eu", { ...CANARIES });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "preflight fleet-eu: state: local file terraform.vpn-monitor-fleet-eu.tfstate in the project root, because example-simple, the first environment by name on Datadog site EU (example-simple.yaml) keeps local state.",
+    );
+    expect(result.stdout).toMatch(/preflight fleet-eu: ready on a workstation\n$/);
+  });
+
+  it('explains a bare "fleet" when the environments use several sites, and suggests a near-miss', async () => {
+    expect((await runArgs(["fleet"], {})).stderr).toBe(
+      'preflight: no fleet overview named "fleet" in .: the environments use 2 Datadog sites, and one dashboard shows one Datadog org, so there is one fleet overview per site: fleet-eu, fleet-us1\n',
+    );
+    expect((await runArgs(["fleet-ue"], {})).stderr).toBe('preflight: no environment or fleet overview named "fleet-ue" in . (did you mean "fleet-eu"?)\n');
   });
 });
 
@@ -175,5 +297,9 @@ describe("npm run preflight", () => {
     expect(child.status).toBe(1);
     expect(child.stderr).toContain("example-simple.yaml: backend is local");
     expect(child.stdout + child.stderr).not.toContain(CANARIES.DD_API_KEY);
+
+    const fleet = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/preflight/index.ts"), "fleet-eu"], { cwd: ROOT, env, encoding: "utf8" });
+    expect(fleet.status).toBe(1);
+    expect(fleet.stderr).toContain("vpn-monitor-fleet-eu keeps its state beside that of example-simple");
   });
 });

@@ -1,5 +1,5 @@
 import { diffTrees, type StackJson } from "../../cli/review/diff";
-import { renderJson, renderReport } from "../../cli/review/render";
+import { changedTargets, renderJson, renderReport } from "../../cli/review/render";
 import { diffLines, focusOnDifference } from "../../cli/review/text-diff";
 
 const SIMPLE_QUERY = "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1";
@@ -49,7 +49,7 @@ describe("review diff", () => {
     const diff = diffOne(stack(), stack());
 
     expect(diff.changed).toBe(false);
-    expect(diff.stacks).toEqual([{ stack: "vpn-monitor-acme", status: "unchanged", monitors: [], webhooks: [], codeChanges: [], entries: [] }]);
+    expect(diff.stacks).toEqual([{ stack: "vpn-monitor-acme", kind: "environment", status: "unchanged", monitors: [], webhooks: [], codeChanges: [], entries: [] }]);
     expect(renderReport(diff, context)).toContain("## Unchanged environments\n\n- acme: no changes");
   });
 
@@ -224,6 +224,102 @@ describe("review diff", () => {
 
     expect(json).toMatchObject({ base: "main (abc)", notes: ["a note"], changed: true });
     expect(json.stacks[0]!.monitors[0]!.mode).toEqual({ before: "simple", after: "multi (tunnel)" });
+  });
+});
+
+/**
+ * A fleet overview's stack as stacks/fleet-stack.ts synthesizes it: a Datadog provider only, and one
+ * `datadog_dashboard_json` whose `dashboard` is the dashboard's JSON (terraform-provider-datadog,
+ * docs/resources/dashboard_json.md). Its `vpn_environment` template variable lists the environments
+ * in `available_values` (Datadog API v1 `DashboardTemplateVariable`: name, prefix, available_values, default).
+ */
+function fleetStack(environments: readonly string[], key = "vpn-monitor/fleet-eu.tfstate"): StackJson {
+  const dashboard = {
+    title: "VPN tunnels: fleet",
+    layout_type: "ordered",
+    template_variables: [{ name: "vpn_environment", prefix: "vpn_environment", available_values: environments, default: "*" }],
+    widgets: [{ definition: { type: "note", content: environments.map((e) => `- [${e}](https://app.datadoghq.eu/dashboard/lists?q=VPN%20tunnels%3A%20${e})`).join("\n") } }],
+  };
+  return {
+    terraform: { backend: { s3: { bucket: "state", key } } },
+    provider: { datadog: [{ api_url: "https://api.datadoghq.eu/" }] },
+    resource: { datadog_dashboard_json: { dashboard: { "//": { metadata: { path: "vpn-monitor-fleet-eu/dashboard" } }, dashboard: JSON.stringify(dashboard) } } },
+  };
+}
+
+describe("review of fleet overviews", () => {
+  const section = (report: string, heading: string) => {
+    const start = report.indexOf(heading);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const next = report.indexOf("\n## ", start + heading.length);
+    return report.slice(start, next < 0 ? undefined : next);
+  };
+
+  it("reports a fleet overview in its own section, names the environments its dashboard gains and loses, and counts it apart from environments", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-acme", stack()], ["vpn-monitor-fleet-eu", fleetStack(["acme", "old"])], ["vpn-monitor-fleet-us1", fleetStack(["beta"])]),
+      tree(["vpn-monitor-acme", stack()], ["vpn-monitor-fleet-eu", fleetStack(["acme", "new"])], ["vpn-monitor-fleet-us1", fleetStack(["beta"])]),
+    );
+
+    expect(diff.stacks.map((s) => [s.stack, s.kind, s.status])).toEqual([
+      ["vpn-monitor-acme", "environment", "unchanged"],
+      ["vpn-monitor-fleet-eu", "fleet", "changed"],
+      ["vpn-monitor-fleet-us1", "fleet", "unchanged"],
+    ]);
+    expect(diff.stacks[1]!.fleet).toEqual({ environmentsAdded: ["new"], environmentsRemoved: ["old"] });
+    const report = renderReport(diff, context);
+    expect(report).toContain("\n1 environments: 0 changed, 0 added, 0 removed, 1 unchanged. Fleet overviews: vpn-monitor-fleet-eu changed, vpn-monitor-fleet-us1 unchanged.\n");
+    const fleet = section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed");
+    expect(fleet).toContain("Stack `vpn-monitor-fleet-eu`: the dashboard over every environment on its Datadog site, deployed like an environment as `fleet-eu`.\n\nEnvironments on the dashboard: ➕ `new`, ➖ `old`.\n");
+    expect(fleet).toContain("### Resources: 0 added, 1 changed, 0 removed\n\n- ✏️ changed `datadog_dashboard_json.dashboard` (dashboard)\n");
+    expect(fleet).toContain("  - `dashboard{json}.template_variables[0].available_values[+]`: `new`\n");
+    expect(fleet).toContain("  - `dashboard{json}.template_variables[0].available_values[-]`: `old` (removed)\n");
+    expect(report).not.toContain("## fleet-eu");
+    expect(report).toMatch(/## Unchanged environments\n\n- acme: no changes\n\n## Unchanged fleet overviews\n\n- vpn-monitor-fleet-us1: no changes\n$/);
+    expect(changedTargets(diff)).toEqual(["fleet-eu"]);
+  });
+
+  it("puts changed environments before fleet overviews, in the report and in the deploy targets, and leaves removed ones out of the targets", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-zeta", stack()], ["vpn-monitor-fleet", fleetStack(["zeta"], "vpn-monitor/fleet.tfstate")]),
+      tree(["vpn-monitor-zeta", stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY) } } })], ["vpn-monitor-alpha", stack()], ["vpn-monitor-fleet", fleetStack(["alpha", "zeta"], "vpn-monitor/fleet.tfstate")]),
+    );
+
+    expect(changedTargets(diff)).toEqual(["alpha", "zeta", "fleet"]);
+    const report = renderReport(diff, context);
+    expect(report).toContain("2 environments: 1 changed, 1 added, 0 removed, 0 unchanged. Fleet overview: vpn-monitor-fleet changed.\n");
+    expect(report.indexOf("## zeta: changed")).toBeLessThan(report.indexOf("## Fleet overview (vpn-monitor-fleet): changed"));
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet): changed")).toContain("Environments on the dashboard: ➕ `alpha`.\n");
+  });
+
+  it("says that merging does not destroy a fleet overview that is no longer synthesized, and lists the new one's resources", () => {
+    // Environments on EU and US1 until now; the last US1 one moves to EU: one plain fleet replaces the per-site ones.
+    const diff = diffTrees(
+      tree(["vpn-monitor-fleet-eu", fleetStack(["acme"])], ["vpn-monitor-fleet-us1", fleetStack(["beta"], "vpn-monitor/fleet-us1.tfstate")]),
+      tree(["vpn-monitor-fleet", fleetStack(["acme", "beta"], "vpn-monitor/fleet.tfstate")]),
+    );
+
+    expect(changedTargets(diff)).toEqual(["fleet"]);
+    const report = renderReport(diff, context);
+    expect(report).toContain("0 environments: 0 changed, 0 added, 0 removed, 0 unchanged. Fleet overviews: vpn-monitor-fleet new, vpn-monitor-fleet-eu removed, vpn-monitor-fleet-us1 removed.\n");
+    const removed = section(report, "## Fleet overview (vpn-monitor-fleet-us1): removed");
+    expect(removed).toContain("**Merging does not destroy its dashboard**: run `npx cdktf destroy vpn-monitor-fleet-us1` from a checkout that still synthesizes it (before merging)");
+    expect(removed).not.toContain("Environments on the dashboard");
+    const added = section(report, "## Fleet overview (vpn-monitor-fleet): new");
+    expect(added).toContain("Environments on the dashboard: ➕ `acme`, ➕ `beta`.\n");
+    expect(added).toContain("  - `s3.key`: `vpn-monitor/fleet.tfstate`");
+    expect(added).toContain("  - `api_url`: `https://api.datadoghq.eu/`");
+  });
+
+  it("knows a fleet overview reported unchanged without synthesis, and marks every stack's kind in the JSON", () => {
+    const diff = diffTrees(new Map(), new Map(), { unchangedStacks: ["vpn-monitor-acme", "vpn-monitor-fleet"] });
+
+    expect(renderReport(diff, context)).toContain("1 environments: 0 changed, 0 added, 0 removed, 1 unchanged. Fleet overview: vpn-monitor-fleet unchanged.\n");
+    const json = JSON.parse(renderJson(diff, context)) as { stacks: { stack: string; kind: string; fleet?: unknown }[] };
+    expect(json.stacks.map((s) => [s.stack, s.kind, s.fleet])).toEqual([
+      ["vpn-monitor-acme", "environment", undefined],
+      ["vpn-monitor-fleet", "fleet", { environmentsAdded: [], environmentsRemoved: [] }],
+    ]);
   });
 });
 

@@ -4,6 +4,8 @@
  *   empty ── project (4 environments) ── change: example-simple simple→multi, example-multi gets a
  *                                        third controller, example-third removed, example-steady untouched
  *
+ * example-multi is on Datadog site US1, the others on EU, so synth makes two fleet overviews:
+ * vpn-monitor-fleet-eu (example-simple, -steady, -third) and vpn-monitor-fleet-us1 (example-multi).
  * Synth is the slow part, so each scenario runs the CLI once and its assertions share the result.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -21,6 +23,9 @@ const NEW_CONTROLLER = `  - name: vns3-east-c
     tlsSha256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 datadog:`;
+
+/** Two synths per review, concurrently: under a loaded `npm test` one review can take tens of seconds. */
+const SLOW = 120_000;
 
 let fixture: GitFixture;
 let emptyCommit: string;
@@ -82,17 +87,32 @@ describe("npm run review on a change to three of four environments", () => {
     const out = path.join(scratch, "report.md");
     run = fixture.review("--base", projectCommit, "--fail-on-change", "--list-changed", "--out", out);
     report = readFileSync(out, "utf8");
-  });
+  }, SLOW);
 
-  it("exits 2 with --fail-on-change, and lists the environments to deploy", () => {
+  it("exits 2 with --fail-on-change, and lists the targets to deploy: the changed environments, then the changed fleet overview", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(2);
-    expect(run.stdout).toBe("example-multi\nexample-simple\n");
+    expect(run.stdout).toBe("example-multi\nexample-simple\nfleet-eu\n");
   });
 
-  it("summarizes, then leads with the removed environment", () => {
-    expect(report).toContain("4 environments: 2 changed, 0 added, 1 removed, 1 unchanged.");
+  it("summarizes environments and fleet overviews apart, then leads with the removed environment", () => {
+    expect(report).toContain("\n4 environments: 2 changed, 0 added, 1 removed, 1 unchanged. Fleet overviews: vpn-monitor-fleet-eu changed, vpn-monitor-fleet-us1 unchanged.\n");
     expect(report.indexOf("## example-third: environment removed")).toBeLessThan(report.indexOf("## example-multi: changed"));
+  });
+
+  it("reports the EU fleet overview losing the removed environment in its own section, after the environments", () => {
+    const fleet = section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed");
+
+    expect(report.indexOf("## example-simple: changed")).toBeLessThan(report.indexOf("## Fleet overview (vpn-monitor-fleet-eu)"));
+    expect(fleet).toContain("Environments on the dashboard: ➖ `example-third`.\n");
+    expect(fleet).toContain("### Resources: 0 added, 1 changed, 0 removed\n\n- ✏️ changed `datadog_dashboard_json.dashboard` (dashboard)\n");
+    expect(fleet).toContain("  - `dashboard{json}.template_variables[0].available_values[-]`: `example-third` (removed)\n");
+    expect(report).not.toMatch(/^## fleet/m);
+  });
+
+  it("shows no change to the US1 fleet overview although its only environment gained a controller", () => {
+    expect(report).not.toContain("## Fleet overview (vpn-monitor-fleet-us1)");
+    expect(report).toMatch(/\n## Unchanged fleet overviews\n\n- vpn-monitor-fleet-us1: no changes\n$/);
   });
 
   it("calls out the mode and the exact query change first for the switched environment", () => {
@@ -142,7 +162,9 @@ describe("npm run review on a change to three of four environments", () => {
 
   it('says "no changes" for the untouched environment, synthesized or not', () => {
     expect(report).toContain("## Unchanged environments\n\n- example-steady: no changes\n");
-    expect(report).toContain("only the 3 changed definition file(s) were synthesized; the other 1 environment(s) have the same code and definition");
+    expect(report).toContain(
+      "only the 3 changed definition file(s) were synthesized; the other 1 environment(s) have the same code and definition. The fleet overviews were synthesized from every definition on both sides.",
+    );
   });
 
   it("leaves no worktree behind", () => {
@@ -155,7 +177,59 @@ describe("npm run review on a change to three of four environments", () => {
     expect(full.status).toBe(0);
     const withoutNotes = (text: string) => text.replace(/^> .*\n\n/gm, "");
     expect(withoutNotes(full.stdout)).toBe(withoutNotes(report));
+  }, SLOW);
+});
+
+describe("npm run review when only definitions are added, changed or removed (the fast path)", () => {
+  const simple = () => readFileSync(path.join(fixture.dir, "environments/example-simple.yaml"), "utf8");
+  afterEach(() => {
+    fixture.git("checkout", "--quiet", "--", "environments");
+    fixture.git("clean", "--quiet", "-f", "--", "environments");
   });
+
+  it("shows the fleet dashboard gaining an added environment, and reports the same as --full", () => {
+    fixture.write("environments/example-new.yaml", simple().replace(/example-simple/g, "example-new"));
+    const out = path.join(scratch, "added.md");
+
+    const run = fixture.review("--base", "HEAD", "--list-changed", "--out", out);
+    const full = fixture.review("--base", "HEAD", "--full");
+
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toBe("example-new\nfleet-eu\n");
+    const report = readFileSync(out, "utf8");
+    expect(report).toContain("\n4 environments: 0 changed, 1 added, 0 removed, 3 unchanged. Fleet overviews: vpn-monitor-fleet-eu changed, vpn-monitor-fleet-us1 unchanged.\n");
+    const fleet = section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed");
+    expect(fleet).toContain("Environments on the dashboard: ➕ `example-new`.\n");
+    expect(fleet).toContain("  - `dashboard{json}.template_variables[0].available_values[+]`: `example-new`\n");
+    const withoutNotes = (text: string) => text.replace(/^> .*\n\n/gm, "");
+    expect(full.status).toBe(0);
+    expect(withoutNotes(full.stdout)).toBe(withoutNotes(report));
+  }, SLOW);
+
+  it("shows no fleet change when one environment's monitor changes", () => {
+    fixture.write("environments/example-simple.yaml", simple().replace("windowMinutes: 5", "windowMinutes: 10"));
+
+    const { status, stdout } = fixture.review("--base", "HEAD");
+
+    expect(status).toBe(0);
+    expect(stdout).toContain("\n3 environments: 1 changed, 0 added, 0 removed, 2 unchanged. Fleet overviews: vpn-monitor-fleet-eu unchanged, vpn-monitor-fleet-us1 unchanged.\n");
+    expect(section(stdout, "## example-simple: changed")).toContain("  - query: `min(last_5m):");
+    expect(stdout).not.toContain("## Fleet overview");
+  }, SLOW);
+
+  it("shows the fleet dashboard losing a removed environment when nothing else changed", () => {
+    fixture.remove("environments/example-steady.yaml");
+
+    const out = path.join(scratch, "removed.md");
+
+    const { status, stdout, stderr } = fixture.review("--base", "HEAD", "--list-changed", "--out", out);
+    const report = readFileSync(out, "utf8");
+
+    expect([status, stderr]).toEqual([0, ""]);
+    expect(stdout).toBe("fleet-eu\n");
+    expect(report).toContain("\n3 environments: 0 changed, 0 added, 1 removed, 2 unchanged. Fleet overviews: vpn-monitor-fleet-eu changed, vpn-monitor-fleet-us1 unchanged.\n");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).toContain("Environments on the dashboard: ➖ `example-steady`.\n");
+  }, SLOW);
 });
 
 describe("npm run review in other situations", () => {
@@ -165,16 +239,23 @@ describe("npm run review in other situations", () => {
     expect(status).toBe(0);
     expect(stderr).toBe("review: No origin/main: compared with the merge base of HEAD and main.\n");
     expect(stdout).toContain("# Monitoring review against the merge base with main (");
-    expect(stdout).toContain("3 environments: 0 changed, 0 added, 0 removed, 3 unchanged.");
-    expect(stdout).toContain("- example-multi: no changes\n- example-simple: no changes\n- example-steady: no changes\n");
+    expect(stdout).toContain("\n3 environments: 0 changed, 0 added, 0 removed, 3 unchanged. Fleet overviews: vpn-monitor-fleet-eu unchanged, vpn-monitor-fleet-us1 unchanged.\n");
+    expect(stdout).toContain("> Only environment definitions differ from the base, so only the 0 changed definition file(s) were synthesized; the other 3 environment(s) have the same code and definition. The fleet overviews are unchanged too.");
+    expect(stdout).toContain("- example-multi: no changes\n- example-simple: no changes\n- example-steady: no changes\n\n## Unchanged fleet overviews\n\n- vpn-monitor-fleet-eu: no changes\n- vpn-monitor-fleet-us1: no changes\n");
   });
 
   it("treats a base without the project as empty: every environment is new, secrets masked", () => {
     const { status, stdout } = fixture.review("--base", emptyCommit);
 
     expect(status).toBe(0);
-    expect(stdout).toContain("3 environments: 0 changed, 3 added, 0 removed, 0 unchanged.");
+    expect(stdout).toContain("\n3 environments: 0 changed, 3 added, 0 removed, 0 unchanged. Fleet overviews: vpn-monitor-fleet-eu new, vpn-monitor-fleet-us1 new.\n");
     expect(stdout).toContain("> The base has no main.ts (the project did not exist yet): every environment is new.");
+    const fleet = section(stdout, "## Fleet overview (vpn-monitor-fleet-us1): new");
+    expect(fleet).toContain("Environments on the dashboard: ➕ `example-multi`.\n");
+    // Beside example-multi's state, the first (and only) environment by name on US1; Datadog provider only.
+    expect(fleet).toContain("  - `s3.key`: `vpn-monitor/fleet-us1.tfstate`\n");
+    expect(fleet).toContain("- ➕ added `provider.datadog`\n  - `api_url`: `https://api.datadoghq.com/`\n");
+    expect(fleet).not.toContain("provider.aws");
     const multi = section(stdout, "## example-multi: new environment");
     expect(multi).toContain("  - `custom_headers{json}.Authorization`: (sensitive)");
     expect(multi).toContain("- ➕ added `variable.webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN`");

@@ -20,7 +20,7 @@ export interface GitFixture {
   read(file: string): string;
   write(file: string, text: string): void;
   remove(file: string): void;
-  /** Runs this checkout's `cli/review.ts` with the fixture as working directory. */
+  /** Runs this checkout's `cli/review/main.ts` with the fixture as working directory. */
   review(...args: string[]): { status: number | null; stdout: string; stderr: string };
   dispose(): void;
 }
@@ -48,8 +48,8 @@ export function createGitFixture(prefix = "review-fixture-"): GitFixture {
     remove: (file) => rmSync(path.join(dir, file), { recursive: true, force: true }),
     review(...args) {
       // The review must not see the machine's settings: it synthesizes what the tree holds.
-      const { VPN_MONITOR_ENVIRONMENTS_DIR: _dir, CDKTF_OUTDIR: _out, ...env } = process.env;
-      const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/review.ts"), ...args], { cwd: dir, env, encoding: "utf8" });
+      const { VPN_MONITOR_ENVIRONMENTS_DIR: _dir, VPN_MONITOR_FLEET_ENVIRONMENTS_DIR: _fleet, CDKTF_OUTDIR: _out, ...env } = process.env;
+      const result = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "cli/review/main.ts"), ...args], { cwd: dir, env, encoding: "utf8" });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),

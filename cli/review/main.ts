@@ -2,15 +2,16 @@
  * `npm run review -- [--base <ref>] [--fail-on-change] [--format markdown|json] [--out <file>] [--list-changed] [--full]`
  *
  * Synthesizes the base revision and the working tree, compares every stack resource by resource,
- * and prints a report per environment, monitoring changes first, secrets masked. Needs no cloud
+ * and prints a report per environment and per fleet overview, monitoring changes first, secrets
+ * masked. Needs no cloud
  * credentials and never runs Terraform. Exits 0; 2 with --fail-on-change when something changed;
  * 1 on errors (a bad ref, a definition that does not validate).
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { diffTrees } from "./review/diff";
-import { environmentOf, renderJson, renderReport } from "./review/render";
-import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./review/synthesize";
+import { diffTrees } from "./diff";
+import { changedTargets, renderJson, renderReport } from "./render";
+import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
 
 interface Options {
   readonly base?: string;
@@ -26,10 +27,13 @@ async function main(argv: readonly string[]): Promise<number> {
     .name("npm run review --")
     .description("Compare the synthesized stacks of a base revision and the working tree, per environment")
     .option("--base <ref>", "git ref to compare with (default: the merge base with origin/main, else main, else HEAD)")
-    .option("--fail-on-change", "exit 2 when any environment changed")
+    .option("--fail-on-change", "exit 2 when any environment or fleet overview changed")
     .addOption(new Option("--format <format>", "report format").choices(["markdown", "json"]).default("markdown"))
     .option("--out <file>", "also write the report to this file")
-    .option("--list-changed", "print only the names of changed and new environments, one per line (the report still goes to --out)")
+    .option(
+      "--list-changed",
+      "print only the deploy targets to plan, one per line: changed and new environments, then changed and new fleet overviews (fleet, fleet-<site>); the report still goes to --out",
+    )
     .option("--full", "synthesize every environment, even when only definitions changed")
     .exitOverride();
   program.parse([...argv], { from: "user" });
@@ -45,9 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = options.format === "json" ? renderJson(diff, context) : renderReport(diff, context);
   if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
-    // Removed environments are not listed: there is no stack left to deploy or plan.
-    const names = diff.stacks.filter((s) => s.status === "changed" || s.status === "added").map((s) => environmentOf(s.stack));
-    process.stdout.write(names.map((name) => `${name}\n`).join(""));
+    process.stdout.write(changedTargets(diff).map((name) => `${name}\n`).join(""));
   } else {
     process.stdout.write(report);
   }
