@@ -26,6 +26,12 @@ export interface ResourceNames {
   readonly webhookSecretVariable: (customVariable: string) => string;
 }
 
+/**
+ * Stack id of the fleet overview, also its deploy target: `vpn-monitor-fleet`, or
+ * `vpn-monitor-fleet-<site>` when environments use several Datadog sites (stacks/fleet-groups.ts).
+ */
+export const FLEET_STACK_ID = "vpn-monitor-fleet";
+
 /** The Datadog webhook an environment's monitors mention when the definition names none. */
 export function defaultWebhookName(environment: string): string {
   return `vpn-tickets-${environment}`;

@@ -8,7 +8,7 @@
 import { datadogApiUrl } from "../../contract/datadog-sites";
 import { resourceNames } from "../../contract/names";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
-import { fleetPlan } from "../../stacks/fleet-stack";
+import { fleetPlan } from "../../stacks/fleet-groups";
 
 /** Process environment as Node gives it. */
 export type ProcessEnv = Readonly<Record<string, string | undefined>>;

@@ -6,7 +6,8 @@
  * names, so a target's name alone says which kind it is. Pure: definitions in, names out.
  */
 import { resourceNames } from "../../contract/names";
-import { FLEET_STACK_ID, fleetGroups } from "../../stacks/fleet-stack";
+import { FLEET_STACK_ID } from "../../contract/names";
+import { fleetGroups } from "../../stacks/fleet-groups";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
 
 /** `vpn-monitor-`: what every stack id starts with, from the one naming rule. */

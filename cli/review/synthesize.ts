@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { EnvironmentValidationError, ENVIRONMENT_FILE_EXTENSIONS, listEnvironmentFiles, loadEnvironments } from "../../stacks/environment/load";
-import { fleetGroups } from "../../stacks/fleet-stack";
+import { fleetGroups } from "../../stacks/fleet-groups";
 import { stackName } from "../shared/names";
 import type { StackJson, SynthTree } from "./diff";
 

@@ -1,0 +1,64 @@
+/**
+ * Which fleet overview stacks a repository has: one per Datadog site, because one dashboard shows
+ * one Datadog org. Pure (no cdktf), so the CLIs can list deploy targets without loading it.
+ */
+import type { DatadogSiteName } from "../contract/datadog-sites";
+import { FLEET_STACK_ID } from "../contract/names";
+import type { EnvironmentDefinition } from "./environment/schema";
+
+/** What the fleet stack reads of each definition. */
+export type FleetEnvironmentDefinition = Pick<EnvironmentDefinition, "name" | "datadog" | "backend" | "aws">;
+
+/** The fleet stacks of a repository: one per Datadog site, named plainly when there is one site. */
+export function fleetGroups<T extends FleetEnvironmentDefinition>(environments: readonly T[]): { readonly stackId: string; readonly environments: readonly T[] }[] {
+  const bySite = new Map<DatadogSiteName, T[]>();
+  for (const env of environments) bySite.set(env.datadog.site, [...(bySite.get(env.datadog.site) ?? []), env]);
+  if (bySite.size <= 1) return environments.length === 0 ? [] : [{ stackId: FLEET_STACK_ID, environments }];
+  return [...bySite.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([site, members]) => ({ stackId: `${FLEET_STACK_ID}-${site.toLowerCase()}`, environments: members }));
+}
+
+/** Thrown when the environments cannot share one fleet dashboard. */
+export class FleetDefinitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FleetDefinitionError";
+  }
+}
+
+/** The site and state location of the fleet stack. */
+export interface FleetPlan {
+  readonly site: DatadogSiteName;
+  readonly backend: EnvironmentDefinition["backend"];
+}
+
+/**
+ * Where the fleet stack lives: the one Datadog site all environments use (mixed sites are refused,
+ * naming each environment's site), and the state backend of the first environment by name (same
+ * bucket, region and lock table; key `vpn-monitor/fleet.tfstate`), or local state.
+ */
+export function fleetPlan(environments: readonly FleetEnvironmentDefinition[], stackId: string = FLEET_STACK_ID): FleetPlan {
+  if (environments.length === 0) throw new FleetDefinitionError(`${FLEET_STACK_ID}: needs at least one environment`);
+  const sorted = [...environments].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sites = new Set(sorted.map((env) => env.datadog.site));
+  if (sites.size > 1) {
+    const bySite = sorted.map((env) => `${env.name}: ${env.datadog.site}`).join(", ");
+    throw new FleetDefinitionError(
+      `${FLEET_STACK_ID}: every environment's datadog.site must be the same, because one dashboard shows one Datadog org; found ${bySite}`,
+    );
+  }
+  const first = sorted[0]!;
+  const backend: EnvironmentDefinition["backend"] =
+    first.backend.type === "s3"
+      ? {
+          type: "s3",
+          bucket: first.backend.bucket,
+          key: `vpn-monitor/${stackId.replace(/^vpn-monitor-/, "")}.tfstate`,
+          region: first.backend.region ?? first.aws.region,
+          ...(first.backend.kmsKeyId === undefined ? {} : { kmsKeyId: first.backend.kmsKeyId }),
+          ...(first.backend.dynamodbTable === undefined ? {} : { dynamodbTable: first.backend.dynamodbTable }),
+        }
+      : { type: "local" };
+  return { site: first.datadog.site, backend };
+}
