@@ -32,7 +32,7 @@ export interface ControllerEntry {
   readonly host: string;
   readonly port: number;
   readonly tlsSha256: string;
-  readonly secretArn?: string;
+  readonly secretArn?: string | undefined;
 }
 
 /** The `VNS3_CONTROLLERS` entries of a definition. */

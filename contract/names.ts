@@ -37,7 +37,7 @@ export function defaultWebhookName(environment: string): string {
   return `vpn-tickets-${environment}`;
 }
 
-export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { readonly ticketing: { readonly webhookName?: string } }): ResourceNames {
+export function resourceNames(env: Pick<EnvironmentDefinition, "name"> & { readonly ticketing: { readonly webhookName?: string | undefined } }): ResourceNames {
   const base = `vpn-monitor-${env.name}`;
   return {
     stack: base,

@@ -60,7 +60,7 @@ function rememberTunnels(state: CheckState, readings: readonly ControllerReading
         // Normalizing is idempotent: the stored value tags exactly like the description did.
         description: tunnelNameTag(t.description),
         ...(t.endpointName !== undefined ? { endpointName: endpointNameTag(t.endpointName) } : {}),
-        ...(t.endpointId !== undefined ? { endpointId: t.endpointId } : {}),
+        endpointId: t.endpointId,
       })),
     );
   }
@@ -198,7 +198,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     environment: config.environment,
     readings,
     timestamp: Math.floor(clock.now() / 1000),
-    ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+    maxEvents: options.maxEvents,
     knownTunnels,
     ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });

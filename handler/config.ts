@@ -31,7 +31,7 @@ export interface ControllerConfig {
   /** API port. @default 8000 */
   readonly port: number;
   /** Pinned SHA-256 certificate fingerprint in the contract's canonical form (contract/fingerprint.ts). Absent: CA verification. */
-  readonly tlsSha256?: string;
+  readonly tlsSha256?: string | undefined;
   /** Credentials source. */
   readonly credentials: ControllerCredentialsSource;
 }
@@ -47,7 +47,7 @@ export interface DatadogConfig {
   /** Datadog site. @default "datadoghq.com" */
   readonly site: DatadogSite;
   /** Base URL replacing `https://api.<site>` (no trailing slash), when set. */
-  readonly apiUrl?: string;
+  readonly apiUrl?: string | undefined;
   /** API key source. */
   readonly apiKey: ApiKeySource;
 }
@@ -153,7 +153,7 @@ const controllerSchema = z
       name: c.name,
       host: c.host.replace(/^\[(.*)\]$/, "$1"),
       port: c.port,
-      ...(c.tlsSha256 !== undefined ? { tlsSha256: c.tlsSha256 } : {}),
+      tlsSha256: c.tlsSha256,
       credentials,
     };
   });
@@ -261,6 +261,6 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
   return {
     environment,
     controllers,
-    datadog: { site, ...(apiUrl !== undefined ? { apiUrl } : {}), apiKey },
+    datadog: { site, apiUrl, apiKey },
   };
 }

@@ -25,16 +25,16 @@ export interface Tunnel {
   /** Whether a phase-2 security association exists. */
   readonly connected: boolean;
   /** False when the controller reports `active: false` or `enabled: false` (turned off on purpose). @default true */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
   /** Name of the remote endpoint, when reported. */
-  readonly endpointName?: string;
+  readonly endpointName?: string | undefined;
   /** Id of the remote endpoint (`endpoint_id` or `endpointid`), when reported. */
-  readonly endpointId?: string;
+  readonly endpointId?: string | undefined;
   /** Remote subnet the tunnel carries (CIDR text), when reported. */
-  readonly remoteSubnet?: string;
+  readonly remoteSubnet?: string | undefined;
   /** IKE phase 1 / phase 2 state from `tunnel_params`: only with `tunnelDetails` (the CLI's table); never tagged or sent. */
-  readonly phase1?: string;
-  readonly phase2?: string;
+  readonly phase1?: string | undefined;
+  readonly phase2?: string | undefined;
 }
 
 /** One entry of /api/status/connected_subnets. */
@@ -143,8 +143,8 @@ export interface KnownTunnel {
   readonly controller: string;
   readonly id: string;
   readonly description: string;
-  readonly endpointName?: string;
-  readonly endpointId?: string;
+  readonly endpointName?: string | undefined;
+  readonly endpointId?: string | undefined;
 }
 
 /** The checker's own health, sent as two gauges tagged only with the environment. */
@@ -164,7 +164,7 @@ export interface BuildReportInput {
   /** Unix seconds stamped on every point. */
   readonly timestamp: number;
   /** Cap on events. @default 25 */
-  readonly maxEvents?: number;
+  readonly maxEvents?: number | undefined;
   /**
    * Tunnels of controllers that are down now, as last read: they take part in making tags unique
    * (so an up controller's tags do not change while its HA partner is unreadable); no series.
@@ -296,7 +296,7 @@ function assignTags(readings: readonly ControllerReading[], knownTunnels: readon
     if (!reading.up) continue;
     const tunnels = [...reading.tunnels].sort(compareTunnelIds);
     sorted.set(reading.controller, tunnels);
-    for (const t of tunnels) inputs.push({ controller: reading.controller, id: t.id, description: t.description, ...(t.endpointName !== undefined ? { endpointName: t.endpointName } : {}), ...(t.endpointId !== undefined ? { endpointId: t.endpointId } : {}) });
+    for (const t of tunnels) inputs.push({ controller: reading.controller, id: t.id, description: t.description, endpointName: t.endpointName, endpointId: t.endpointId });
   }
   const down = new Set(readings.filter((r) => !r.up).map((r) => r.controller));
   inputs.push(...knownTunnels.filter((t) => down.has(t.controller)));

@@ -238,9 +238,9 @@ export interface DatadogSinkOptions {
   /** Datadog site. @default "datadoghq.com" */
   readonly site?: string;
   /** Base URL replacing https://api.<site> (proxy, PrivateLink, tests). */
-  readonly apiUrl?: string;
+  readonly apiUrl?: string | undefined;
   /** Retry policy. @default DEFAULT_RETRY_POLICY */
-  readonly retry?: Partial<RetryPolicy>;
+  readonly retry?: Partial<RetryPolicy> | undefined;
   /** Compress series payloads with gzip. @default true */
   readonly compress?: boolean;
   /** Largest uncompressed JSON per series request. @default MAX_SERIES_PAYLOAD_BYTES */

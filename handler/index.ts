@@ -48,7 +48,7 @@ export interface HandlerOptions {
   /** Controller reader. @default createVns3Reader() */
   readonly reader?: Vns3Reader;
   /** Datadog retry policy overrides. @default DEFAULT_RETRY_POLICY */
-  readonly retry?: Partial<RetryPolicy>;
+  readonly retry?: Partial<RetryPolicy> | undefined;
   /** Check tuning. @default CheckOptions defaults */
   readonly check?: CheckOptions;
   /** Where log lines go. @default stdout */
@@ -112,7 +112,7 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
     const logger = createJsonLogger({
       redactor,
       now: () => clock.now(),
-      ...(options.write !== undefined ? { write: options.write } : {}),
+      write: options.write,
       ...(context.awsRequestId !== undefined ? { base: { request_id: context.awsRequestId } } : {}),
     });
     try {
@@ -127,8 +127,8 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
       const sink = createDatadogSink({
         apiKey,
         site: cfg.datadog.site,
-        ...(cfg.datadog.apiUrl !== undefined ? { apiUrl: cfg.datadog.apiUrl } : {}),
-        ...(options.retry !== undefined ? { retry: options.retry } : {}),
+        apiUrl: cfg.datadog.apiUrl,
+        retry: options.retry,
       });
       const result = await runCheck(cfg, { reader, credentials, sink, clock, logger, state }, deadline, options.check);
       const { summary } = result;

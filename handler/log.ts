@@ -50,7 +50,7 @@ export class Redactor {
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
   /** Where lines go. @default process.stdout.write */
-  readonly write?: (line: string) => void;
+  readonly write?: ((line: string) => void) | undefined;
   /** Masks secrets in every line. @default none */
   readonly redactor?: Redactor;
   /** Fields added to every line (e.g. the AWS request id). @default {} */

@@ -244,9 +244,9 @@ export function assignTunnelTags(tunnels: readonly TunnelTagInput[]): TunnelTagA
 export interface EndpointTagInput {
   readonly controller: string;
   /** Endpoint name as the controller reported it; absent or empty means no `endpoint` tag. */
-  readonly endpointName?: string;
+  readonly endpointName?: string | undefined;
   /** `endpoint_id` / `endpointid`, when reported. */
-  readonly endpointId?: string;
+  readonly endpointId?: string | undefined;
 }
 
 /** An endpoint name that stands for more than one partner, and the endpoints that carry it. */

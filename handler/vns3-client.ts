@@ -40,7 +40,7 @@ export interface Vns3Target {
   readonly host: string;
   readonly port: number;
   /** Pinned fingerprint, 64 lowercase hex digits without colons. */
-  readonly tlsSha256?: string;
+  readonly tlsSha256?: string | undefined;
 }
 
 /** A failed read with its bounded reason. `message` never contains a secret. */
@@ -59,9 +59,9 @@ export interface Vns3GetOptions {
   /** Aborts the whole exchange (connect, handshake, response). */
   readonly signal: AbortSignal;
   /** Extra trust anchors for CA verification when no pin is set (private CA). @default Node's bundle */
-  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  readonly ca?: string | Buffer | readonly (string | Buffer)[] | undefined;
   /** Largest body accepted, in bytes. @default 8 MiB */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /** Connections of this controller to reuse. @default a one-off pool, closed after the GET */
   readonly connections?: Vns3Connections;
 }
@@ -451,9 +451,9 @@ export interface Vns3ReaderOptions {
   /** Upper bound for one request, whatever the remaining budget. @default 10000 */
   readonly requestTimeoutMs?: number;
   /** Extra trust anchors for unpinned controllers. @default Node's bundle */
-  readonly ca?: Vns3GetOptions["ca"];
+  readonly ca?: Vns3GetOptions["ca"] | undefined;
   /** Largest body accepted, in bytes. @default 8 MiB */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /** Time source for durations and idle ages. @default systemClock */
   readonly clock?: Clock;
   /** Also return each tunnel's phase1/phase2 (`npm run check` shows them). @default false */
@@ -485,8 +485,8 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       vns3GetJson(target, credentials, path, {
         signal,
         connections: connectionsOf(target),
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-        ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+        ca: options.ca,
+        maxBodyBytes: options.maxBodyBytes,
       }),
     );
   // Controllers whose last read in this container succeeded. Their two reads go out together (over
@@ -504,7 +504,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   return {
     async read(controller, credentials, deadline) {
       const started = clock.now();
-      const target: Vns3Target = { host: controller.host, port: controller.port, ...(controller.tlsSha256 !== undefined ? { tlsSha256: controller.tlsSha256 } : {}) };
+      const target: Vns3Target = { host: controller.host, port: controller.port, tlsSha256: controller.tlsSha256 };
       const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {

@@ -85,7 +85,7 @@ export function parseIpsecStatus(body: unknown, options: { readonly details?: bo
       // `active: false` or `enabled: false`: an administrator turned the tunnel off on purpose.
       ...(isOff(t.active) || isOff(t.enabled) ? { enabled: false } : {}),
       ...(t.endpoint_name !== undefined && t.endpoint_name !== "" ? { endpointName: t.endpoint_name } : {}),
-      ...(endpoint !== undefined ? { endpointId: endpoint } : {}),
+      endpointId: endpoint,
       ...(t.remote_subnet !== undefined && t.remote_subnet !== "" ? { remoteSubnet: t.remote_subnet } : {}),
       ...(options.details ? { ...phase(t.tunnel_params, "phase1"), ...phase(t.tunnel_params, "phase2") } : {}),
     };

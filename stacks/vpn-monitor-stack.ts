@@ -50,7 +50,7 @@ export class VpnMonitorStack extends TerraformStack {
 
     const secrets = new CredentialSecrets(this, "secrets", {
       controllers: env.controllers,
-      ...(env.datadog.apiKeySecretArn !== undefined ? { datadogApiKeySecretArn: env.datadog.apiKeySecretArn } : {}),
+      datadogApiKeySecretArn: env.datadog.apiKeySecretArn,
       names,
     });
     const network = new NetworkAccess(this, "network", {
@@ -68,11 +68,11 @@ export class VpnMonitorStack extends TerraformStack {
       code,
       environmentVariables: checkerEnvironment(env, { controllerSecretArns: secrets.controllerSecretArns, datadogApiKeySecretArn: secrets.datadogApiKeySecretArn }),
       readableSecretArns: secrets.allSecretArns,
-      ...(env.aws.secretsKmsKeyArns !== undefined ? { secretsKmsKeyArns: env.aws.secretsKmsKeyArns } : {}),
+      secretsKmsKeyArns: env.aws.secretsKmsKeyArns,
       memoryMb: checkerMemoryMb(env),
       timeoutSeconds: env.lambda.timeoutSeconds,
       logRetentionDays: env.lambda.logRetentionDays,
-      ...(env.lambda.reservedConcurrency !== undefined ? { reservedConcurrency: env.lambda.reservedConcurrency } : {}),
+      reservedConcurrency: env.lambda.reservedConcurrency,
     });
     new MinuteSchedule(this, "schedule", { ruleName: names.scheduleRule, target: checker.function });
 
@@ -80,7 +80,7 @@ export class VpnMonitorStack extends TerraformStack {
       environment: env.name,
       name: names.webhook,
       url: env.ticketing.webhookUrl,
-      ...(env.ticketing.payload !== undefined ? { payload: env.ticketing.payload } : {}),
+      payload: env.ticketing.payload,
       secretVariables: env.ticketing.secretVariables,
       customHeaders: env.ticketing.customHeaders,
       names,
@@ -98,10 +98,10 @@ export class VpnMonitorStack extends TerraformStack {
       names: { tunnel: names.tunnelMonitor, controller: names.controllerMonitor, checker: names.checkerMonitor },
       mode: monitor.mode,
       windowMinutes: monitor.windowMinutes,
-      ...(monitor.priority !== undefined ? { priority: monitor.priority } : {}),
-      ...(monitor.renotifyIntervalMinutes !== undefined ? { renotifyIntervalMinutes: monitor.renotifyIntervalMinutes } : {}),
-      ...(monitor.message !== undefined ? { extraMessage: monitor.message } : {}),
-      ...(monitor.restrictedRoles !== undefined ? { restrictedRoles: monitor.restrictedRoles } : {}),
+      priority: monitor.priority,
+      renotifyIntervalMinutes: monitor.renotifyIntervalMinutes,
+      extraMessage: monitor.message,
+      restrictedRoles: monitor.restrictedRoles,
       webhook: tickets.webhook,
       webhookName: names.webhook,
       checkerFunctionName: names.function,

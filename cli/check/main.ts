@@ -151,7 +151,7 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     if (send) {
       try {
         const apiKey = await resolveApiKey(config.datadog.apiKey, secrets, deadline.cappedAt(10_000), redactor);
-        datadog = createDatadogSink({ apiKey, site: config.datadog.site, ...(config.datadog.apiUrl !== undefined ? { apiUrl: config.datadog.apiUrl } : {}) });
+        datadog = createDatadogSink({ apiKey, site: config.datadog.site, apiUrl: config.datadog.apiUrl });
       } catch (error) {
         err(`error: Datadog API key unavailable (${setup.apiKeySource}): ${error instanceof Error ? error.message : String(error)}`);
         return EXIT.failed;

@@ -45,7 +45,7 @@ function subnetLine(state: SubnetState | undefined, events: readonly CheckEvent[
 }
 
 /** What the STATUS column says: a disabled tunnel is neither up nor down (it never pages). */
-function status(tunnel: { connected: boolean; enabled?: boolean }): string {
+function status(tunnel: { connected: boolean; enabled?: boolean | undefined }): string {
   if (tunnel.enabled === false) return "disabled";
   return tunnel.connected ? "connected" : "DOWN";
 }

@@ -18,7 +18,7 @@ export interface CertificateInfo {
   readonly host: string;
   readonly port: number;
   /** SNI sent (host names only). */
-  readonly servername?: string;
+  readonly servername?: string | undefined;
   /** TLS version negotiated, e.g. TLSv1.3. */
   readonly protocol: string | null;
   /** SHA-256 fingerprint, colon-separated upper-case: the form `tlsSha256` takes. */
@@ -109,7 +109,7 @@ export function inspectCertificate(options: InspectOptions): Promise<Certificate
     const socket = tls.connect({
       host,
       port,
-      ...(servername !== undefined ? { servername } : {}),
+      servername,
       // Inspection only: the chain of a self-signed certificate cannot verify. This socket only.
       rejectUnauthorized: false,
     });
@@ -153,7 +153,7 @@ export function inspectCertificate(options: InspectOptions): Promise<Certificate
       finish(undefined, {
         host,
         port,
-        ...(servername !== undefined ? { servername } : {}),
+        servername,
         protocol: socket.getProtocol(),
         sha256: cert.fingerprint256,
         subject: lines(cert.subject),

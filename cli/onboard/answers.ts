@@ -52,10 +52,10 @@ export interface Answers {
 export type AnswerKey = keyof Answers;
 
 /** A controller being described: any key may be missing. */
-export type ControllerDraft = { -readonly [K in keyof ControllerAnswer]?: ControllerAnswer[K] };
+export type ControllerDraft = { -readonly [K in keyof ControllerAnswer]?: ControllerAnswer[K] | undefined };
 
 /** Answers settled so far; controllers may still lack keys. */
-export type Draft = { -readonly [K in Exclude<AnswerKey, "controllers">]?: Answers[K] } & { controllers?: ControllerDraft[] };
+export type Draft = { -readonly [K in Exclude<AnswerKey, "controllers">]?: Answers[K] | undefined } & { controllers?: ControllerDraft[] | undefined };
 
 /** Everything the checks and questions consult besides the answers themselves. */
 export interface OnboardContext {

@@ -46,7 +46,7 @@ export function toEnvironmentInput(a: Answers): RenderableEnvironment {
   if (a.stateBucket !== null) env.backend = { type: "s3", bucket: a.stateBucket, ...(a.stateRegion !== null ? { region: a.stateRegion } : {}) };
   // Key order of the examples: name, aws, backend, controllers, …
   const { name, aws, backend, ...rest } = env;
-  return { name, aws, ...(backend !== undefined ? { backend } : {}), ...rest };
+  return { name, aws, backend, ...rest };
 }
 
 /** Where a message path points to, by flag, so a scripted run knows which argument to fix. */

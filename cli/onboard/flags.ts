@@ -65,7 +65,7 @@ function row<K extends AnswerKey>(r: AnswerRow<K>): AnswerRow<K> {
 async function askText<T>(p: Prompter, message: string, read: (text: string) => Read<T>, defaultValue?: string): Promise<T> {
   const text = await p.text({
     message,
-    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+    default: defaultValue,
     validate: (v) => {
       const result = read(v);
       return result.ok ? true : result.problems.map(promptProblem).join("; ");

@@ -25,7 +25,7 @@ export async function askRow(row: AnyAnswerRow, draft: Draft, p: Prompter, ctx: 
     const defaultText = current ?? q.default?.(draft);
     const text = await p.text({
       message: q.message(draft),
-      ...(defaultText !== undefined ? { default: defaultText } : {}),
+      default: defaultText,
       validate: (v) => {
         const result = row.read(toValues(v), draft, ctx);
         return result.ok ? true : result.problems.map(promptProblem).join("; ");

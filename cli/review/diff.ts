@@ -20,8 +20,8 @@ export type SynthTree = ReadonlyMap<string, StackJson>;
 /** One flattened attribute change. An absent side means the attribute is absent there. */
 export interface AttributeChange {
   readonly path: string;
-  readonly before?: string;
-  readonly after?: string;
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
   /** The value was secret: `before`/`after` hold {@link MASK}, and the change is still reported. */
   readonly sensitive: boolean;
 }
@@ -40,8 +40,8 @@ export interface EntryDiff {
 }
 
 export interface BeforeAfter<T = string> {
-  readonly before?: T;
-  readonly after?: T;
+  readonly before?: T | undefined;
+  readonly after?: T | undefined;
 }
 
 /** What changed about one monitor, in the terms a reviewer cares about. */
@@ -174,8 +174,8 @@ function minus(from: readonly string[], other: readonly string[]): string[] {
 
 interface RawChange {
   readonly path: string;
-  readonly before?: string;
-  readonly after?: string;
+  readonly before?: string | undefined;
+  readonly after?: string | undefined;
 }
 
 /** A list's change as element removals (`path[-]`) and additions (`path[+]`), or its new order. */
@@ -201,7 +201,7 @@ function rawChanges(before: unknown, after: unknown): { path: string; changes: R
     } else {
       const beforeText = leafText(was);
       const afterText = leafText(now);
-      out.push({ path, changes: [{ path, ...(beforeText !== undefined ? { before: beforeText } : {}), ...(afterText !== undefined ? { after: afterText } : {}) }] });
+      out.push({ path, changes: [{ path, before: beforeText, after: afterText }] });
     }
   }
   return out;
@@ -296,7 +296,7 @@ const isWebhookUrl = (type: string, path: string) => type === "datadog_webhook" 
  * A webhook URL with its query values and long path segments masked (see maskWebhookUrl). When
  * only masked parts changed, the whole change is sensitive: it shows as changed, not as `x → x`.
  */
-function maskedUrlChange(change: RawChange, ctx: MaskContext): { before?: string; after?: string; sensitive: boolean } {
+function maskedUrlChange(change: RawChange, ctx: MaskContext): { before?: string | undefined; after?: string | undefined; sensitive: boolean } {
   const mask = (value: string | undefined) => {
     if (value === undefined) return undefined;
     const { masked, hidden } = maskWebhookUrl(value, ctx.datadogVariables);
@@ -306,7 +306,7 @@ function maskedUrlChange(change: RawChange, ctx: MaskContext): { before?: string
   const before = mask(change.before);
   const after = mask(change.after);
   const onlyHiddenChanged = before !== undefined && after !== undefined && before === after && change.before !== change.after;
-  return { ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}), sensitive: onlyHiddenChanged };
+  return { before, after, sensitive: onlyHiddenChanged };
 }
 
 function attributeChanges(address: string, entry: { type: string; was?: unknown; now?: unknown }, ctx: MaskContext): AttributeChange[] {
@@ -354,7 +354,7 @@ function field(value: unknown, key: string): string | undefined {
 
 function pair<T>(before: T | undefined, after: T | undefined): BeforeAfter<T> | undefined {
   if (JSON.stringify(before) === JSON.stringify(after)) return undefined;
-  return { ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+  return { before, after };
 }
 
 /** Attributes the monitor summary already shows in its own terms. */

@@ -7,7 +7,7 @@
 /** A question whose answer is free text. */
 export interface TextQuestion {
   readonly message: string;
-  readonly default?: string;
+  readonly default?: string | undefined;
   /** `true` accepts; a string is shown as the reason and the question stays open. */
   readonly validate?: (value: string) => true | string;
 }
@@ -16,7 +16,7 @@ export interface TextQuestion {
 export interface SelectQuestion<T> {
   readonly message: string;
   readonly choices: readonly { readonly value: T; readonly name?: string; readonly description?: string }[];
-  readonly default?: T;
+  readonly default?: T | undefined;
 }
 
 /** A list that typing filters: `source` gives the choices for what was typed so far. */
@@ -31,7 +31,7 @@ export interface Prompter {
   select<T>(question: SelectQuestion<T>): Promise<T>;
   /** Typing filters the list; Enter takes the highlighted choice, never one the filter hid. */
   search<T>(question: SearchQuestion<T>): Promise<T>;
-  confirm(question: { readonly message: string; readonly default?: boolean }): Promise<boolean>;
+  confirm(question: { readonly message: string; readonly default?: boolean }): Promise<boolean> | undefined;
   /** Prints a line between questions. */
   say(text: string): void;
 }

@@ -29,7 +29,7 @@ export interface CheckerFunctionProps {
   /** Every secret the checker may read (full ARNs or references to created secrets). */
   readonly readableSecretArns: readonly string[];
   /** Customer-managed KMS keys of those secrets, usable through Secrets Manager only. @default none */
-  readonly secretsKmsKeyArns?: readonly string[];
+  readonly secretsKmsKeyArns?: readonly string[] | undefined;
   /** @default 256 */
   readonly memoryMb?: number;
   /** Must end before the next minute's run. @default 50 */
@@ -37,7 +37,7 @@ export interface CheckerFunctionProps {
   /** @default 30 */
   readonly logRetentionDays?: number;
   /** `reserved_concurrent_executions`. @default none: the function draws on the account's unreserved pool */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export class CheckerFunction extends Construct {

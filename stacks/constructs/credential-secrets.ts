@@ -18,7 +18,7 @@ export interface CredentialSecretsProps {
   /** The controllers whose API credentials the checker reads. */
   readonly controllers: readonly ControllerCredentials[];
   /** Full ARN of an existing secret holding the Datadog API key. @default a secret this construct creates, empty */
-  readonly datadogApiKeySecretArn?: string;
+  readonly datadogApiKeySecretArn?: string | undefined;
   /** Names of the secrets to create where no ARN is given. */
   readonly names: Pick<ResourceNames, "controllerSecret" | "datadogApiKeySecret">;
 }

@@ -19,7 +19,7 @@ export interface TicketWebhookProps {
   /** Ticketing endpoint (https); a credential in it is a `$NAME` reference to a secret variable. */
   readonly url: string;
   /** JSON payload template with Datadog `$VARIABLES`. @default defaultTicketPayload(environment) */
-  readonly payload?: string;
+  readonly payload?: string | undefined;
   /** Secret custom variables to create, each fed from a sensitive Terraform variable. @default [] */
   readonly secretVariables?: readonly string[];
   /** Extra request headers. @default none */

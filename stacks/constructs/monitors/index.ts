@@ -38,13 +38,13 @@ export interface EnvironmentMonitorsProps {
   /** Evaluation window in minutes. @default 5 */
   readonly windowMinutes?: number;
   /** Datadog priority, 1 (highest) to 5. @default none */
-  readonly priority?: number;
+  readonly priority?: number | undefined;
   /** Minutes between re-notifications while a condition lasts. @default no re-notification */
-  readonly renotifyIntervalMinutes?: number;
+  readonly renotifyIntervalMinutes?: number | undefined;
   /** Extra text or @-mentions for every message. @default none */
-  readonly extraMessage?: string;
+  readonly extraMessage?: string | undefined;
   /** Datadog role ids that alone may edit, delete or mute the monitors. @default none (no restriction) */
-  readonly restrictedRoles?: readonly string[];
+  readonly restrictedRoles?: readonly string[] | undefined;
   /** The ticket webhook; Datadog rejects a mention of one that does not exist yet, so the monitors depend on it. */
   readonly webhook: Webhook;
   /** The webhook's name, mentioned as `@webhook-<name>`. */
@@ -53,7 +53,7 @@ export interface EnvironmentMonitorsProps {
    * Full https URL of the environment's dashboard, linked from every message: a literal, or
    * `dashboardLink(site, dashboard.url)` for a dashboard in the same stack. @default no link
    */
-  readonly dashboardUrl?: string;
+  readonly dashboardUrl?: string | undefined;
   /** The checker Lambda's name, which the silent-checker message tells the operator to look at. */
   readonly checkerFunctionName: string;
 }
@@ -74,8 +74,8 @@ export class EnvironmentMonitors extends Construct {
     const settings: MonitorSettings = { environment: props.environment, mode: props.mode ?? "simple", windowMinutes: props.windowMinutes ?? 5 };
     const extras: MessageExtras = {
       webhookName: props.webhookName,
-      ...(props.dashboardUrl !== undefined ? { dashboardUrl: props.dashboardUrl } : {}),
-      ...(props.extraMessage !== undefined ? { extraMessage: props.extraMessage } : {}),
+      dashboardUrl: props.dashboardUrl,
+      extraMessage: props.extraMessage,
     };
 
     const common = (renotifyStatus: "alert" | "no data"): Omit<MonitorConfig, "name" | "query" | "message"> => ({

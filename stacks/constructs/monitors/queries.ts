@@ -37,9 +37,9 @@ export interface MessageExtras {
   /** The ticket webhook, mentioned as `@webhook-<name>`. */
   readonly webhookName: string;
   /** Full https URL of the environment's dashboard. @default no link */
-  readonly dashboardUrl?: string;
+  readonly dashboardUrl?: string | undefined;
   /** The definition's extra text or @-mentions. @default none */
-  readonly extraMessage?: string;
+  readonly extraMessage?: string | undefined;
 }
 
 /** `last_5m`, `last_1h`, `last_1d`: the evaluation window as Datadog writes it. */
