@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Metafile } from "esbuild";
 import { buildHandlerBundle } from "../../scripts/build-handler";
-import { connectedSubnetsRoute, createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "./support/stand-ins";
+import { connectedSubnetsRoute, createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "../helpers/stand-ins";
 
 const API_KEY = "FAKEddApiKeyForBundleTests000001";
 const TOKEN = "tok-bundle-secret";

@@ -1,7 +1,7 @@
 import type { CheckEvent, MetricSeries } from "../../handler/core";
 import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
-import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "./support/stand-ins";
+import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "../helpers/stand-ins";
 
 const API_KEY = "FAKEddApiKeyForSinkTests00000001";
 const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100 };
@@ -67,7 +67,7 @@ describe("Datadog sink against an intake stand-in", () => {
     intake = undefined;
   });
 
-  async function start(reply?: (req: import("./support/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
+  async function start(reply?: (req: import("../helpers/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
     intake = await startIntake(reply);
     return intake;
   }

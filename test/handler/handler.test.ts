@@ -19,7 +19,7 @@ import {
   type IntakeStandIn,
   type TestCertificate,
   type Vns3StandIn,
-} from "./support/stand-ins";
+} from "../helpers/stand-ins";
 
 const API_KEY = "FAKEddApiKeyForHandlerTests00001";
 const PASSWORD = "pw-Very-Secret-1";
@@ -41,7 +41,7 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function intake(reply?: (req: import("./support/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
+async function intake(reply?: (req: import("../helpers/stand-ins").IntakeRequest, n: number) => IntakeReply): Promise<IntakeStandIn> {
   const dd = await startIntake(reply);
   closers.push(dd.close);
   return dd;

@@ -7,7 +7,7 @@ import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
 import { parseFingerprint } from "../../contract/fingerprint";
 import { classifyReadError, createVns3Reader, MAX_IDLE_MS, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
-import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "./support/stand-ins";
+import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
 const TOKEN: Vns3Credentials = { kind: "token", apiToken: "tok-Secret-456" };
@@ -30,7 +30,7 @@ const IPSEC = ipsecBody({
 });
 const SUBNETS = { response: [{ network: "10.40.0.0/24", origin: "ipsec" }] };
 
-async function withVns3<T>(routes: Record<string, Vns3Reply>, auth: { basic: { username: string; password: string } } | { token: string }, run: (port: number, requests: import("./support/stand-ins").SeenRequest[]) => Promise<T>): Promise<T> {
+async function withVns3<T>(routes: Record<string, Vns3Reply>, auth: { basic: { username: string; password: string } } | { token: string }, run: (port: number, requests: import("../helpers/stand-ins").SeenRequest[]) => Promise<T>): Promise<T> {
   const vns3 = await startVns3({ certificate, auth, routes });
   try {
     return await run(vns3.port, vns3.requests);
