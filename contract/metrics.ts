@@ -19,8 +19,6 @@ export const METRICS = {
   deliveryAttempts: "vpn.checker.delivery_attempts",
 } as const;
 
-export type MetricName = (typeof METRICS)[keyof typeof METRICS];
-
 /** Tag keys. */
 export const TAG_KEYS = {
   environment: "vpn_environment",
@@ -30,8 +28,6 @@ export const TAG_KEYS = {
   endpoint: "endpoint",
   reason: "reason",
 } as const;
-
-export type TagKey = (typeof TAG_KEYS)[keyof typeof TAG_KEYS];
 
 /**
  * Why a controller (or its subnet read) counts as down. A closed set, so the `reason` tag stays

@@ -139,13 +139,7 @@ export interface CheckReport {
 }
 
 /** A tunnel a controller reported in an earlier check (the tag context of a controller now down). */
-export interface KnownTunnel {
-  readonly controller: string;
-  readonly id: string;
-  readonly description: string;
-  readonly endpointName?: string | undefined;
-  readonly endpointId?: string | undefined;
-}
+export type KnownTunnel = Pick<Tunnel, "id" | "description" | "endpointName" | "endpointId"> & { readonly controller: string };
 
 /** The checker's own health, sent as two gauges tagged only with the environment. */
 export interface CheckHealth {
