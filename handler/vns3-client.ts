@@ -23,12 +23,13 @@ import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
+import { JSONParser } from "@streamparser/json";
 import type { ControllerConfig } from "./config";
 import { fingerprintsMatch } from "../contract/fingerprint";
 import { VNS3_PATHS } from "../contract/vns3";
 import type { ControllerReading, DownReason, SubnetsReading } from "./core";
 import { Deadline, DeadlineExceededError, systemClock, type Clock } from "./deadline";
-import { BadResponseError, parseConnectedSubnets, parseIpsecStatus } from "./vns3-responses";
+import { BadResponseError, connectedSubnetsReader, containerMismatch, ipsecStatusReader, readParsedBody, type ResponseReader } from "./vns3-responses";
 
 /** Resolved credentials for one controller. */
 export type Vns3Credentials =
@@ -67,6 +68,15 @@ export interface Vns3GetOptions {
 }
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+
+/**
+ * Answers up to this size are collected and parsed whole (`JSON.parse`, the fastest parser there
+ * is); larger ones are parsed as their bytes arrive, entry by entry, so that neither the body nor
+ * its whole parsed tree is ever held. Four controllers answering 5 MB each otherwise hold four
+ * bodies, their text and their trees at once (docs/performance.md "Memory"). Streaming costs about
+ * six times the CPU per byte, so answers of ordinary size (50 tunnels are ~60 KB) never pay it.
+ */
+export const STREAM_PARSE_FROM_BYTES = 1024 * 1024;
 
 /**
  * Longest a connection may sit idle and still be reused. Below the 350 s after which an AWS NAT
@@ -290,14 +300,101 @@ class StaleConnectionError extends Error {
 
 const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"]);
 
+/**
+ * An answer's body on its way to a {@link ResponseReader}: bytes collected and parsed whole while
+ * small; from {@link STREAM_PARSE_FROM_BYTES} on (or at once when Content-Length says it will get
+ * there), fed to a streaming parser that hands over each entry of `response` as soon as it is
+ * complete and keeps nothing of it (`keepStack: false`).
+ */
+class AnswerBody<T> {
+  size = 0;
+  private chunks: Buffer[] = [];
+  private parser: JSONParser | undefined;
+  private entries = 0;
+
+  constructor(
+    private readonly reader: ResponseReader<T>,
+    private readonly status: number,
+    declared: number | undefined,
+  ) {
+    if (declared !== undefined && declared > STREAM_PARSE_FROM_BYTES) this.startStreaming();
+  }
+
+  /** @throws Vns3ReadError (not JSON) or BadResponseError (not the expected shape) */
+  push(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.parser !== undefined) return this.write(chunk);
+    this.chunks.push(chunk);
+    if (this.size > STREAM_PARSE_FROM_BYTES) {
+      this.startStreaming();
+      const pending = this.chunks;
+      this.chunks = [];
+      for (const part of pending) this.write(part);
+    }
+  }
+
+  /** The reader's result once the whole body is in. @throws Vns3ReadError or BadResponseError */
+  end(): T {
+    if (this.parser === undefined) {
+      const text = Buffer.concat(this.chunks, this.size).toString("utf8");
+      this.chunks = [];
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw this.notJson();
+      }
+      return readParsedBody(value, this.reader);
+    }
+    if (!this.parser.isEnded) {
+      try {
+        this.parser.end();
+      } catch {
+        throw this.notJson();
+      }
+    }
+    // A large answer without a single entry is not an answer of this API (a proxy's page, say).
+    if (this.entries === 0) throw new BadResponseError(`unexpected body at response: no entries in a ${this.size}-byte answer`);
+    return this.reader.finish();
+  }
+
+  discard(): void {
+    this.chunks = [];
+    this.parser = undefined;
+  }
+
+  private startStreaming(): void {
+    const parser = new JSONParser({ paths: ["$.response.*"], keepStack: false });
+    parser.onValue = ({ value, key, parent }) => {
+      if ((this.reader.container === "array") !== Array.isArray(parent)) throw containerMismatch(this.reader);
+      this.entries += 1;
+      this.reader.entry(String(key), value);
+    };
+    this.parser = parser;
+  }
+
+  private write(chunk: Buffer): void {
+    try {
+      this.parser?.write(chunk);
+    } catch (error) {
+      if (error instanceof BadResponseError) throw error;
+      throw this.notJson();
+    }
+  }
+
+  private notJson(): Vns3ReadError {
+    return new Vns3ReadError("bad_response", `HTTP ${this.status} body is not JSON (${this.size} bytes)`);
+  }
+}
+
 /** One GET over the pool's agent: a pooled socket if one is idle, else a fresh pinned connection. */
-function exchange(connections: Vns3Connections, target: Vns3Target, credentials: Vns3Credentials, path: string, options: Vns3GetOptions): Promise<unknown> {
-  return new Promise<unknown>((resolve, reject) => {
+function exchange<T>(connections: Vns3Connections, target: Vns3Target, credentials: Vns3Credentials, path: string, reader: ResponseReader<T>, options: Vns3GetOptions): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     let answered = false;
     const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const attempt: ConnectAttempt = { signal: options.signal, phase: "connect" };
-    const finish = (error: Error | undefined, value?: unknown): void => {
+    const finish = (error: Error | undefined, value?: T): void => {
       if (settled) return;
       settled = true;
       options.signal.removeEventListener("abort", onAbort);
@@ -305,7 +402,7 @@ function exchange(connections: Vns3Connections, target: Vns3Target, credentials:
         // The socket is not returned to the pool: what follows on it is unknown.
         request.destroy();
         reject(error);
-      } else resolve(value);
+      } else resolve(value as T);
     };
     const onAbort = (): void => finish(timeoutError(attempt.phase));
     const request = https.request({
@@ -346,34 +443,34 @@ function exchange(connections: Vns3Connections, target: Vns3Target, credentials:
         finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
         return;
       }
-      // Bytes, never a growing string (each += would copy the text so far). With a declared length the
-      // body goes into one buffer of that size and each chunk is garbage at once; otherwise chunks
-      // are kept and concatenated once.
-      const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : undefined;
-      let chunks: Buffer[] = [];
-      let size = 0;
+      const body = new AnswerBody(reader, status, Number.isFinite(declared) ? declared : undefined);
       response.on("data", (chunk: Buffer) => {
         if (settled) return;
-        if (size + chunk.length > (whole?.length ?? maxBody)) {
-          chunks = [];
-          finish(new Vns3ReadError("bad_response", size + chunk.length > maxBody ? `body larger than ${maxBody} bytes` : `body longer than its Content-Length (${declared} bytes)`));
+        if (body.size + chunk.length > maxBody) {
+          body.discard();
+          finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
           return;
         }
-        if (whole !== undefined) chunk.copy(whole, size);
-        else chunks.push(chunk);
-        size += chunk.length;
+        if (Number.isFinite(declared) && declared > 0 && body.size + chunk.length > declared) {
+          body.discard();
+          finish(new Vns3ReadError("bad_response", `body longer than its Content-Length (${declared} bytes)`));
+          return;
+        }
+        try {
+          body.push(chunk);
+        } catch (error) {
+          finish(error as Error);
+        }
       });
       response.on("error", (error) => finish(error));
       response.on("aborted", () => finish(new Vns3ReadError("network", "connection closed mid-response")));
       response.on("end", () => {
         if (settled) return;
-        const text = (whole ?? Buffer.concat(chunks, size)).toString("utf8", 0, size);
-        chunks = [];
-        let value: unknown;
+        let value: T;
         try {
-          value = JSON.parse(text);
-        } catch {
-          finish(new Vns3ReadError("bad_response", `HTTP ${status} body is not JSON (${size} bytes)`));
+          value = body.end();
+        } catch (error) {
+          finish(error as Error);
           return;
         }
         finish(undefined, value);
@@ -385,23 +482,24 @@ function exchange(connections: Vns3Connections, target: Vns3Target, credentials:
 }
 
 /**
- * GET `path` on the controller and return the parsed JSON body. With `options.connections`, an idle
+ * GET `path` on the controller and return what `newReader()` made of its `response` entries. With
+ * `options.connections`, an idle
  * pinned connection is reused when there is one; a reused connection the controller had closed is
  * replaced once by a fresh pinned connection (these are idempotent GETs).
  * @throws Vns3ReadError (auth, http_error, bad_response, timeout, tls_pin_mismatch) or a Node
  *   socket/TLS error (classify it with {@link classifyReadError}).
  */
-export async function vns3GetJson(target: Vns3Target, credentials: Vns3Credentials, path: string, options: Vns3GetOptions): Promise<unknown> {
+export async function vns3Get<T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, options: Vns3GetOptions): Promise<T> {
   const connections = options.connections ?? new Vns3Connections(target, options.ca);
   try {
     connections.agent.retireIdle();
     try {
-      return await exchange(connections, target, credentials, path, options);
+      return await exchange(connections, target, credentials, path, newReader(), options);
     } catch (error) {
       if (!(error instanceof StaleConnectionError)) throw error;
       // Every idle socket of this controller is suspect now (it restarted, or dropped them all).
       connections.agent.retireIdle(true);
-      return await exchange(connections, target, credentials, path, options);
+      return await exchange(connections, target, credentials, path, newReader(), options);
     }
   } finally {
     if (options.connections === undefined) connections.close();
@@ -480,9 +578,9 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
     }
     return pool;
   };
-  const get = (target: Vns3Target, credentials: Vns3Credentials, path: string, deadline: Deadline): Promise<unknown> =>
+  const get = <T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, deadline: Deadline): Promise<T> =>
     deadline.cappedAt(requestTimeoutMs).run((signal) =>
-      vns3GetJson(target, credentials, path, {
+      vns3Get(target, credentials, path, newReader, {
         signal,
         connections: connectionsOf(target),
         ca: options.ca,
@@ -496,7 +594,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   const knownGood = new Set<string>();
   const readSubnets = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SubnetsReading> => {
     try {
-      return { ok: true, subnets: parseConnectedSubnets(await get(target, credentials, VNS3_PATHS.connectedSubnets, deadline)) };
+      return { ok: true, subnets: await get(target, credentials, VNS3_PATHS.connectedSubnets, connectedSubnetsReader, deadline) };
     } catch (error) {
       return { ok: false, ...classifyReadError(error) };
     }
@@ -508,7 +606,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
       let tunnels;
       try {
-        tunnels = parseIpsecStatus(await get(target, credentials, VNS3_PATHS.ipsecStatus, deadline), { details });
+        tunnels = await get(target, credentials, VNS3_PATHS.ipsecStatus, () => ipsecStatusReader({ details }), deadline);
       } catch (error) {
         knownGood.delete(controller.name);
         await earlySubnets; // settle it: never leave a request running past the read

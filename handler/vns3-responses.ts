@@ -33,7 +33,8 @@ const optionalText = z
   .nullish()
   .transform((v) => (v === null || v === undefined ? undefined : String(v)));
 
-const tunnelSchema = z.looseObject({
+// A plain (stripping) object: fields the checker does not read are not even copied.
+const tunnelSchema = z.object({
   connected: connectedSchema,
   description: optionalText,
   endpoint_name: optionalText,
@@ -44,6 +45,8 @@ const tunnelSchema = z.looseObject({
   // Read leniently below: an odd value must not make a whole controller unreadable.
   active: z.unknown().optional(),
   enabled: z.unknown().optional(),
+  // Only phase1/phase2, for the CLI's table (see phase()).
+  tunnel_params: z.unknown().optional(),
 });
 
 /** Only an explicit false (or the 0 / "false" older firmware writes) turns a tunnel off. */
@@ -51,11 +54,9 @@ function isOff(value: unknown): boolean {
   return value === false || value === 0 || value === "false";
 }
 
-const ipsecSchema = z.looseObject({ response: z.record(z.string(), tunnelSchema) });
-
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0];
-  const path = issue?.path.map(String).join(".") || "(root)";
+  const path = [prefix, ...(issue?.path.map(String) ?? [])].join(".");
   return `unexpected body at ${path}: ${issue?.message ?? "invalid"}`;
 }
 
@@ -70,28 +71,71 @@ function endpointId(...candidates: (string | undefined)[]): string | undefined {
 }
 
 /**
+ * Turns the entries of an answer's `response` into the core's values, one entry at a time. The
+ * client feeds it either every entry of a parsed body or, for a large body, each entry as it
+ * streams in (handler/vns3-client.ts): the raw entry is garbage as soon as `entry` returns.
+ */
+export interface ResponseReader<T> {
+  /** What `response` must be: an object keyed by id (`/status/ipsec`) or an array (`/status/connected_subnets`). */
+  readonly container: "object" | "array";
+  /** One entry of `response` (`key` is the tunnel id, or the array index as text). @throws BadResponseError */
+  entry(key: string, value: unknown): void;
+  /** Everything read. @throws BadResponseError */
+  finish(): T;
+}
+
+/**
+ * Reader of GET /api/status/ipsec: `{response: {<tunnel id>: tunnel}}`. Keeps only what the
+ * checker uses; `tunnel_params` and the other fields are dropped with the raw entry.
+ * @param options.details also keep `phase1`/`phase2` (the CLI's table). @default false
+ */
+export function ipsecStatusReader(options: { readonly details?: boolean } = {}): ResponseReader<Tunnel[]> {
+  const tunnels: Tunnel[] = [];
+  return {
+    container: "object",
+    entry(id, value) {
+      const result = tunnelSchema.safeParse(value);
+      if (!result.success) throw new BadResponseError(describeIssue(result.error, `response.${id}`));
+      const t = result.data;
+      const endpoint = endpointId(t.endpoint_id, t.endpointid);
+      tunnels.push({
+        id,
+        description: t.description ?? "",
+        connected: t.connected,
+        // `active: false` or `enabled: false`: an administrator turned the tunnel off on purpose.
+        ...(isOff(t.active) || isOff(t.enabled) ? { enabled: false } : {}),
+        ...(t.endpoint_name !== undefined && t.endpoint_name !== "" ? { endpointName: t.endpoint_name } : {}),
+        endpointId: endpoint,
+        ...(t.remote_subnet !== undefined && t.remote_subnet !== "" ? { remoteSubnet: t.remote_subnet } : {}),
+        ...(options.details ? { ...phase(t.tunnel_params, "phase1"), ...phase(t.tunnel_params, "phase2") } : {}),
+      });
+    },
+    finish: () => tunnels,
+  };
+}
+
+/** The error for a `response` that is not the container `reader` expects. */
+export function containerMismatch(reader: Pick<ResponseReader<unknown>, "container">): BadResponseError {
+  return new BadResponseError(`unexpected body at response: expected ${reader.container === "array" ? "an array of subnets" : "an object of tunnels keyed by id"}`);
+}
+
+/** Feed every entry of an already parsed body to `reader`. @throws BadResponseError */
+export function readParsedBody<T>(body: unknown, reader: ResponseReader<T>): T {
+  const response = isObject(body) ? body.response : undefined;
+  const isArray = Array.isArray(response);
+  if (reader.container === "array" ? !isArray : !isObject(response)) throw containerMismatch(reader);
+  if (isArray) (response as unknown[]).forEach((item, i) => reader.entry(String(i), item));
+  else for (const [key, value] of Object.entries(response as Record<string, unknown>)) reader.entry(key, value);
+  return reader.finish();
+}
+
+/**
  * Parse the body of GET /api/status/ipsec. @throws BadResponseError
  * @param options.details also return `phase1`/`phase2` (the CLI's table). @default false
  */
 export function parseIpsecStatus(body: unknown, options: { readonly details?: boolean } = {}): Tunnel[] {
-  const result = ipsecSchema.safeParse(body);
-  if (!result.success) throw new BadResponseError(describeIssue(result.error));
-  return Object.entries(result.data.response).map(([id, t]) => {
-    const endpoint = endpointId(t.endpoint_id, t.endpointid);
-    return {
-      id,
-      description: t.description ?? "",
-      connected: t.connected,
-      // `active: false` or `enabled: false`: an administrator turned the tunnel off on purpose.
-      ...(isOff(t.active) || isOff(t.enabled) ? { enabled: false } : {}),
-      ...(t.endpoint_name !== undefined && t.endpoint_name !== "" ? { endpointName: t.endpoint_name } : {}),
-      endpointId: endpoint,
-      ...(t.remote_subnet !== undefined && t.remote_subnet !== "" ? { remoteSubnet: t.remote_subnet } : {}),
-      ...(options.details ? { ...phase(t.tunnel_params, "phase1"), ...phase(t.tunnel_params, "phase2") } : {}),
-    };
-  });
+  return readParsedBody(body, ipsecStatusReader(options));
 }
-
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -125,23 +169,33 @@ function pairItem(item: readonly unknown[]): ConnectedSubnet | undefined {
 }
 
 /**
- * Parse the body of GET /api/status/connected_subnets: `{response: [...]}` whose items are either
+ * Reader of GET /api/status/connected_subnets: `{response: [...]}` whose items are either
  * `[network, netmask]` pairs (the default answer) or objects with `subnet`, `network`, `cidr_mask`,
  * `netmask`, `managerid` and `origin` (with `?extended_output=true`). Every subnet comes back as
  * canonical CIDR (`10.0.1.0/24`); `origin` only when the controller gave one. Items that are not an
  * IPv4 subnet are skipped rather than guessed (a guess would raise false "unmatched" events).
- * @throws BadResponseError when `response` is not an array, or holds items none of which is a subnet.
+ * `finish` throws BadResponseError when there were items and none of them is a subnet.
  */
-export function parseConnectedSubnets(body: unknown): ConnectedSubnet[] {
-  const items = isObject(body) ? body.response : undefined;
-  if (!Array.isArray(items)) throw new BadResponseError("unexpected body at response: expected an array of subnets");
+export function connectedSubnetsReader(): ResponseReader<ConnectedSubnet[]> {
   const subnets: ConnectedSubnet[] = [];
-  for (const item of items) {
-    const subnet = Array.isArray(item) ? pairItem(item) : isObject(item) ? verboseItem(item) : undefined;
-    if (subnet !== undefined) subnets.push(subnet);
-  }
-  if (items.length > 0 && subnets.length === 0) {
-    throw new BadResponseError("unexpected body at response: no item is a [network, netmask] pair or a subnet object");
-  }
-  return subnets;
+  let items = 0;
+  return {
+    container: "array",
+    entry(_index, item) {
+      items += 1;
+      const subnet = Array.isArray(item) ? pairItem(item) : isObject(item) ? verboseItem(item) : undefined;
+      if (subnet !== undefined) subnets.push(subnet);
+    },
+    finish() {
+      if (items > 0 && subnets.length === 0) {
+        throw new BadResponseError("unexpected body at response: no item is a [network, netmask] pair or a subnet object");
+      }
+      return subnets;
+    },
+  };
+}
+
+/** Parse the body of GET /api/status/connected_subnets (see {@link connectedSubnetsReader}). @throws BadResponseError */
+export function parseConnectedSubnets(body: unknown): ConnectedSubnet[] {
+  return readParsedBody(body, connectedSubnetsReader());
 }

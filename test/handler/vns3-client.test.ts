@@ -6,7 +6,8 @@ import type { TLSSocket } from "node:tls";
 import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
 import { parseFingerprint } from "../../contract/fingerprint";
-import { classifyReadError, createVns3Reader, MAX_IDLE_MS, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
+import { classifyReadError, createVns3Reader, MAX_IDLE_MS, STREAM_PARSE_FROM_BYTES, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
+import { parseIpsecStatus } from "../../handler/vns3-responses";
 import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
@@ -76,7 +77,7 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
   it.each<[string, Vns3Reply, string, string]>([
     ["a 502 HTML page", { status: 502, body: "<html><body>Bad Gateway</body></html>", contentType: "text/html" }, "http_error", "HTTP 502"],
     ["malformed JSON", { status: 200, body: '{"response": {"1": ' }, "bad_response", "HTTP 200 body is not JSON (19 bytes)"],
-    ["JSON of the wrong shape", { status: 200, body: { error: { message: "maintenance" } } }, "bad_response", "unexpected body at response: Invalid input: expected record, received undefined"],
+    ["JSON of the wrong shape", { status: 200, body: { error: { message: "maintenance" } } }, "bad_response", "unexpected body at response: expected an object of tunnels keyed by id"],
     ["an HTML page with status 200", { status: 200, body: "<html>login</html>", contentType: "text/html" }, "bad_response", "HTTP 200 body is not JSON (18 bytes)"],
   ])("reports %s as down with reason %s", async (_label, reply, reason, detail) => {
     await withVns3({ "/api/status/ipsec": reply }, { token: "tok-Secret-456" }, async (port) => {
@@ -283,7 +284,7 @@ interface ConnectionStandInOptions {
   readonly ticketKeys?: Buffer;
   /** A `Keep-Alive` response header. */
   readonly keepAliveHeader?: string;
-  /** The ipsec answer. @default OPENAPI_IPSEC */
+  /** The ipsec answer (a string is sent as it is). @default OPENAPI_IPSEC */
   readonly ipsec?: unknown;
   /** Send answers in 64 KiB chunks without a Content-Length. */
   readonly chunked?: boolean;
@@ -311,7 +312,7 @@ async function startConnectionStandIn(options: ConnectionStandInOptions = {}): P
           ? { response: verbose ? [{ subnet: "10.40.0.0/24", network: "10.40.0.0", cidr_mask: "24", netmask: "255.255.255.0", managerid: 1, origin: "ipsec" }] : [["10.40.0.0", "255.255.255.0"]] }
           : undefined;
     const headers: Record<string, string> = { "content-type": "application/json", ...(options.closeAfterEachAnswer ? { connection: "close" } : {}), ...(options.keepAliveHeader ? { "keep-alive": options.keepAliveHeader } : {}) };
-    const text = Buffer.from(JSON.stringify(body ?? { error: { message: "Not found" } }));
+    const text = Buffer.from(typeof body === "string" ? body : JSON.stringify(body ?? { error: { message: "Not found" } }));
     if (!options.chunked) {
       res.writeHead(body === undefined ? 404 : 200, headers).end(text);
       return;
@@ -558,6 +559,66 @@ describe("VNS3 reader body limits", () => {
     await withConnectionStandIn({ ipsec: bigIpsec(6000), chunked }, async (standIn) => {
       const reading = await createVns3Reader({ maxBodyBytes: 1024 * 1024 }).read(controller(standIn.port), TOKEN, Deadline.after(3000));
       expect(reading).toEqual({ controller: "vns3-a", up: false, reason: "bad_response", detail: "body larger than 1048576 bytes", durationMs: expect.any(Number) });
+    });
+  });
+
+  /**
+   * Tunnels as Cohesive's OpenAPI description has them (`IpsecTunnelListResponseKeyValue`: keyed
+   * by id, every `IpsecTunnelDetail` field and a full `tunnel_params`), with descriptions in
+   * several scripts so that multi-byte characters fall across the 64 KiB chunk boundaries.
+   */
+  const openApiTunnels = (count: number) =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        String(i + 1),
+        {
+          id: i + 1,
+          local_subnet: "172.16.0.0/24",
+          remote_subnet: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
+          endpointid: (i % 40) + 1,
+          endpoint_id: (i % 40) + 1,
+          endpoint_name: `partner-${i % 40}`,
+          active: i % 97 !== 0,
+          enabled: true,
+          bounce: false,
+          ping_ipaddress: "",
+          ping_interval: 5,
+          ping_interface: "eth0",
+          description: i % 3 === 0 ? `Zürich Börse ${i} — 東京 🚀 ${"ü".repeat(150)}` : `Partner "${i}" \\ link ${"x".repeat(300)}`,
+          connected: i % 7 !== 0,
+          tunnel_params: { phase1: "up", phase2: i % 7 !== 0 ? "up" : "down", ike_version: "IKEv2", nat_t: "no", dpd: "yes", esp_time_remaining: "2890s", isakmp_time_remaining: "24790s", bytes_in: String(i * 1000), bytes_out: String(i * 2000) },
+        },
+      ]),
+    );
+
+  it.each([
+    ["with a Content-Length", false],
+    ["streamed without a length", true],
+  ])("parses an answer over the streaming threshold entry by entry, %s, exactly as a small one", async (_label, chunked) => {
+    const body = { response: openApiTunnels(4000) };
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(STREAM_PARSE_FROM_BYTES);
+    await withConnectionStandIn({ ipsec: body, chunked }, async (standIn) => {
+      const reading = await createVns3Reader({ tunnelDetails: true }).read(controller(standIn.port), TOKEN, Deadline.after(5000));
+
+      expect(reading.up && reading.tunnels).toEqual(parseIpsecStatus(body, { details: true }));
+      expect(reading.up && reading.tunnels.length).toBe(4000);
+      expect(reading.up && reading.tunnels[4]).toEqual({ id: "5", description: `Partner "4" \\ link ${"x".repeat(300)}`, connected: true, endpointName: "partner-4", endpointId: "5", remoteSubnet: "10.0.4.0/24", phase1: "up", phase2: "up" });
+      expect(reading.up && reading.tunnels[0]).toMatchObject({ id: "1", enabled: false, description: `Zürich Börse 0 — 東京 🚀 ${"ü".repeat(150)}` });
+    });
+  });
+
+  it.each([
+    ["cut off mid-entry", (text: string) => text.slice(0, text.length - 5000), "bad_response", /^HTTP 200 body is not JSON \(\d+ bytes\)$/],
+    ["followed by a second document", (text: string) => `${text}{"response":{}}`, "bad_response", /^HTTP 200 body is not JSON \(\d+ bytes\)$/],
+    ["an HTML page", (text: string) => `<html>${"x".repeat(text.length)}</html>`, "bad_response", /^HTTP 200 body is not JSON \(\d+ bytes\)$/],
+    ["tunnels in an array", (text: string) => text.replace(/^\{"response":\{/, '{"response":[').replace(/\}\}$/, "]}").replace(/"\d+":\{"id"/g, '{"id"'), "bad_response", /^unexpected body at response: expected an object of tunnels keyed by id$/],
+    ["a tunnel without connected", (text: string) => text.replace('"connected":true,', ""), "bad_response", /^unexpected body at response\.2\.connected: Invalid input/],
+    ["no response at all", (text: string) => `{"error":{"message":"${"x".repeat(text.length)}"}}`, "bad_response", /^unexpected body at response: no entries in a \d+-byte answer$/],
+  ])("reports a large answer %s as bad_response", async (_label, spoil, reason, detail) => {
+    const text = spoil(JSON.stringify({ response: openApiTunnels(4000) }));
+    await withConnectionStandIn({ ipsec: text, chunked: true }, async (standIn) => {
+      const reading = await createVns3Reader().read(controller(standIn.port), TOKEN, Deadline.after(5000));
+      expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail: expect.stringMatching(detail), durationMs: expect.any(Number) });
     });
   });
 

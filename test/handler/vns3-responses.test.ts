@@ -60,10 +60,10 @@ describe("parseIpsecStatus", () => {
   });
 
   it.each([
-    [{ error: { message: "Authentication failed" } }, "unexpected body at response: Invalid input: expected record, received undefined"],
+    [{ error: { message: "Authentication failed" } }, "unexpected body at response: expected an object of tunnels keyed by id"],
     [{ response: { "1": { description: "x" } } }, "unexpected body at response.1.connected: Invalid input"],
-    [{ response: [] }, "unexpected body at response: Invalid input: expected record, received array"],
-    ["<html>", "unexpected body at (root): Invalid input: expected object, received string"],
+    [{ response: [] }, "unexpected body at response: expected an object of tunnels keyed by id"],
+    ["<html>", "unexpected body at response: expected an object of tunnels keyed by id"],
   ])("rejects %j as a bad response", (body, message) => {
     expect(() => parseIpsecStatus(body)).toThrow(new BadResponseError(message));
   });
