@@ -1,5 +1,5 @@
 import type { CheckEvent, MetricSeries } from "../../handler/core";
-import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, splitSeries } from "../../handler/datadog-sink";
+import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "../helpers/stand-ins";
 
@@ -36,6 +36,23 @@ describe("splitSeries", () => {
     expect(batches.length).toBe(2);
     expect(batches.flat()).toEqual(all);
     for (const batch of batches) expect(Buffer.byteLength(JSON.stringify({ series: batch }))).toBeLessThanOrEqual(450_000);
+  });
+
+  it("measures a series' JSON exactly without building it, whatever its characters", () => {
+    const odd: MetricSeries[] = [
+      { metric: "vpn.tunnel.status", type: 3, points: [{ timestamp: 1_700_000_000, value: 0 }], tags: [] },
+      { metric: "vpn.checker.duration_ms", type: 3, points: [{ timestamp: 1_700_000_000, value: 1234.5 }, { timestamp: 1_700_000_060, value: -1 }], tags: ["vpn_environment:acme", "tunnel:zürich-börse-東京"] },
+      { metric: "vpn.tunnel.status", type: 3, points: [{ timestamp: 1_700_000_000, value: 1 }], tags: ['quote:"x"', "back:\\slash", "ctl:\u0001\n", "emoji:🚀", "lone:\ud800"] },
+    ];
+    for (const s of [...odd, ...series(5, 190)]) expect(seriesJsonBytes(s)).toBe(Buffer.byteLength(JSON.stringify(s)));
+  });
+
+  it("fills each payload up to the limit and no further", () => {
+    // Every series the same size (the same id length), so a payload holds a known number of them.
+    const all = series(400, 190).map((s) => ({ ...s, tags: ["tunnel_id:100", ...s.tags.slice(1)] }));
+    const limit = Buffer.byteLength(JSON.stringify({ series: all.slice(0, 100) }));
+    expect(splitSeries(all, limit).map((b) => b.length)).toEqual([100, 100, 100, 100]);
+    expect(splitSeries(all, limit - 1).map((b) => b.length)).toEqual([99, 99, 99, 99, 4]);
   });
 
   it("lets a single oversized series travel alone rather than drop it", () => {
