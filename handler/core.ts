@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { METRICS, TAG_KEYS, type DownReason } from "../contract/metrics";
 import { networkKey, parseNetwork, supernetKey } from "./networks";
-import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
+import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
 export { DOWN_REASONS, METRICS, type DownReason } from "../contract/metrics";
 export type { SharedEndpointTag, SharedTunnelTag } from "./tags";
@@ -178,9 +178,14 @@ export function tunnelTagValue(tunnel: Pick<Tunnel, "id" | "description">): stri
   return baseTunnelTagValue(tunnel);
 }
 
-/** Tags of one tunnel's series, given its (unique) `tunnel` and `endpoint` values. */
-export function tunnelTags(environment: string, controller: string, tunnel: Pick<Tunnel, "id">, tunnelValue: string, endpointValue: string): string[] {
-  const tags = [tag(TAG_KEYS.environment, environment), tag(TAG_KEYS.controller, controller), `${TAG_KEYS.tunnel}:${tunnelValue}`, tag(TAG_KEYS.tunnelId, tunnel.id)];
+/**
+ * Tags of one tunnel's series, given its (unique) `tunnel` and `endpoint` values.
+ * @param base the controller's `[vpn_environment:…, controller:…]`, one array shared by all its tunnels
+ */
+function tunnelTags(base: readonly string[], tunnel: Pick<Tunnel, "id">, tunnelValue: string, endpointValue: string): string[] {
+  // The tunnel tag is a slice of the whole normalized description: copy it out, or every series
+  // keeps that text alive until the send is over (17,400 of them in the memory benchmark).
+  const tags = [...base, compactString(`${TAG_KEYS.tunnel}:${tunnelValue}`), tag(TAG_KEYS.tunnelId, tunnel.id)];
   if (endpointValue !== "") tags.push(`${TAG_KEYS.endpoint}:${endpointValue}`);
   return tags;
 }
@@ -349,7 +354,7 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     const values = tags.valuesOf.get(reading.controller) ?? [];
     tunnels.forEach((tunnel, i) => {
       const value = values[i] ?? { tunnel: baseTunnelTagValue(tunnel), endpoint: "" };
-      const tunnelTagList = tunnelTags(environment, reading.controller, tunnel, value.tunnel, value.endpoint);
+      const tunnelTagList = tunnelTags(base, tunnel, value.tunnel, value.endpoint);
       if (tunnel.enabled === false) {
         tunnelsDisabled += 1;
         series.push(gauge(METRICS.tunnelDisabled, 1, timestamp, tunnelTagList));

@@ -116,6 +116,16 @@ function normalizeUncached(value: string, maxLength: number): string {
   return cutValue(replaced, maxLength);
 }
 
+/**
+ * The same text in a string of its own. V8 represents a slice or a concatenation of strings as a
+ * reference to its parts, so a 200-character tag cut from an 800-character description keeps all
+ * 800 alive; a tag kept for the length of a check (in a series) should own only its own characters.
+ * A UTF-8 round trip is exact here: a tag value holds no lone surrogate (DISALLOWED replaces them).
+ */
+export function compactString(value: string): string {
+  return Buffer.from(value, "utf8").toString("utf8");
+}
+
 /** Room for the value of tag `key` in a 200-character tag. */
 export function maxValueLength(key: string): number {
   return MAX_TAG_LENGTH - key.length - 1;
