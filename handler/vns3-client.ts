@@ -482,10 +482,10 @@ function exchange<T>(connections: Vns3Connections, target: Vns3Target, credentia
 }
 
 /**
- * GET `path` on the controller and return what `newReader()` made of its `response` entries. With
- * `options.connections`, an idle
- * pinned connection is reused when there is one; a reused connection the controller had closed is
- * replaced once by a fresh pinned connection (these are idempotent GETs).
+ * GET `path` on the controller and return what `newReader()` made of its `response` entries (a new
+ * reader per attempt). With `options.connections`, an idle pinned connection is reused when there
+ * is one; a reused connection the controller had closed is replaced once by a fresh pinned
+ * connection (these are idempotent GETs).
  * @throws Vns3ReadError (auth, http_error, bad_response, timeout, tls_pin_mismatch) or a Node
  *   socket/TLS error (classify it with {@link classifyReadError}).
  */

@@ -54,6 +54,11 @@ function isOff(value: unknown): boolean {
   return value === false || value === 0 || value === "false";
 }
 
+/** A key from the controller, cut for an error message: it is untrusted and may be megabytes long. */
+function boundedKey(key: string): string {
+  return key.length <= 40 ? key : `${key.slice(0, 40)}…`;
+}
+
 function describeIssue(error: z.ZodError, prefix: string): string {
   const issue = error.issues[0];
   const path = [prefix, ...(issue?.path.map(String) ?? [])].join(".");
@@ -95,7 +100,7 @@ export function ipsecStatusReader(options: { readonly details?: boolean } = {}):
     container: "object",
     entry(id, value) {
       const result = tunnelSchema.safeParse(value);
-      if (!result.success) throw new BadResponseError(describeIssue(result.error, `response.${id}`));
+      if (!result.success) throw new BadResponseError(describeIssue(result.error, `response.${boundedKey(id)}`));
       const t = result.data;
       const endpoint = endpointId(t.endpoint_id, t.endpointid);
       tunnels.push({

@@ -67,6 +67,11 @@ describe("parseIpsecStatus", () => {
   ])("rejects %j as a bad response", (body, message) => {
     expect(() => parseIpsecStatus(body)).toThrow(new BadResponseError(message));
   });
+
+  it("names a huge tunnel id in an error by its first 40 characters only", () => {
+    const body = { response: { ["k".repeat(100_000)]: { connected: "maybe" } } };
+    expect(() => parseIpsecStatus(body)).toThrow(new BadResponseError(`unexpected body at response.${"k".repeat(40)}….connected: Invalid input`));
+  });
 });
 
 describe("parseConnectedSubnets", () => {
