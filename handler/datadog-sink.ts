@@ -130,8 +130,7 @@ export function splitSeries(series: readonly MetricSeries[], maxBytes: number = 
     if (current.length > 0 && size + bytes > maxBytes) {
       batches.push(current);
       current = [];
-      size = envelope;
-      size += bytes - 1;
+      size = envelope + bytes - 1; // first of its batch: no separator
     } else size += bytes;
     current.push(s);
   }

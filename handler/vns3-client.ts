@@ -307,21 +307,31 @@ const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_
  * complete and keeps nothing of it (`keepStack: false`).
  */
 class AnswerBody<T> {
-  size = 0;
+  private size = 0;
   private chunks: Buffer[] = [];
   private parser: JSONParser | undefined;
   private entries = 0;
 
+  /**
+   * @param declared the answer's Content-Length, when it gave one
+   * @param maxBytes the body cap
+   */
   constructor(
     private readonly reader: ResponseReader<T>,
     private readonly status: number,
-    declared: number | undefined,
+    private readonly declared: number | undefined,
+    private readonly maxBytes: number,
   ) {
+    if (declared !== undefined && declared > maxBytes) throw new Vns3ReadError("bad_response", `body larger than ${maxBytes} bytes`);
     if (declared !== undefined && declared > STREAM_PARSE_FROM_BYTES) this.startStreaming();
   }
 
-  /** @throws Vns3ReadError (not JSON) or BadResponseError (not the expected shape) */
+  /** @throws Vns3ReadError (over the cap or the declared length, not JSON) or BadResponseError (not the expected shape) */
   push(chunk: Buffer): void {
+    if (this.size + chunk.length > this.maxBytes) throw this.abandon(`body larger than ${this.maxBytes} bytes`);
+    if (this.declared !== undefined && this.declared > 0 && this.size + chunk.length > this.declared) {
+      throw this.abandon(`body longer than its Content-Length (${this.declared} bytes)`);
+    }
     this.size += chunk.length;
     if (this.parser !== undefined) return this.write(chunk);
     this.chunks.push(chunk);
@@ -358,9 +368,11 @@ class AnswerBody<T> {
     return this.reader.finish();
   }
 
-  discard(): void {
+  /** Drop what was collected: the read has failed. */
+  private abandon(message: string): Vns3ReadError {
     this.chunks = [];
     this.parser = undefined;
+    return new Vns3ReadError("bad_response", message);
   }
 
   private startStreaming(): void {
@@ -375,7 +387,7 @@ class AnswerBody<T> {
 
   private write(chunk: Buffer): void {
     try {
-      this.parser?.write(chunk);
+      (this.parser as JSONParser).write(chunk);
     } catch (error) {
       if (error instanceof BadResponseError) throw error;
       throw this.notJson();
@@ -439,23 +451,15 @@ function exchange<T>(connections: Vns3Connections, target: Vns3Target, credentia
         return;
       }
       const declared = Number(response.headers["content-length"]);
-      if (Number.isFinite(declared) && declared > maxBody) {
-        finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
+      let body: AnswerBody<T>;
+      try {
+        body = new AnswerBody(reader, status, Number.isFinite(declared) ? declared : undefined, maxBody);
+      } catch (error) {
+        finish(error as Error);
         return;
       }
-      const body = new AnswerBody(reader, status, Number.isFinite(declared) ? declared : undefined);
       response.on("data", (chunk: Buffer) => {
         if (settled) return;
-        if (body.size + chunk.length > maxBody) {
-          body.discard();
-          finish(new Vns3ReadError("bad_response", `body larger than ${maxBody} bytes`));
-          return;
-        }
-        if (Number.isFinite(declared) && declared > 0 && body.size + chunk.length > declared) {
-          body.discard();
-          finish(new Vns3ReadError("bad_response", `body longer than its Content-Length (${declared} bytes)`));
-          return;
-        }
         try {
           body.push(chunk);
         } catch (error) {
