@@ -3,7 +3,7 @@
  * and the closed set of reasons. The one place these strings are written (docs/checker.md).
  */
 
-/** Metric names. Every one is a gauge. */
+/** Metric names. Gauges unless {@link COUNT_METRICS} lists them. */
 export const METRICS = {
   /** 1 connected, 0 down, per enabled tunnel. */
   tunnelStatus: "vpn.tunnel.status",
@@ -17,6 +17,39 @@ export const METRICS = {
   checkDuration: "vpn.checker.duration_ms",
   /** Datadog delivery attempts of the previous check, per environment. */
   deliveryAttempts: "vpn.checker.delivery_attempts",
+  /** 1 when the controller reports IKE phase 1 `up`, else 0, per enabled tunnel (tagged like status). */
+  tunnelPhase1: "vpn.tunnel.phase1",
+  /** 1 when the controller reports IPsec phase 2 `up`, else 0, per enabled tunnel. */
+  tunnelPhase2: "vpn.tunnel.phase2",
+  /** Count: inbound bytes since the previous check of the same SA (none on the first check after a cold start). */
+  tunnelBytesIn: "vpn.tunnel.bytes_in",
+  /** Count: outbound bytes since the previous check of the same SA. */
+  tunnelBytesOut: "vpn.tunnel.bytes_out",
+  /** Count: SAs replaced (SPI changed) while the old one still had more than two check intervals to live. */
+  tunnelReestablished: "vpn.tunnel.reestablished",
+  /** Seconds since the controller booted (`/api/status/system` `uptime`). */
+  controllerUptime: "vpn.controller.uptime_seconds",
+  /** Highest `use%` over the controller's mounts. */
+  controllerDiskUsed: "vpn.controller.disk_used_pct",
+  /** Highest `inode%` over the controller's mounts. */
+  controllerInodeUsed: "vpn.controller.inode_used_pct",
+  /** Memory in use, percent of total (`meminfo`). */
+  controllerMemoryUsed: "vpn.controller.memory_used_pct",
+  /** Days until the pinned certificate's `valid_to` (negative once expired). */
+  controllerCertDaysLeft: "vpn.controller.cert_days_left",
+  /** Days until the definition's `credentialExpires` for the controller's API credential. */
+  controllerCredentialDaysLeft: "vpn.controller.credential_days_left",
+  /** 1 when the controller's push alert for this environment exists and is enabled, else 0 (read every few checks). */
+  controllerPushConfigured: "vpn.controller.push_configured",
+} as const;
+
+/** Metrics sent as Datadog `count` (intake type 1), not gauge. */
+export const COUNT_METRICS = [METRICS.tunnelBytesIn, METRICS.tunnelBytesOut, METRICS.tunnelReestablished] as const;
+
+/** Titles of events the checker sends; monitors and dashboards match on them. */
+export const EVENT_TITLES = {
+  /** Uptime went down between two checks of the same warm container. */
+  controllerRebooted: "controller rebooted",
 } as const;
 
 /** Tag keys. */
@@ -27,6 +60,10 @@ export const TAG_KEYS = {
   tunnelId: "tunnel_id",
   endpoint: "endpoint",
   reason: "reason",
+  /** On `vpn.controller.up`: the controller's `vns3_version` from `/api/status/system`. */
+  vns3Version: "vns3_version",
+  /** On VNS3 push events: the alert event name (`tunnel_down`, `bgp_session_down`…). */
+  event: "event",
 } as const;
 
 /**
