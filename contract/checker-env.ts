@@ -5,6 +5,7 @@
  */
 import type { EnvironmentDefinition } from "../stacks/environment/schema";
 import { DATADOG_SITES } from "./datadog-sites";
+import { formatSignalGroups, SIGNAL_GROUPS } from "./signals";
 
 /** Names of the checker's environment variables (docs/checker.md). */
 export const CHECKER_ENV = {
@@ -16,6 +17,8 @@ export const CHECKER_ENV = {
   apiKey: "DD_API_KEY",
   /** Replaces `https://api.<site>` (proxy, PrivateLink). */
   apiUrl: "DD_API_URL",
+  /** Enabled signal groups, comma-separated (contract/signals.ts); unset means all. */
+  signals: "VPN_SIGNALS",
 } as const;
 
 /** Where the checker finds each credential: secret ARNs (or names), never a value. */
@@ -42,7 +45,7 @@ export function controllerEntries(def: Pick<EnvironmentDefinition, "controllers"
 
 /** The checker's environment variables for a definition. */
 export function checkerEnvironment(
-  def: Pick<EnvironmentDefinition, "name" | "controllers" | "datadog">,
+  def: Pick<EnvironmentDefinition, "name" | "controllers" | "datadog" | "signals">,
   refs: CheckerSecretRefs,
 ): Record<string, string> {
   return {
@@ -50,5 +53,6 @@ export function checkerEnvironment(
     [CHECKER_ENV.controllers]: JSON.stringify(controllerEntries(def, refs)),
     [CHECKER_ENV.site]: DATADOG_SITES[def.datadog.site],
     [CHECKER_ENV.apiKeySecretArn]: refs.datadogApiKeySecretArn,
+    [CHECKER_ENV.signals]: formatSignalGroups(new Set(SIGNAL_GROUPS.filter((g) => def.signals[g].enabled))),
   };
 }

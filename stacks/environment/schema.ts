@@ -13,6 +13,7 @@ import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
@@ -406,6 +407,8 @@ export const environmentSchema = z
     maintenance: maintenanceSchema,
     /** The availability SLO. @default { target: 99.9, timeframe: "30d" } */
     slo: sloDefinitionSchema,
+    /** Signal groups beyond the tunnel status (contract/signals.ts). @default every group on */
+    signals: signalsSchema,
   })
   .superRefine((env, ctx) => {
     for (const issue of operationsIssues(env)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });

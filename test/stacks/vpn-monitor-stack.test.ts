@@ -40,7 +40,8 @@ describe("the checker Lambda", () => {
 
   it("gets exactly the checker's contract variables, and no credential", () => {
     const variables = (fn.environment as { variables: Record<string, string> }).variables;
-    expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "MALLOC_ARENA_MAX", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT"]);
+    expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "MALLOC_ARENA_MAX", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT", "VPN_SIGNALS"]);
+    expect(variables.VPN_SIGNALS).toBe("traffic,phase,health,expiry");
     expect(variables.VPN_ENVIRONMENT).toBe("acme-prod");
     expect(variables.DD_SITE).toBe("datadoghq.eu");
     expect(variables.DD_API_KEY_SECRET_ARN).toBe("arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/datadog-api-key-QwErTy");
