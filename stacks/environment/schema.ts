@@ -13,6 +13,7 @@ import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { pushSchema } from "./push-schema";
 import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
 
@@ -409,6 +410,8 @@ export const environmentSchema = z
     slo: sloDefinitionSchema,
     /** Signal groups beyond the tunnel status (contract/signals.ts). @default every group on */
     signals: signalsSchema,
+    /** VNS3's own alerts pushed into Datadog events (docs/push.md). @default off */
+    push: pushSchema,
   })
   .superRefine((env, ctx) => {
     for (const issue of operationsIssues(env)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
