@@ -14,7 +14,7 @@
  */
 import { TAG_KEYS } from "../../contract/metrics";
 import { tag } from "../../handler/tags";
-import { pushResourceName, type Vns3AlertEvent } from "../../stacks/environment/push-schema";
+import { pushResourceName, type Vns3AlertEvent } from "../../contract/push";
 
 /** The header Datadog's events intake reads the API key from. */
 export const API_KEY_HEADER = "DD-API-KEY";
