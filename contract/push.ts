@@ -35,3 +35,8 @@ export const DEFAULT_PUSH_EVENTS: readonly Vns3AlertEvent[] = ["tunnel_up", "tun
 export function pushResourceName(environment: string): string {
   return `vpn-monitor-${environment}`;
 }
+
+/** Datadog monitor names of the push path. */
+export function pushMonitorNames(environment: string): { readonly bgpSessionDown: string; readonly controllerReboot: string } {
+  return { bgpSessionDown: `VNS3 BGP session down: ${environment}`, controllerReboot: `VNS3 controller rebooted: ${environment}` };
+}

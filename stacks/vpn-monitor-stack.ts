@@ -13,6 +13,7 @@ import { AvailabilitySlo } from "./constructs/availability-slo";
 import { EnvironmentDashboard } from "./constructs/environment-dashboard";
 import { MaintenanceWindows } from "./constructs/maintenance-windows";
 import { EnvironmentMonitors } from "./constructs/monitors";
+import { PushMonitors } from "./constructs/push-monitors";
 import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
@@ -107,6 +108,16 @@ export class VpnMonitorStack extends TerraformStack {
       checkerFunctionName: names.function,
       dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
     });
+    if (env.push.enabled) {
+      new PushMonitors(this, "push-monitors", {
+        environment: env.name,
+        webhook: tickets.webhook,
+        webhookName: names.webhook,
+        events: env.push.events,
+        priority: monitor.priority,
+        restrictedRoles: monitor.restrictedRoles,
+      });
+    }
     new MaintenanceWindows(this, "maintenance", { environment: env.name, windows: env.maintenance });
 
     Aspects.of(this).add(new NoOpenIngress());
