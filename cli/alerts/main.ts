@@ -173,7 +173,7 @@ async function alerts(args: ParsedArgs, io: CliIo, deps: AlertsCliDeps): Promise
   }
 
   if (test && tested.length > 0) {
-    if (appKey === undefined) out("\nDD_APP_KEY is not set: not confirming in Datadog that the test events arrived (look in the event explorer for source vns3).");
+    if (appKey === undefined) out(`\nDD_APP_KEY is not set: not confirming in Datadog that the test events arrived (search the event explorer for tags:${tag(TAG_KEYS.environment, def.name)}).`);
     else {
       for (const controller of tested) {
         const tags = [tag(TAG_KEYS.environment, def.name), tag(TAG_KEYS.controller, controller)];

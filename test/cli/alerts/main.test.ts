@@ -155,6 +155,23 @@ describe("npm run alerts", () => {
     expect(plan.stdout + applied.stdout + plan.stderr + applied.stderr).not.toMatch(new RegExp(`${API_KEY}|${NEW_API_KEY}`));
   });
 
+  it("tests without an application key: reports the controller's answer and says delivery was not confirmed", async () => {
+    // Prepare
+    controller = await startPushController({ certificate: cert, password: PASSWORD });
+    write(environmentYaml(controller.port, cert.fingerprint256));
+    await run(["--apply"]);
+
+    // Act
+    const result = await run(["--test"]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("  test alert sent: the controller answered status ok, code 202: Test alert sent\n");
+    expect(result.stdout).toContain("DD_APP_KEY is not set: not confirming in Datadog that the test events arrived (search the event explorer for tags:vpn_environment:lab).\n");
+    expect(controller.seen.filter((r) => r.method === "POST").map((r) => r.path)).toEqual(["/api/webhook", "/api/alert", "/api/alert/2/test"]);
+    expect(datadog.events.map((e) => e.tags)).toEqual([["vpn_environment:lab", "controller:vns3-a", "event:test", "tunnel:"]]);
+  });
+
   it("says which VNS3 version is needed when an older controller answers 404", async () => {
     // Prepare
     controller = await startPushController({ certificate: cert, password: PASSWORD, withoutPushEndpoints: true });
