@@ -76,7 +76,7 @@ export function silenceMonitorQuery(input: SignalMonitorInput): string | undefin
   const filter = silence.tunnels !== undefined ? anyOf(TAG_KEYS.tunnel, silence.tunnels) : silence.partners !== undefined ? anyOf(TAG_KEYS.endpoint, silence.partners) : undefined;
   const scope = scopeOf(input.environment, filter);
   const by = ` by {${silenceGroupBy(input)}}`;
-  return `max(${windowExpression(silence.minutes)}):sum:${METRICS.tunnelBytesIn}${scope}${by}.as_count() + 1 - min:${METRICS.tunnelStatus}${scope}${by} <= 0`;
+  return `max(${windowExpression(silence.minutes)}):( sum:${METRICS.tunnelBytesIn}${scope}${by}.as_count() + 1 - min:${METRICS.tunnelStatus}${scope}${by} ) <= 0`;
 }
 
 /** Re-establishments counted over the last hour, one group per tunnel whatever the mode. */

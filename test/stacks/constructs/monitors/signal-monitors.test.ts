@@ -50,7 +50,7 @@ describe.each<[string, EnvironmentInput["monitor"], string]>([
     expect(rest).toEqual({
       ...common(stack, "silence"),
       name: SILENCE,
-      query: `max(last_20m):sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod}${by}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod}${by} <= 0`,
+      query: `max(last_20m):( sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod}${by}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod}${by} ) <= 0`,
       monitor_thresholds: { critical: "0" },
       require_full_window: true,
       new_group_delay: 1200,
@@ -144,7 +144,7 @@ describe("thresholds from the definition", () => {
 
   it("scope silence to the listed partners, normalized as the checker tags them, grouped as asked", () => {
     expect(byName.get(SILENCE)!.query).toBe(
-      "max(last_1h):sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod AND (endpoint:acme_corp. OR endpoint:globex)} by {endpoint}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod AND (endpoint:acme_corp. OR endpoint:globex)} by {endpoint} <= 0",
+      "max(last_1h):( sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod AND (endpoint:acme_corp. OR endpoint:globex)} by {endpoint}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod AND (endpoint:acme_corp. OR endpoint:globex)} by {endpoint} ) <= 0",
     );
     expect(byName.get(SILENCE)!.new_group_delay).toBe(3600);
   });
@@ -178,7 +178,7 @@ describe("thresholds from the definition", () => {
   it("scope silence to listed tunnels with one tunnel as a plain tag", () => {
     const { byName: one } = signalMonitors({ traffic: { silence: { minutes: 10, tunnels: ["To Acme 1"] } } });
     expect(one.get(SILENCE)!.query).toBe(
-      "max(last_10m):sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod AND tunnel:to_acme_1} by {tunnel}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod AND tunnel:to_acme_1} by {tunnel} <= 0",
+      "max(last_10m):( sum:vpn.tunnel.bytes_in{vpn_environment:acme-prod AND tunnel:to_acme_1} by {tunnel}.as_count() + 1 - min:vpn.tunnel.status{vpn_environment:acme-prod AND tunnel:to_acme_1} by {tunnel} ) <= 0",
     );
   });
 });
