@@ -75,6 +75,9 @@ export function customMetricTimeseries(tunnels: number, controllers: number): { 
   return { steady, worstCase: steady + controllers * CONTROLLER_DOWN_REASONS };
 }
 
+import type { SignalGroup } from "../contract/signals";
+import { signalTimeseries } from "./cost-signals";
+
 /** Assumptions of the per-environment estimate beyond the Lambda (documented in docs/performance.md). */
 export interface EnvironmentCostInput {
   /** Environments sharing one account: the Datadog API key secret is shared by all of them. */
@@ -95,6 +98,8 @@ export interface EnvironmentCostInput {
   readonly logBytesPerInvocation?: number;
   /** Log retention in months (stored volume ≈ retention × monthly volume, compressed ~×0.15). @default 1 */
   readonly logRetentionMonths?: number;
+  /** Signal groups on (bench/cost-signals.ts). @default every group, as a definition's default */
+  readonly signalGroups?: ReadonlySet<SignalGroup>;
 }
 
 export interface EnvironmentCost {
@@ -116,7 +121,7 @@ export function environmentMonthlyCost(input: EnvironmentCostInput): Environment
   const secretsUsd = secrets * SECRETS_MANAGER_PRICES.perSecretMonth + (reads / 10_000) * SECRETS_MANAGER_PRICES.per10kCalls;
   const logGb = (INVOCATIONS_PER_MONTH * (input.logBytesPerInvocation ?? 700)) / 1024 ** 3;
   const logsUsd = logGb * CLOUDWATCH_LOGS_PRICES.perGbIngested + logGb * 0.15 * (input.logRetentionMonths ?? 1) * CLOUDWATCH_LOGS_PRICES.perGbMonthStored;
-  const timeseries = customMetricTimeseries(input.tunnels, input.controllers).steady;
+  const timeseries = customMetricTimeseries(input.tunnels, input.controllers).steady + signalTimeseries(input.tunnels, input.controllers, input.signalGroups).total;
   const datadogUsd = timeseries * DATADOG_PRICE_PER_CUSTOM_METRIC_MONTH;
   return { environments: input.environments, lambdaUsd, secretsUsd, logsUsd, datadogUsd, timeseries, totalUsd: lambdaUsd + secretsUsd + logsUsd + datadogUsd };
 }

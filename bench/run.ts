@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { benchBundle } from "./bundle";
 import { defaultLambdaMemoryMb } from "../contract/lambda-sizing";
 import { benchChecker, INJECTED_LATENCY_MS, PROJECTED_MEMORY_MB, type CheckerMeasurement } from "./checker";
-import { environmentMonthlyCost, INVOCATIONS_PER_MONTH } from "./cost";
+import { DATADOG_PRICE_PER_CUSTOM_METRIC_MONTH, environmentMonthlyCost, INVOCATIONS_PER_MONTH } from "./cost";
+import { signalTimeseries } from "./cost-signals";
 import { benchMemory } from "./memory";
 import { benchReview } from "./review";
 import { formatBytes, markdownTable, round } from "./stats";
@@ -189,6 +190,16 @@ async function main(): Promise<void> {
       markdownTable(
         ["environments", "Lambda", "Secrets Manager", "CloudWatch Logs", "Datadog custom metrics", "timeseries", "total per environment", "total for all"],
         cost.map((c) => [c.environments, usd(c.lambdaUsd), usd(c.secretsUsd), usd(c.logsUsd), usd(c.datadogUsd), c.timeseries, usd(c.totalUsd), usd(c.totalUsd * c.environments)]),
+      ),
+    );
+    print("");
+    // What each signal group adds to the Datadog column (every group on, as by default).
+    const signals = signalTimeseries(priced.tunnels, priced.controllers);
+    results.signalCost = signals;
+    print(
+      markdownTable(
+        ["signal group", "timeseries", "Datadog per month"],
+        Object.entries(signals.perGroup).map(([group, n]) => [group, n, usd(n * DATADOG_PRICE_PER_CUSTOM_METRIC_MONTH)]),
       ),
     );
     print("");

@@ -13,6 +13,7 @@ import { AvailabilitySlo } from "./constructs/availability-slo";
 import { EnvironmentDashboard } from "./constructs/environment-dashboard";
 import { MaintenanceWindows } from "./constructs/maintenance-windows";
 import { EnvironmentMonitors } from "./constructs/monitors";
+import { SignalMonitors } from "./constructs/monitors/signal-monitors";
 import { PushMonitors } from "./constructs/push-monitors";
 import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
@@ -21,6 +22,7 @@ import { TicketWebhook } from "./constructs/ticket-webhook";
 import { checkerEnvironment } from "../contract/checker-env";
 import { datadogApiUrl } from "../contract/datadog-sites";
 import { TAG_KEYS } from "../contract/metrics";
+import { SIGNAL_GROUPS } from "../contract/signals";
 import { resourceNames } from "../contract/names";
 import { checkerMemoryMb, type EnvironmentDefinition } from "./environment/schema";
 
@@ -92,6 +94,8 @@ export class VpnMonitorStack extends TerraformStack {
       environment: env.name,
       sloId: availability.slo.id,
       sloTimeframe: env.slo.timeframe,
+      signalGroups: new Set(SIGNAL_GROUPS.filter((group) => env.signals[group].enabled)),
+      healthThresholds: env.signals.health,
     });
     const { monitor } = env;
     this.monitors = new EnvironmentMonitors(this, "monitors", {
@@ -106,6 +110,18 @@ export class VpnMonitorStack extends TerraformStack {
       webhook: tickets.webhook,
       webhookName: names.webhook,
       checkerFunctionName: names.function,
+      dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
+    });
+    // The signal groups' monitors (signals: in the definition); a group that is off has none.
+    new SignalMonitors(this, "signal-monitors", {
+      environment: env.name,
+      mode: monitor.mode,
+      signals: env.signals,
+      priority: monitor.priority,
+      extraMessage: monitor.message,
+      restrictedRoles: monitor.restrictedRoles,
+      webhook: tickets.webhook,
+      webhookName: names.webhook,
       dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
     });
     if (env.push.enabled) {

@@ -4,7 +4,9 @@
  */
 import { DashboardJson } from "@cdktf/provider-datadog/lib/dashboard-json";
 import { Construct } from "constructs";
+import type { SignalGroup } from "../../contract/signals";
 import { environmentDashboard } from "../datadog/dashboards";
+import type { SignalWidgetThresholds } from "../datadog/signal-widgets";
 
 export interface EnvironmentDashboardProps {
   /** Value of the `vpn_environment` tag; the dashboard is titled with it. */
@@ -13,6 +15,10 @@ export interface EnvironmentDashboardProps {
   readonly sloId?: string;
   /** The SLO's timeframe, shown first. @default 30d */
   readonly sloTimeframe?: "7d" | "30d" | "90d";
+  /** Signal groups that are on: each gets its widgets. @default none */
+  readonly signalGroups?: ReadonlySet<SignalGroup>;
+  /** Warning thresholds the health columns colour by. @default 90 each */
+  readonly healthThresholds?: SignalWidgetThresholds;
 }
 
 export class EnvironmentDashboard extends Construct {
@@ -26,6 +32,9 @@ export class EnvironmentDashboard extends Construct {
           environment: props.environment,
           ...(props.sloId === undefined ? {} : { sloId: props.sloId }),
           ...(props.sloTimeframe === undefined ? {} : { sloTimeframe: props.sloTimeframe }),
+          ...(props.signalGroups === undefined
+            ? {}
+            : { signals: { enabled: props.signalGroups, ...(props.healthThresholds === undefined ? {} : { thresholds: props.healthThresholds }) } }),
         }),
       ),
     });

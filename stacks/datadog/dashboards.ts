@@ -6,6 +6,7 @@
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import { datadogAppUrl, type DatadogSiteName } from "../../contract/datadog-sites";
 import { environmentTag } from "./operations";
+import { signalWidgets, type SignalWidgetsInput, type SignalWidgetThresholds } from "./signal-widgets";
 
 /** A dashboard body as the API takes it (snake_case keys). */
 export type DashboardBody = Readonly<Record<string, unknown>>;
@@ -78,6 +79,8 @@ export interface EnvironmentDashboardInput {
   readonly sloId?: string;
   /** SLO timeframe shown first in the SLO widget. @default 30d */
   readonly sloTimeframe?: "7d" | "30d" | "90d";
+  /** Signal groups that are on, for their widgets (stacks/datadog/signal-widgets.ts). @default no signal widgets */
+  readonly signals?: Pick<SignalWidgetsInput, "enabled"> & { readonly thresholds?: SignalWidgetThresholds };
 }
 
 /**
@@ -162,6 +165,7 @@ export function environmentDashboard(input: EnvironmentDashboardInput): Dashboar
         timeseries("Check duration (ms)", "duration", `max:${METRICS.checkDuration}${scope}`, "line"),
         timeseries("Datadog delivery attempts of the previous check", "attempts", `max:${METRICS.deliveryAttempts}${scope}`, "bars"),
       ]),
+      ...(input.signals === undefined ? [] : signalWidgets({ environment: input.environment, enabled: input.signals.enabled }, input.signals.thresholds)),
     ],
   };
 }

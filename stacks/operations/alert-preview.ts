@@ -65,7 +65,8 @@ export function isWindowActive(window: Pick<MaintenanceWindow, "rrule" | "start"
   return start <= now.getTime() && now.getTime() < start + window.durationMinutes * 60_000;
 }
 
-function mutingWindow(windows: readonly MaintenanceWindow[], groupTags: readonly string[], now: Date): string | undefined {
+/** The first window (definition order) that mutes a group with these tags at `now`, if any. */
+export function mutingWindow(windows: readonly MaintenanceWindow[], groupTags: readonly string[], now: Date): string | undefined {
   return windows.find((window) => {
     const scoped = maintenanceScopeTag(window);
     return (scoped === undefined || groupTags.includes(scoped)) && isWindowActive(window, now);

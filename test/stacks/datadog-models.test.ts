@@ -137,10 +137,11 @@ describe("Datadog model validation", () => {
   });
 
   it.each([
-    // Simple mode, no maintenance, the default SLO: 3 monitors, 1 dashboard, 1 SLO.
-    ["example-simple.yaml", { "v1.Monitor": 3, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1 }],
+    // Simple mode, no maintenance, the default SLO: 3 monitors and the 6 of the default signal
+    // groups (re-establishments, disk, inodes, memory, certificate, credential), 1 dashboard, 1 SLO.
+    ["example-simple.yaml", { "v1.Monitor": 9, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1 }],
     // Partner mode with one weekly window: the downtime and its SLO correction on top.
-    ["example-multi.yaml", { "v1.Monitor": 3, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1, "v2.DowntimeCreateRequest": 1, "v1.SLOCorrectionCreateRequest": 1 }],
+    ["example-multi.yaml", { "v1.Monitor": 9, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1, "v2.DowntimeCreateRequest": 1, "v1.SLOCorrectionCreateRequest": 1 }],
   ])("validates every Datadog resource the stack of %s synthesizes against the published models", (file, expectedModels) => {
     const text = readFileSync(path.join(__dirname, "../../environments", file), "utf8");
     const parsed = parseEnvironmentText(file, text);
