@@ -77,7 +77,36 @@ const PICKS: readonly Pick[] = [
     urlEnds: "/api/v1/dashboard",
     shows: "description, notify_list, template_variables not sent: the API fills them with null",
   },
-  ...["TestAccDatadogDashboardQueryTableFormula", "TestAccDatadogDashboardManageStatus", "TestAccDatadogDashboardSLO", "TestAccDatadogDashboardTimeseries", "TestAccDatadogDashboardJSONBasicTimeboard"].map(
+  {
+    kind: "dashboard-json",
+    source: "ts-client",
+    path: "cassettes/v1/Dashboards_1335235736/Create-a-geomap-widget-using-an-event_list-request_2520848468/recording.har",
+    method: "POST",
+    urlEnds: "/api/v1/dashboard",
+    shows: "tags [] and reflow_type accepted",
+  },
+  {
+    kind: "dashboard-widgets",
+    source: "ts-client",
+    path: "cassettes/v1/Dashboards_1335235736/Create-a-new-dashboard-with-query_table-widget_4214442429/recording.har",
+    method: "POST",
+    urlEnds: "/api/v1/dashboard",
+    shows: "query_table request sort (count, order_by)",
+  },
+  ...[
+    "Create-a-new-dashboard-with-a-timeseries-widget-using-formulas-and-functions-metrics-query_683231166",
+    "Create-a-new-dashboard-with-query_table-widget-and-text-formatting_4219356046",
+  ].map(
+    (name): Pick => ({
+      kind: "dashboard-widgets",
+      source: "ts-client",
+      path: `cassettes/v1/Dashboards_1335235736/${name}/recording.har`,
+      method: "POST",
+      urlEnds: "/api/v1/dashboard",
+      shows: "formula-and-function requests the API accepted and echoed",
+    }),
+  ),
+  ...["TestAccDatadogDashboardJSONBasicScreenboard", "TestAccDatadogDashboardQueryTable", "TestAccDatadogDashboardSunburst", "TestAccDatadogDashboardQueryTableFormula", "TestAccDatadogDashboardManageStatus", "TestAccDatadogDashboardSLO", "TestAccDatadogDashboardTimeseries", "TestAccDatadogDashboardJSONBasicTimeboard"].map(
     (name): Pick => ({ kind: "dashboard-widgets", source: "provider", path: cassette(name), method: "POST", urlEnds: "/api/v1/dashboard", shows: "widget definitions the API accepted and echoed" }),
   ),
 ];
