@@ -86,6 +86,14 @@ const PICKS: readonly Pick[] = [
     shows: "tags [] and reflow_type accepted",
   },
   {
+    kind: "dashboard-json",
+    source: "ts-client",
+    path: "cassettes/v1/Dashboards_1335235736/Create-a-new-dashboard-with-template-variable-defaults-returns-OK-response_2788860418/recording.har",
+    method: "POST",
+    urlEnds: "/api/v1/dashboard",
+    shows: "a template variable with defaults (a list), echoed",
+  },
+  {
     kind: "dashboard-widgets",
     source: "ts-client",
     path: "cassettes/v1/Dashboards_1335235736/Create-a-new-dashboard-with-query_table-widget_4214442429/recording.har",
@@ -106,7 +114,7 @@ const PICKS: readonly Pick[] = [
       shows: "formula-and-function requests the API accepted and echoed",
     }),
   ),
-  ...["TestAccDatadogDashboardJSONBasicScreenboard", "TestAccDatadogDashboardQueryTable", "TestAccDatadogDashboardSunburst", "TestAccDatadogDashboardQueryTableFormula", "TestAccDatadogDashboardManageStatus", "TestAccDatadogDashboardSLO", "TestAccDatadogDashboardTimeseries", "TestAccDatadogDashboardJSONBasicTimeboard"].map(
+  ...["TestAccDatadogDashboardNote", "TestAccDatadogDashboardJSONBasicScreenboard", "TestAccDatadogDashboardQueryTable", "TestAccDatadogDashboardSunburst", "TestAccDatadogDashboardQueryTableFormula", "TestAccDatadogDashboardManageStatus", "TestAccDatadogDashboardSLO", "TestAccDatadogDashboardTimeseries", "TestAccDatadogDashboardJSONBasicTimeboard"].map(
     (name): Pick => ({ kind: "dashboard-widgets", source: "provider", path: cassette(name), method: "POST", urlEnds: "/api/v1/dashboard", shows: "widget definitions the API accepted and echoed" }),
   ),
 ];
@@ -145,7 +153,7 @@ function strip(value: Json): Json {
 }
 
 /** Widget types our dashboards use (stacks/datadog/dashboards.ts): the widget fixture keeps only these. */
-export const WIDGET_TYPES = ["group", "query_table", "manage_status", "slo", "timeseries"];
+export const WIDGET_TYPES = ["group", "query_table", "manage_status", "slo", "timeseries", "note"];
 
 /** Dashboards keep only the definitions of the widget types we use, for the widget fixture. */
 function widgetsOnly(body: Json): Json {

@@ -12,7 +12,9 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { Testing } from "cdktf";
 import { parseEnvironmentText } from "../../stacks/environment/load";
+import { FleetStack, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
 import type { EnvironmentInput } from "../../stacks/environment/schema";
 import {
   AcceptedBodies,
@@ -339,6 +341,16 @@ describe("our synthesized resources against the recordings", () => {
       widgetBodies(((r.body["widgets"] as Body[]) ?? []).map((w) => w["definition"])).flatMap((w) => oracle.check(w).map((p) => `${label} ${address}: ${p}`)),
     );
     expect(problems).toEqual([]);
+  });
+
+  it("the fleet dashboard's widgets: only fields, types and enum values the API took, or explained", () => {
+    const fleetEnv = (name: string): FleetEnvironmentDefinition => ({ name, datadog: { site: "EU" }, backend: { type: "local" }, aws: { region: "eu-west-1", vpcId: "vpc-0a1b2c3d", subnetIds: ["subnet-0a1b2c3d"], tags: {} } });
+    const fleet = JSON.parse(Testing.synth(new FleetStack(Testing.app(), { environments: [fleetEnv("alpha"), fleetEnv("beta")] }))) as Parameters<typeof providerRequests>[0];
+    const [dashboard, ...others] = [...providerRequests(fleet).values()];
+    expect({ kind: dashboard?.kind, others: others.length }).toEqual({ kind: "dashboard-json", others: 0 });
+    const widgets = widgetBodies(((dashboard!.body["widgets"] as Body[]) ?? []).map((w) => w["definition"]));
+    expect(widgets.length).toBeGreaterThan(0);
+    expect(widgets.flatMap((w) => acceptedWidgets().check(w))).toEqual([]);
   });
 
   it("every body passes @datadog/datadog-api-client's request models", () => {
