@@ -79,6 +79,8 @@ export interface OracleRules {
 
 export class AcceptedBodies {
   private readonly seen = new Map<string, Seen>();
+  /** Explanations some checked body needed, so that none outlives its use. */
+  readonly usedExplanations = new Set<string>();
 
   constructor(
     private readonly label: string,
@@ -122,6 +124,7 @@ export class AcceptedBodies {
       const seen = this.seen.get(at);
       if (seen === undefined) {
         if (explained[at] === undefined) problems.push(`${where}: no request the API accepted has this field (${this.label})`);
+        else this.usedExplanations.add(at);
         continue;
       }
       const type = jsonType(value);
@@ -131,16 +134,17 @@ export class AcceptedBodies {
       }
       if (type === "object" || type === "array") continue;
       if (this.rules.enums?.includes(at) && !seen.values.has(JSON.stringify(value))) {
-        const extra = explained[`${at}=${String(value)}`];
+        const key = `${at}=${String(value)}`;
+        const extra = explained[key];
         if (extra === undefined || (extra.accepts !== undefined && !extra.accepts(value))) {
           problems.push(`${where}: is ${JSON.stringify(value)}, the API took only ${[...seen.values].join(", ")}`);
-        }
+        } else this.usedExplanations.add(key);
       }
       if (this.rules.formats?.includes(at) && !seen.shapes.has(shapeOf(value))) {
         const extra = explained[`${at}~`];
         if (extra === undefined || (extra.accepts !== undefined && !extra.accepts(value))) {
           problems.push(`${where}: ${JSON.stringify(value)} has the shape ${shapeOf(value)}, the API took only ${[...seen.shapes].join(", ")}`);
-        }
+        } else this.usedExplanations.add(`${at}~`);
       }
     }
     return problems;
