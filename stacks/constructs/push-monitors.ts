@@ -1,19 +1,23 @@
 /**
  * Event monitors over what the controllers push (docs/push.md), only for an environment with
- * `push.enabled`. Datadog's "event-v2 alert" monitor type (its API client's MonitorType; query
- * `events(<search>).rollup("count").by(<facet>).last(<window>) <op> <n>`, MonitorsApi createMonitor
- * docs, "Event V2 Alert Query").
+ * `push.enabled`. Datadog's "event-v2 alert" monitor type (its API client's MonitorType).
  *
- * - BGP session down pages, one alert per controller: the event carries no peer, so a controller
- *   is the finest group the query can hold, and several down events of one session inside the
- *   window stay one alert. An event monitor counts events in its window: it recovers when
- *   `last(5m)` holds no more `bgp_session_down`, five minutes after the last one, not when
- *   `bgp_session_up` arrives. The message asks the responder to look for `bgp_session_up`.
+ * - BGP session down pages once per controller and recovers when `bgp_session_up` arrives. An event
+ *   monitor only counts events in a window, so the state is a formula over two counts in the last
+ *   {@link BGP_STATE_WINDOW} (Monitor API `options.variables`, MonitorFormulaAndFunctionEventQueryDefinition,
+ *   data source `events`, aggregation `count`, grouped by controller): `2 * down - bgp`, where `bgp`
+ *   counts downs and ups, is downs minus ups = sessions down now minus sessions down one window ago.
+ *   Above 0 pages; the up brings it back to 0 and the alert recovers. `bgp` holds every event `down`
+ *   holds, so a group never has a down count without the other (a group missing from one query of a
+ *   formula is not documented to count as 0). What a window cannot hold is in docs/push.md.
+ *   Without `bgp_session_up` pushed it falls back to counting downs in the last
+ *   {@link PUSH_EVENT_WINDOW_MINUTES} minutes (recovers five minutes after the last down).
+ *   The events carry no BGP peer: a controller is the finest group.
  * - A controller reboot is informational: an alert in Datadog that mentions nobody.
  * - Tunnel down and up events do not page (the poll pages for a tunnel that stays down); they are
  *   for the dashboard's event overlay ({@link pushTunnelEventsQuery}) beside `vpn.tunnel.reestablished`.
  */
-import { Monitor } from "@cdktf/provider-datadog/lib/monitor";
+import { Monitor, type MonitorVariablesEventQuery } from "@cdktf/provider-datadog/lib/monitor";
 import type { Webhook } from "@cdktf/provider-datadog/lib/webhook";
 import { Construct } from "constructs";
 import { TAG_KEYS } from "../../contract/metrics";
@@ -28,7 +32,30 @@ export function pushEventSearch(environment: string, events: readonly string[]):
   return `tags:${TAG_KEYS.environment}:${environment} ${names.length === 1 ? names[0] : `(${names.join(" OR ")})`}`;
 }
 
-/** The BGP monitor's query. */
+/**
+ * How far back the BGP state reaches: a session down longer than this shows recovered, and one down
+ * at this age delays the next page (docs/push.md). Event monitors evaluate at most 48 hours.
+ */
+export const BGP_STATE_WINDOW = "1d";
+
+/** The BGP monitor's formula query over {@link bgpSessionVariables}: downs minus ups in the window. */
+export function bgpSessionStateQuery(): string {
+  return `formula("2 * down - bgp").last("${BGP_STATE_WINDOW}") > 0`;
+}
+
+/** The two event counts of {@link bgpSessionStateQuery}, per controller (Terraform `variables.event_query`). */
+export function bgpSessionVariables(environment: string): MonitorVariablesEventQuery[] {
+  const count = (name: string, events: readonly string[]): MonitorVariablesEventQuery => ({
+    name,
+    dataSource: "events",
+    compute: [{ aggregation: "count" }],
+    search: { query: pushEventSearch(environment, events) },
+    groupBy: [{ facet: TAG_KEYS.controller }],
+  });
+  return [count("down", ["bgp_session_down"]), count("bgp", ["bgp_session_down", "bgp_session_up"])];
+}
+
+/** The BGP monitor's query when bgp_session_up is not pushed: downs in the last five minutes. */
 export function bgpSessionDownQuery(environment: string): string {
   return `events("${pushEventSearch(environment, ["bgp_session_down"])}").rollup("count").by("${TAG_KEYS.controller}").last("${PUSH_EVENT_WINDOW_MINUTES}m") > 0`;
 }
@@ -59,7 +86,7 @@ export interface PushMonitorsProps {
 }
 
 export class PushMonitors extends Construct {
-  /** Pages once per controller whose BGP session went down; undefined when bgp_session_down is not pushed. */
+  /** Pages once per controller whose BGP session went down, recovers on bgp_session_up; undefined when bgp_session_down is not pushed. */
   readonly bgpSessionDown: Monitor | undefined;
   /** Informational; undefined when controller_reboot is not pushed. */
   readonly controllerReboot: Monitor | undefined;
@@ -77,15 +104,23 @@ export class PushMonitors extends Construct {
       notifyNoData: false,
       ...(props.restrictedRoles !== undefined ? { restrictedRoles: [...props.restrictedRoles] } : {}),
     };
+    const recoversOnUp = props.events.includes("bgp_session_up");
+    const controller = `{{${TAG_KEYS.controller}.name}}`;
     this.bgpSessionDown = props.events.includes("bgp_session_down")
       ? new Monitor(this, "bgp-session-down", {
           ...common,
           name: names.bgpSessionDown,
-          query: bgpSessionDownQuery(props.environment),
+          ...(recoversOnUp
+            ? { query: bgpSessionStateQuery(), variables: { eventQuery: bgpSessionVariables(props.environment) } }
+            : { query: bgpSessionDownQuery(props.environment) }),
           message: [
-            `{{#is_alert}}VNS3 controller {{${TAG_KEYS.controller}.name}} (${props.environment}) reported a BGP session down: routes learned over it are gone although the tunnel may still show connected.`,
-            "Look in the event stream for its bgp_session_up; this alert closes by itself five minutes after the last bgp_session_down, not when the session returns.{{/is_alert}}",
-            `{{#is_recovery}}No bgp_session_down from {{${TAG_KEYS.controller}.name}} for ${PUSH_EVENT_WINDOW_MINUTES} minutes.{{/is_recovery}}`,
+            `{{#is_alert}}VNS3 controller ${controller} (${props.environment}) reported a BGP session down: routes learned over it are gone although the tunnel may still show connected.`,
+            recoversOnUp
+              ? `This alert recovers when the controller sends bgp_session_up. A session down for more than ${BGP_STATE_WINDOW} shows recovered without it: check the controller's BGP status before closing.{{/is_alert}}`
+              : "bgp_session_up is not pushed (push.events): this alert closes by itself five minutes after the last bgp_session_down, not when the session returns.{{/is_alert}}",
+            recoversOnUp
+              ? `{{#is_recovery}}BGP on ${controller} (${props.environment}) is up again: bgp_session_up arrived (or the down is older than ${BGP_STATE_WINDOW}).{{/is_recovery}}`
+              : `{{#is_recovery}}No bgp_session_down from ${controller} for ${PUSH_EVENT_WINDOW_MINUTES} minutes.{{/is_recovery}}`,
             `@webhook-${props.webhookName}`,
           ].join("\n"),
           dependsOn: [props.webhook],

@@ -320,6 +320,28 @@ const MONITOR_OPTIONS = [
 const NUMERIC_THRESHOLDS = ["ok", "warning", "unknown", "critical", "warning_recovery", "critical_recovery"];
 
 /**
+ * `variables.event_query` → `options.variables[]` (resource_datadog_monitor.go,
+ * buildMonitorFormulaAndFunctionEventQuery): the first `compute` block → `compute`; `indexes` always
+ * sent (`[]` when unset); `search` → `{query}`; `group_by` always sent (`[]` when unset).
+ */
+function monitorVariables(config: TfConfig): unknown[] | undefined {
+  const variables = one(config["variables"]);
+  if (variables === undefined) return undefined;
+  return list(variables["event_query"]).map((q) => {
+    const compute = one(q["compute"]) ?? {};
+    const search = one(q["search"]);
+    return defined({
+      data_source: q["data_source"],
+      name: q["name"],
+      compute: defined({ aggregation: compute["aggregation"], interval: compute["interval"], metric: compute["metric"], name: compute["name"] }),
+      indexes: q["indexes"] ?? [],
+      search: search === undefined ? undefined : { query: search["query"] },
+      group_by: list(q["group_by"]).map((g) => defined({ facet: g["facet"], limit: g["limit"], sort: one(g["sort"]), source: g["source"] })),
+    });
+  });
+}
+
+/**
  * `datadog_monitor` → v1 `Monitor` (resource_datadog_monitor.go, buildMonitorStruct):
  * `monitor_thresholds` → `options.thresholds` with numeric strings parsed (json.Number);
  * `monitor_threshold_windows` → `options.threshold_windows`; the option attributes above →
@@ -337,6 +359,7 @@ function mapMonitor(config: TfConfig): Mapped {
         ? undefined
         : Object.fromEntries(Object.entries(thresholds).map(([k, v]) => [k, NUMERIC_THRESHOLDS.includes(k) ? numberOf(v) : v])),
     threshold_windows: windows,
+    variables: monitorVariables(config),
   });
   const body = defined({
     ...Object.fromEntries(MONITOR_TOP_LEVEL.map((key) => [key, config[key]])),
@@ -347,7 +370,11 @@ function mapMonitor(config: TfConfig): Mapped {
     version: "v1",
     model: "Monitor",
     body,
-    unmapped: unmappedKeys(config, [...MONITOR_TOP_LEVEL, ...MONITOR_OPTIONS, "monitor_thresholds", "monitor_threshold_windows"]),
+    unmapped: [
+      ...unmappedKeys(config, [...MONITOR_TOP_LEVEL, ...MONITOR_OPTIONS, "monitor_thresholds", "monitor_threshold_windows", "variables"]),
+      // Only event queries are mapped; another kind of variable is reported, not dropped.
+      ...Object.keys(one(config["variables"]) ?? {}).filter((key) => key !== "event_query").map((key) => `variables.${key}`),
+    ],
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The push path's event monitors in the synthesized stack: only with push on, the BGP page per
- * controller, the informational reboot alert, nothing for tunnel events; every body valid against
- * @datadog/datadog-api-client's models (test/helpers/datadog-models.ts).
+ * controller (a formula over two event counts, recovering on bgp_session_up), the informational
+ * reboot alert, nothing for tunnel events; every body valid against @datadog/datadog-api-client's
+ * models (test/helpers/datadog-models.ts).
  */
 import { datadogModelProblems, validateSynthesizedDatadog } from "../helpers/datadog-models";
 import { baseDefinition, synthEnvironment } from "../helpers/synth";
@@ -18,19 +19,43 @@ describe("push monitors", () => {
     expect(eventMonitors(stack)).toEqual([]);
   });
 
-  it("page once per controller for a BGP session down and recover when the window holds none", () => {
+  it("page once per controller for a BGP session down and recover on bgp_session_up: downs minus ups in the last day", () => {
     const stack = synthEnvironment(baseDefinition({ push: { enabled: true } }));
 
     const bgp = eventMonitors(stack).find((m) => m.name === "VNS3 BGP session down: acme-prod");
+    const count = (name: string, search: string) => ({
+      name,
+      data_source: "events",
+      compute: [{ aggregation: "count" }],
+      search: { query: search },
+      group_by: [{ facet: "controller" }],
+    });
     expect(bgp).toMatchObject({
       type: "event-v2 alert",
-      query: 'events("tags:vpn_environment:acme-prod event:bgp_session_down").rollup("count").by("controller").last("5m") > 0',
+      query: 'formula("2 * down - bgp").last("1d") > 0',
       monitor_thresholds: { critical: "0" },
       notify_no_data: false,
       tags: ["vpn_environment:acme-prod", "managed-by:cdktf"],
     });
+    // Exactly these two counts: `bgp` holds every down, so 2 * down - bgp is downs minus ups.
+    expect(bgp?.variables).toEqual({
+      event_query: [
+        count("down", "tags:vpn_environment:acme-prod event:bgp_session_down"),
+        count("bgp", "tags:vpn_environment:acme-prod (event:bgp_session_down OR event:bgp_session_up)"),
+      ],
+    });
     expect(String(bgp?.message)).toContain("@webhook-vpn-tickets-acme-prod");
-    expect(String(bgp?.message)).toContain("{{controller.name}}");
+    expect(String(bgp?.message)).toContain("{{#is_recovery}}BGP on {{controller.name}} (acme-prod) is up again: bgp_session_up arrived");
+    expect(String(bgp?.message)).toContain("A session down for more than 1d shows recovered without it");
+  });
+
+  it("fall back to downs in the last five minutes when bgp_session_up is not pushed, and say so", () => {
+    const stack = synthEnvironment(baseDefinition({ push: { enabled: true, events: ["bgp_session_down"] } }));
+
+    const bgp = eventMonitors(stack).find((m) => m.name === "VNS3 BGP session down: acme-prod");
+    expect(bgp?.query).toBe('events("tags:vpn_environment:acme-prod event:bgp_session_down").rollup("count").by("controller").last("5m") > 0');
+    expect(bgp?.variables).toBeUndefined();
+    expect(String(bgp?.message)).toContain("bgp_session_up is not pushed (push.events): this alert closes by itself five minutes after the last bgp_session_down");
   });
 
   it("make the reboot alert informational: it mentions nobody", () => {
@@ -55,5 +80,19 @@ describe("push monitors", () => {
     const checked = validateSynthesizedDatadog(stack as unknown as Record<string, unknown>).filter((r) => r.address.includes("push-monitors") || r.address.includes("push_monitors"));
     expect(checked.map((r) => r.model)).toEqual(["v1.Monitor", "v1.Monitor"]);
     expect(datadogModelProblems(stack as unknown as Record<string, unknown>)).toEqual([]);
+  });
+
+  it("have their formula variables checked too: an aggregation the API lacks or an unmapped kind of variable is reported", () => {
+    const stack = synthEnvironment(baseDefinition({ push: { enabled: true } }));
+    const bgp = eventMonitors(stack).find((m) => m.name === "VNS3 BGP session down: acme-prod") as { variables: { event_query: { compute: { aggregation: string }[] }[] } };
+    bgp.variables.event_query[0]!.compute[0]!.aggregation = "last";
+    (bgp.variables as Record<string, unknown>)["cloud_cost_query"] = [{ name: "cost" }];
+
+    const problems = datadogModelProblems(stack as unknown as Record<string, unknown>);
+    expect(problems).toEqual([
+      expect.stringMatching(/\(v1\.Monitor\) variables\.cloud_cost_query: Terraform attribute the validator does not map/),
+      expect.stringMatching(/\(v1\.Monitor\) \$\.options\.variables\[0\]: matches no member of MonitorFormulaAndFunctionQueryDefinition .*compute\.aggregation: is "last", expected one of MonitorFormulaAndFunctionEventAggregation/),
+      expect.stringMatching(/\(v1\.Monitor\) \$\.options\.variables\[0\]: the client's ObjectSerializer left it unparsed/),
+    ]);
   });
 });
