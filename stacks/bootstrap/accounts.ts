@@ -76,7 +76,7 @@ export function bootstrapLayout(environments: readonly { readonly label: string;
       skipped.push(`${def.name}: local state (backend.type local), no bucket to bootstrap; onboard with --state-bucket to give it one`);
       continue;
     }
-    const named = [...accountsNamed(def)];
+    const named = [...accountsNamed(def)].sort();
     if (named.length > 1) {
       problems.push(`${label}: its ARNs name ${named.length} AWS accounts (${named.join(", ")}); the state, the stack and its deploy role must be in one`);
       continue;
