@@ -29,6 +29,8 @@ export interface BootstrapStackProps {
   readonly existingOidcProvider?: boolean;
   /** Keep this stack's state on disk: the first apply, before the bucket exists. */
   readonly localState?: boolean;
+  /** Where, relative to the synthesized stack's folder. @default `../../../terraform.<stack>.tfstate` (the project root from cdktf.out/stacks/<stack>) */
+  readonly localStatePath?: string;
 }
 
 const TAGS = { "managed-by": "vpn-monitor-bootstrap" } as const;
@@ -42,7 +44,7 @@ export class BootstrapStack extends TerraformStack {
     const { account } = props;
     super(scope, account.stackId);
     const first = account.buckets[0]!;
-    if (props.localState) new LocalBackend(this, { path: `../../../terraform.${account.stackId}.tfstate` });
+    if (props.localState) new LocalBackend(this, { path: props.localStatePath ?? `../../../terraform.${account.stackId}.tfstate` });
     else {
       new S3Backend(this, { bucket: first.name, key: `${STATE_KEY_PREFIX}${account.stackId.replace(/^vpn-monitor-/, "")}.tfstate`, region: first.region, encrypt: true });
       this.addOverride("terraform.backend.s3.use_lockfile", true);
