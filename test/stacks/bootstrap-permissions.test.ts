@@ -4,6 +4,7 @@
  * A stack that gains an `aws_*` type fails here until stacks/bootstrap/deploy-permissions.ts names
  * the IAM actions it needs.
  */
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { loadEnvironments } from "../../stacks/environment/load";
@@ -59,6 +60,15 @@ describe("deploy role permissions follow the synthesized resource types", () => 
     // The checker roles only: never the bootstrap's github-vpn-monitor-* roles.
     expect(deploy.find((s) => s.Sid === "IamRole")?.Resource).toEqual(["arn:aws:iam::123456789012:role/vpn-monitor-*-checker"]);
     expect(deploy.find((s) => s.Sid === "PassCheckerRole")).toMatchObject({ Action: ["iam:PassRole"], Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } });
+  });
+
+  it("is the table docs/onboarding.md shows, row for row", () => {
+    const docs = readFileSync(path.join(ROOT, "docs/onboarding.md"), "utf8");
+    const scope = { partition: "aws", account: "<account>" };
+    for (const [type, row] of Object.entries(RESOURCE_PERMISSIONS)) {
+      const cells = [row.read, row.write].map((actions) => actions.map((a) => `\`${a}\``).join(", "));
+      expect(docs).toContain(`| \`${type}\` | ${cells[0]} | ${cells[1]} | \`${row.resources(scope).join("`, `")}\` |\n`);
+    }
   });
 
   it("throws naming the file to change for an unknown type", () => {

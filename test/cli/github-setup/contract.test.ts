@@ -70,6 +70,15 @@ describe("contract/github-setup.ts matches .github/workflows", () => {
     if (setting.home !== "repository") expect(readers.every((r) => r.home === setting.home)).toBe(true);
   });
 
+  it("is what docs/onboarding.md's GitHub set-up table says, home for home", () => {
+    const docs = readFileSync(path.resolve(__dirname, "../../../docs/onboarding.md"), "utf8");
+    const table = docs.slice(docs.indexOf("## GitHub set-up"), docs.indexOf("## Manual steps, counted"));
+    const homeWords: Record<SettingHome, string> = { repository: "| repository |", "deploy-environment": "| each protected environment `<name>` |", "plan-environment": "| `<name>_plan`" };
+    const rowOf = (name: string) => table.split("\n").find((line) => line.startsWith("| ") && line.includes(`\`${name}\``));
+    for (const setting of GITHUB_SETTINGS) expect(rowOf(setting.name)).toContain(homeWords[setting.home]);
+    expect(rowOf("WEBHOOK_SECRET_<VAR>")).toContain(homeWords["plan-environment"]);
+  });
+
   it("puts the ticketing secrets in <name>_plan, whose job selects them by the contract's prefix", () => {
     expect(planJobText.some((text) => text.includes(WEBHOOK_SECRET_PREFIX))).toBe(true);
     const setup = githubSetup([{ name: "acme-prod", secretVariables: ["TICKET_TOKEN"] }]);
