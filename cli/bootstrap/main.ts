@@ -7,6 +7,7 @@
  * AWS itself: Terraform does, with the operator's credentials, once; after that the stack lives in
  * its own bucket and changes go through review like every stack.
  */
+import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { ACCOUNT_ID, BootstrapDefinitionError, bootstrapLayout, type BootstrapAccount } from "../../stacks/bootstrap/accounts";
@@ -52,6 +53,7 @@ export function describeAccount(account: BootstrapAccount, options: { repository
   if (account.assumeRoleArns.length > 0) say(`  both roles may assume the customer roles ${account.assumeRoleArns.join(", ")}`);
   const dir = path.relative(options.root, options.stackDir) || ".";
   say();
+  if (!options.firstApply) say(`  Its own state: s3://${account.buckets[0]!.name}. The very first time, before that bucket exists, run with --first-apply.`);
   say("  Next, with administrator credentials of that account (once):");
   say(`    cd ${dir}`);
   say("    terraform init");
@@ -106,6 +108,8 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     const firstApply = args.switches.get("first-apply") === true;
     const existingOidcProvider = args.switches.get("existing-oidc-provider") === true;
     const planPullRequests = args.switches.get("plan-pull-requests") === true;
+    // cdktf creates only the last folder of outdir.
+    mkdirSync(outdir, { recursive: true });
     const app = new App({ outdir });
     for (const account of layout.accounts) {
       const stackDir = path.join(outdir, "stacks", account.stackId);

@@ -14,7 +14,8 @@ function fixture(withS3 = true) {
   const envs = path.join(temp.dir, "environments");
   mkdirSync(envs);
   writeFileSync(path.join(envs, "acme-prod.yaml"), stringify(baseDefinition(withS3 ? { backend: { type: "s3", bucket: "acme-vpn-state" } } : {})));
-  return { ...temp, envs, out: path.join(temp.dir, "out") };
+  // Two levels that do not exist yet, as cdktf.out/bootstrap on a fresh clone.
+  return { ...temp, envs, out: path.join(temp.dir, "out", "bootstrap") };
 }
 
 describe("npm run bootstrap", () => {
@@ -47,7 +48,7 @@ describe("npm run bootstrap", () => {
     const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs }, cwd: f.dir });
     expect(await main(["--repo", "acme/vpn-monitor", "--first-apply", "--out", f.out], io)).toBe(0);
     const stack = JSON.parse(readFileSync(path.join(f.out, "stacks", "vpn-monitor-bootstrap", "cdk.tf.json"), "utf8")) as { terraform: { backend: Record<string, { path: string }> } };
-    expect(stack.terraform.backend).toEqual({ local: { path: "../../../terraform.vpn-monitor-bootstrap.tfstate" } });
+    expect(stack.terraform.backend).toEqual({ local: { path: "../../../../terraform.vpn-monitor-bootstrap.tfstate" } });
     const out = io.out();
     expect(out).toContain("vpn-monitor-bootstrap: AWS account 123456789012, region eu-west-1\n");
     expect(out).toContain("  state bucket s3://acme-vpn-state (eu-west-1): versioning, SSE-KMS with its own key (rotation on, alias/vpn-monitor-state), public access blocked, TLS only, S3-native locking\n");
@@ -62,12 +63,12 @@ describe("npm run bootstrap", () => {
         "    repo:acme/vpn-monitor:environment:fleet",
         "",
         "  Next, with administrator credentials of that account (once):",
-        "    cd out/stacks/vpn-monitor-bootstrap",
+        "    cd out/bootstrap/stacks/vpn-monitor-bootstrap",
         "    terraform init",
         "    terraform apply",
         "  Then move this stack's state into its bucket:",
         "    cd - && npm run bootstrap -- --repo acme/vpn-monitor",
-        "    cd out/stacks/vpn-monitor-bootstrap && terraform init -migrate-state",
+        "    cd out/bootstrap/stacks/vpn-monitor-bootstrap && terraform init -migrate-state",
       ].join("\n"),
     );
     expect(out).toContain("--state-kms-key arn:aws:kms:eu-west-1:123456789012:alias/vpn-monitor-state\n");
