@@ -14,7 +14,7 @@ import { ACCOUNT_ID, BootstrapDefinitionError, bootstrapLayout, type BootstrapAc
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
 import { RESOURCE_PERMISSIONS } from "../../stacks/bootstrap/deploy-permissions";
 import { DEPLOY_ROLE_NAME, PLAN_ROLE_NAME, STATE_KEY_ALIAS } from "../../stacks/bootstrap/names";
-import { deploySubjects, planSubjects, REPOSITORY } from "../../stacks/bootstrap/trust";
+import { deploySubjects, githubTrustPolicy, planSubjects, REPOSITORY, TRUST_POLICY_LIMIT } from "../../stacks/bootstrap/trust";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
 import type { CliIo } from "../shared/io";
@@ -50,6 +50,14 @@ export function describeAccount(account: BootstrapAccount, options: { repository
   for (const subject of planSubjects(trust)) say(`    ${subject}`);
   say(`  deploy role ${DEPLOY_ROLE_NAME}: creates, changes and deletes those resource types (vpn-monitor-* names) and writes the state; trusts exactly:`);
   for (const subject of deploySubjects(trust)) say(`    ${subject}`);
+  // IAM counts the policy without whitespace; the provider ARN is known before it exists.
+  const oidcArn = `arn:${account.partition}:iam::${account.account}:oidc-provider/token.actions.githubusercontent.com`;
+  for (const [role, subjects] of [[PLAN_ROLE_NAME, planSubjects(trust)], [DEPLOY_ROLE_NAME, deploySubjects(trust)]] as const) {
+    const size = JSON.stringify(githubTrustPolicy(oidcArn, subjects)).length;
+    if (size > TRUST_POLICY_LIMIT) {
+      say(`  WARNING: the trust policy of ${role} is ${size} characters; IAM allows ${TRUST_POLICY_LIMIT} (4,096 after a quota increase): apply fails until the quota is raised or the targets are split over accounts`);
+    }
+  }
   if (account.assumeRoleArns.length > 0) say(`  both roles may assume the customer roles ${account.assumeRoleArns.join(", ")}`);
   const dir = path.relative(options.root, options.stackDir) || ".";
   say();

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { main } from "../../../cli/bootstrap/main";
+import { describeAccount, main } from "../../../cli/bootstrap/main";
 import { memoryIo, tempDir } from "../../helpers/cli-harness";
 import { baseDefinition } from "../../helpers/synth";
 
@@ -73,5 +73,25 @@ describe("npm run bootstrap", () => {
     );
     expect(out).toContain("--state-kms-key arn:aws:kms:eu-west-1:123456789012:alias/vpn-monitor-state\n");
     f.remove();
+  });
+});
+
+describe("describeAccount", () => {
+  const account = (targets: number) => ({
+    stackId: "vpn-monitor-bootstrap",
+    account: "123456789012",
+    partition: "aws",
+    region: "eu-west-1",
+    buckets: [{ name: "acme-vpn-state", region: "eu-west-1" }],
+    targets: Array.from({ length: targets }, (_, i) => `customer-${String(i).padStart(2, "0")}-prod`),
+    assumeRoleArns: [],
+  });
+  const options = { repository: "acme/vpn-monitor", planPullRequests: false, existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };
+
+  it("warns when a trust policy outgrows IAM's 2,048 characters, and not before", () => {
+    expect(describeAccount(account(20), options).filter((l) => l.includes("WARNING"))).toEqual([]);
+    const warnings = describeAccount(account(40), options).filter((l) => l.includes("WARNING"));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/^ {2}WARNING: the trust policy of github-vpn-monitor-deploy is \d{4} characters; IAM allows 2048 \(4,096 after a quota increase\)/);
   });
 });
