@@ -47,12 +47,15 @@ export const GITHUB_SETTINGS: readonly GitHubSetting[] = [
 /** One deploy target as GitHub sees it: an environment (with its ticketing variables) or a fleet overview (none). */
 export interface GitHubTarget {
   readonly name: string;
+  /** A fleet overview's protected environment takes the fleet state role as AWS_ROLE_ARN. @default "environment" */
+  readonly kind?: "environment" | "fleet";
   readonly secretVariables: readonly string[];
 }
 
 export interface GitHubEnvironmentSetup {
   readonly name: string;
   readonly target: string;
+  readonly kind: "environment" | "fleet";
   readonly role: "deploy" | "plan";
   /** Required reviewers (the deploy environment only); prevent self-review with them. */
   readonly requiredReviewers: boolean;
@@ -79,6 +82,7 @@ export function githubSetup(targets: readonly GitHubTarget[]): GitHubSetup {
       {
         name: deployEnvironmentName(target.name),
         target: target.name,
+        kind: target.kind ?? "environment",
         role: "deploy",
         requiredReviewers: true,
         branch: DEPLOY_BRANCH,
@@ -88,6 +92,7 @@ export function githubSetup(targets: readonly GitHubTarget[]): GitHubSetup {
       {
         name: planEnvironmentName(target.name),
         target: target.name,
+        kind: target.kind ?? "environment",
         role: "plan",
         requiredReviewers: false,
         branch: DEPLOY_BRANCH,

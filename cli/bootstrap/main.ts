@@ -13,7 +13,7 @@ import { App } from "cdktf";
 import { ACCOUNT_ID, BootstrapDefinitionError, bootstrapLayout, type BootstrapAccount } from "../../stacks/bootstrap/accounts";
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
 import { RESOURCE_PERMISSIONS } from "../../stacks/bootstrap/deploy-permissions";
-import { DEPLOY_ROLE_NAME, PLAN_ROLE_NAME, STATE_KEY_ALIAS } from "../../stacks/bootstrap/names";
+import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, PLAN_ROLE_NAME, STATE_KEY_ALIAS } from "../../stacks/bootstrap/names";
 import { deploySubjects, githubTrustPolicy, planSubjects, REPOSITORY, TRUST_POLICY_LIMIT } from "../../stacks/bootstrap/trust";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
@@ -49,10 +49,16 @@ export function describeAccount(account: BootstrapAccount, options: { repository
   say(`  plan role ${PLAN_ROLE_NAME}: reads what plan and drift refresh (${Object.keys(RESOURCE_PERMISSIONS).length} resource types) and the state; trusts exactly:`);
   for (const subject of planSubjects(trust)) say(`    ${subject}`);
   say(`  deploy role ${DEPLOY_ROLE_NAME}: creates, changes and deletes those resource types (vpn-monitor-* names) and writes the state; trusts exactly:`);
-  for (const subject of deploySubjects(trust)) say(`    ${subject}`);
+  const environmentTrust = { ...trust, targets: account.targets.filter((t) => !account.fleets.includes(t)) };
+  const fleetTrust = { ...trust, targets: account.fleets };
+  for (const subject of deploySubjects(environmentTrust)) say(`    ${subject}`);
+  if (account.fleets.length > 0) {
+    say(`  fleet state role ${FLEET_STATE_ROLE_NAME}: writes the fleet overviews' own state objects only; trusts exactly:`);
+    for (const subject of deploySubjects(fleetTrust)) say(`    ${subject}`);
+  }
   // IAM counts the policy without whitespace; the provider ARN is known before it exists.
   const oidcArn = `arn:${account.partition}:iam::${account.account}:oidc-provider/token.actions.githubusercontent.com`;
-  for (const [role, subjects] of [[PLAN_ROLE_NAME, planSubjects(trust)], [DEPLOY_ROLE_NAME, deploySubjects(trust)]] as const) {
+  for (const [role, subjects] of [[PLAN_ROLE_NAME, planSubjects(trust)], [DEPLOY_ROLE_NAME, deploySubjects(environmentTrust)]] as const) {
     const size = JSON.stringify(githubTrustPolicy(oidcArn, subjects)).length;
     if (size > TRUST_POLICY_LIMIT) {
       say(`  WARNING: the trust policy of ${role} is ${size} characters; IAM allows ${TRUST_POLICY_LIMIT} (4,096 after a quota increase): apply fails until the quota is raised or the targets are split over accounts`);
@@ -74,6 +80,7 @@ export function describeAccount(account: BootstrapAccount, options: { repository
   say("  Then give GitHub the role ARNs (npm run github-setup prints the rest):");
   say("    terraform output -raw plan_role_arn     # repository variable AWS_PLAN_ROLE_ARN");
   say("    terraform output -raw deploy_role_arn   # variable AWS_ROLE_ARN of each protected environment");
+  if (account.fleets.length > 0) say("    terraform output -raw fleet_state_role_arn   # variable AWS_ROLE_ARN of each fleet overview's protected environment");
   say(`  and encrypt the state with the key: npm run onboard -- … --state-kms-key arn:${account.partition}:kms:${account.buckets[0]!.region}:${account.account}:${STATE_KEY_ALIAS}`);
   return out;
 }

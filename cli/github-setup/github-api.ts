@@ -11,7 +11,7 @@
  * - reviewers by id: GET /users/{username}, GET /orgs/{org}/teams/{team_slug}.
  * Secrets are never set here: their values would have to pass through this process.
  */
-import type { GitHubSetup } from "../../contract/github-setup";
+import type { GitHubEnvironmentSetup, GitHubSetup } from "../../contract/github-setup";
 
 export interface GitHubApiOptions {
   /** `https://api.github.com`, or `https://<host>/api/v3` for GitHub Enterprise Server. */
@@ -86,10 +86,15 @@ export function githubApi(options: GitHubApiOptions) {
   };
 
   /** Applies environments, branch policies and the variables whose values are known; reports each change as it is made. */
-  const apply = async (setup: GitHubSetup, reviewers: readonly ReviewerName[], values: ReadonlyMap<string, string>, report: (change: string) => void): Promise<void> => {
+  const apply = async (
+    setup: GitHubSetup,
+    reviewers: readonly ReviewerName[],
+    values: { readonly repository: ReadonlyMap<string, string>; readonly environment: (env: GitHubEnvironmentSetup) => ReadonlyMap<string, string> },
+    report: (change: string) => void,
+  ): Promise<void> => {
     const reviewerIds = await Promise.all(reviewers.map(reviewerId));
     for (const variable of setup.repositoryVariables) {
-      const value = values.get(variable.name);
+      const value = values.repository.get(variable.name);
       if (value === undefined) continue;
       await setVariable(`/repos/${repo}/actions`, variable.name, value);
       report(`repository variable ${variable.name} set`);
@@ -117,7 +122,7 @@ export function githubApi(options: GitHubApiOptions) {
         report(`environment ${env.name}: branch policy ${env.branch} added`);
       }
       for (const variable of env.variables) {
-        const value = values.get(variable.name);
+        const value = values.environment(env).get(variable.name);
         if (value === undefined) continue;
         await setVariable(route, variable.name, value);
         report(`environment ${env.name}: variable ${variable.name} set`);

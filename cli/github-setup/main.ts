@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { githubSetup } from "../../contract/github-setup";
+import { githubSetup, type GitHubEnvironmentSetup } from "../../contract/github-setup";
 import { REPOSITORY } from "../../stacks/bootstrap/trust";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import { deployTargets } from "../preflight/targets";
@@ -31,7 +31,8 @@ export const GITHUB_SETUP_COMMAND: CommandSpec = {
     { name: "apply", help: "create or update environments, branch policies and the given variables through the GitHub API (token in GH_TOKEN)" },
     { name: "reviewer", value: "<login|org/team>", help: "a required reviewer of every protected environment (with --apply; repeatable)", repeatable: true },
     { name: "plan-role-arn", value: "<arn>", help: "value of the repository variable AWS_PLAN_ROLE_ARN (terraform output -raw plan_role_arn)" },
-    { name: "deploy-role-arn", value: "<arn>", help: "value of AWS_ROLE_ARN in each protected environment (terraform output -raw deploy_role_arn)" },
+    { name: "deploy-role-arn", value: "<arn>", help: "value of AWS_ROLE_ARN in each environment's protected environment (terraform output -raw deploy_role_arn)" },
+    { name: "fleet-role-arn", value: "<arn>", help: "value of AWS_ROLE_ARN in each fleet overview's protected environment (terraform output -raw fleet_state_role_arn)" },
     { name: "plan-recipient-cert", value: "<file>", help: "PEM certificate for the repository variable PLAN_RECIPIENT_CERT (public; docs/review.md)" },
     { name: "api-url", value: "<url>", help: "GitHub REST API base (default: from GH_HOST, else https://api.github.com)" },
   ],
@@ -48,12 +49,13 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     const reviewers = args.values.get("reviewer") ?? [];
     const planRoleArn = lastValue(args, "plan-role-arn");
     const deployRoleArn = lastValue(args, "deploy-role-arn");
+    const fleetRoleArn = lastValue(args, "fleet-role-arn");
     const certFile = lastValue(args, "plan-recipient-cert");
     const token = io.env.GH_TOKEN || io.env.GITHUB_TOKEN;
     const usage: string[] = [];
     if (repository === undefined) usage.push("missing --repo <owner>/<repo>");
     else if (!REPOSITORY.test(repository)) usage.push(`--repo "${repository}" is not <owner>/<repo> (e.g. acme/vpn-monitor)`);
-    for (const [flag, value] of [["--plan-role-arn", planRoleArn], ["--deploy-role-arn", deployRoleArn]] as const) {
+    for (const [flag, value] of [["--plan-role-arn", planRoleArn], ["--deploy-role-arn", deployRoleArn], ["--fleet-role-arn", fleetRoleArn]] as const) {
       if (value !== undefined && !ROLE_ARN.test(value)) usage.push(`${flag} "${value.slice(0, 200)}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
     }
     if (apply && token === undefined) usage.push("--apply needs a token in GH_TOKEN (or GITHUB_TOKEN) with the repository's administration and variables write permissions");
@@ -68,7 +70,12 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
 
     const values = new Map<string, string>();
     if (planRoleArn !== undefined) values.set("AWS_PLAN_ROLE_ARN", planRoleArn);
-    if (deployRoleArn !== undefined) values.set("AWS_ROLE_ARN", deployRoleArn);
+    // AWS_ROLE_ARN differs by kind: an environment's deploy role, a fleet overview's state role.
+    const roleOf = { environment: deployRoleArn, fleet: fleetRoleArn } as const;
+    const environmentValues = (env: GitHubEnvironmentSetup): Map<string, string> => {
+      const arn = env.role === "deploy" ? roleOf[env.kind] : undefined;
+      return new Map(arn === undefined ? [] : [["AWS_ROLE_ARN", arn]]);
+    };
     if (certFile !== undefined) {
       let pem: string;
       try {
@@ -88,6 +95,7 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     try {
       targets = deployTargets(loadEnvironments(dir, { labelRoot: io.cwd })).map((t) => ({
         name: t.name,
+        kind: t.kind,
         secretVariables: t.kind === "environment" ? t.environments[0]!.definition.ticketing.secretVariables : [],
       }));
     } catch (error) {
@@ -99,14 +107,15 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     if (apply) {
       const baseUrl = lastValue(args, "api-url") ?? apiBaseUrl(io.env.GH_HOST);
       try {
-        await githubApi({ baseUrl, token: token!, repository: repository! }).apply(setup, reviewers, values, (change) => io.stdout.write(`applied ${change}\n`));
+        await githubApi({ baseUrl, token: token!, repository: repository! }).apply(setup, reviewers, { repository: values, environment: environmentValues }, (change) => io.stdout.write(`applied ${change}\n`));
       } catch (error) {
         if (error instanceof GitHubApiError) throw new CliError(`github-setup: ${error.message}; what is listed above as applied was applied`);
         throw error;
       }
       io.stdout.write("\n");
     }
-    io.stdout.write(`${setupLines(setup, repository!, new Set(values.keys()), apply).join("\n")}\n`);
+    const known = { repository: new Set(values.keys()), environment: (env: GitHubEnvironmentSetup) => new Set(environmentValues(env).keys()) };
+    io.stdout.write(`${setupLines(setup, repository!, known, apply).join("\n")}\n`);
     io.stdout.write("\nEach gh secret set prompts for its value: it stays out of this output and the shell history.\n");
     return EXIT.ok;
   });

@@ -4,10 +4,13 @@
  * `gh secret set NAME [--env ENV]` commands for the operator to run: gh prompts for the value, so
  * it never passes through this tool, its output or the shell history.
  */
-import type { GitHubSetting, GitHubSetup } from "../../contract/github-setup";
+import type { GitHubEnvironmentSetup, GitHubSetting, GitHubSetup } from "../../contract/github-setup";
 
-/** Values this run knows for variables (role ARNs, the plan certificate): names only are printed. */
-export type KnownVariables = ReadonlySet<string>;
+/** Which variables this run sets (role ARNs, the plan certificate), per place: names only are printed. */
+export interface KnownVariables {
+  readonly repository: ReadonlySet<string>;
+  readonly environment: (env: GitHubEnvironmentSetup) => ReadonlySet<string>;
+}
 
 const secretCommand = (repository: string, setting: GitHubSetting, environment?: string) =>
   `gh secret set ${setting.name} --repo ${repository}${environment ? ` --env ${environment}` : ""}`;
@@ -17,10 +20,11 @@ const variableCommand = (repository: string, setting: GitHubSetting, environment
 export function setupLines(setup: GitHubSetup, repository: string, known: KnownVariables, applied: boolean): string[] {
   const out: string[] = [];
   const say = (line = "") => out.push(line);
-  const variable = (setting: GitHubSetting, environment?: string) => {
-    const where = environment ?? "repository";
-    if (known.has(setting.name) && applied) say(`    variable ${setting.name}: set (${where}) — ${setting.usedBy}`);
-    else say(`    variable ${setting.name}${setting.optional ? " (optional)" : ""} — ${setting.usedBy}:  ${variableCommand(repository, setting, environment)}`);
+  const variable = (setting: GitHubSetting, environment?: GitHubEnvironmentSetup) => {
+    const where = environment?.name ?? "repository";
+    const set = environment === undefined ? known.repository : known.environment(environment);
+    if (set.has(setting.name) && applied) say(`    variable ${setting.name}: set (${where}) — ${setting.usedBy}`);
+    else say(`    variable ${setting.name}${setting.optional ? " (optional)" : ""} — ${environment?.kind === "fleet" && setting.name === "AWS_ROLE_ARN" ? "apply (the fleet state role)" : setting.usedBy}:  ${variableCommand(repository, setting, environment?.name)}`);
   };
   const secret = (setting: GitHubSetting, environment?: string) => say(`    secret ${setting.name} — ${setting.usedBy}:  ${secretCommand(repository, setting, environment)}`);
 
@@ -32,7 +36,7 @@ export function setupLines(setup: GitHubSetup, repository: string, known: KnownV
     say();
     const protection = env.requiredReviewers ? "required reviewers (prevent self-review)" : "no reviewers";
     say(`  environment ${env.name} (${env.role} of ${env.target}): ${protection}; deployment branches: ${env.branch} only${applied ? " — applied" : ""}`);
-    for (const s of env.variables) variable(s, env.name);
+    for (const s of env.variables) variable(s, env);
     for (const s of env.secrets) secret(s, env.name);
     if (env.variables.length === 0 && env.secrets.length === 0) say("    no variables, no secrets");
   }

@@ -29,6 +29,8 @@ export interface BootstrapAccount {
   readonly buckets: readonly StateBucket[];
   /** Deploy targets whose state is in this account: environments, then fleet overviews. */
   readonly targets: readonly string[];
+  /** The fleet overviews among them: their apply only writes their own state (a role of their own). */
+  readonly fleets: readonly string[];
   /** Customer roles (aws.assumeRoleArn) the deploy and plan roles must be able to assume. */
   readonly assumeRoleArns: readonly string[];
 }
@@ -67,7 +69,7 @@ function accountsNamed(def: EnvironmentDefinition): Set<string> {
 export function bootstrapLayout(environments: readonly { readonly label: string; readonly definition: EnvironmentDefinition }[], defaultAccount?: string): BootstrapLayout {
   const problems: string[] = [];
   const skipped: string[] = [];
-  const byAccount = new Map<string, { buckets: Map<string, string>; targets: string[]; assumeRoleArns: Set<string>; region: string }>();
+  const byAccount = new Map<string, { buckets: Map<string, string>; targets: string[]; fleets: string[]; assumeRoleArns: Set<string>; region: string }>();
   const accountOf = new Map<string, string>();
 
   const sorted = [...environments].sort((a, b) => (a.definition.name < b.definition.name ? -1 : 1));
@@ -88,7 +90,7 @@ export function bootstrapLayout(environments: readonly { readonly label: string;
     }
     accountOf.set(def.name, account);
     const region = def.backend.region ?? def.aws.region;
-    const group = byAccount.get(account) ?? { buckets: new Map<string, string>(), targets: [], assumeRoleArns: new Set<string>(), region };
+    const group = byAccount.get(account) ?? { buckets: new Map<string, string>(), targets: [], fleets: [], assumeRoleArns: new Set<string>(), region };
     const knownRegion = group.buckets.get(def.backend.bucket);
     if (knownRegion !== undefined && knownRegion !== region) {
       problems.push(`${label}: backend.bucket "${def.backend.bucket}" is in ${knownRegion} for another definition, here ${region}; a bucket has one region`);
@@ -107,7 +109,11 @@ export function bootstrapLayout(environments: readonly { readonly label: string;
     const bucket = plan.backend.bucket;
     const owner = s3Environments.find((d) => d.backend.type === "s3" && d.backend.bucket === bucket);
     const account = owner === undefined ? undefined : accountOf.get(owner.name);
-    if (account !== undefined) byAccount.get(account)!.targets.push(fleet.stackId.replace(/^vpn-monitor-/, ""));
+    if (account !== undefined) {
+      const target = fleet.stackId.replace(/^vpn-monitor-/, "");
+      byAccount.get(account)!.targets.push(target);
+      byAccount.get(account)!.fleets.push(target);
+    }
   }
   const bucketClaims = new Map<string, string>();
   for (const [account, group] of byAccount) {
@@ -128,6 +134,7 @@ export function bootstrapLayout(environments: readonly { readonly label: string;
       region: group.region,
       buckets: [...group.buckets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, region]) => ({ name, region })),
       targets: group.targets,
+      fleets: group.fleets,
       assumeRoleArns: [...group.assumeRoleArns].sort(),
     }));
   return { accounts, skipped };

@@ -16,7 +16,7 @@ import type { Construct } from "constructs";
 import type { BootstrapAccount } from "./accounts";
 import { resourceStatements, type PolicyStatement } from "./deploy-permissions";
 import { GitHubRole } from "./github-role";
-import { DEPLOY_ROLE_NAME, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, PLAN_ROLE_NAME, STATE_KEY_PREFIX } from "./names";
+import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, PLAN_ROLE_NAME, STATE_KEY_PREFIX } from "./names";
 import { StateBucket } from "./state-bucket";
 import { deploySubjects, planSubjects } from "./trust";
 
@@ -39,6 +39,7 @@ export class BootstrapStack extends TerraformStack {
   readonly stateBuckets: StateBucket[] = [];
   readonly planRole: GitHubRole;
   readonly deployRole: GitHubRole;
+  readonly fleetStateRole: GitHubRole | undefined;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
     const { account } = props;
@@ -92,7 +93,7 @@ export class BootstrapStack extends TerraformStack {
       name: DEPLOY_ROLE_NAME,
       description: "vpn-monitor applies of approved plans: the environment stacks' resources and the state",
       oidcProviderArn,
-      subjects: deploySubjects(trust),
+      subjects: deploySubjects({ ...trust, targets: account.targets.filter((t) => !account.fleets.includes(t)) }),
       statements: [
         ...resourceStatements("deploy", scope_),
         { Sid: "ListStateBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
@@ -103,11 +104,29 @@ export class BootstrapStack extends TerraformStack {
       ],
       tags: TAGS,
     });
-    if (oidc) this.planRole.node.addDependency(oidc);
-    if (oidc) this.deployRole.node.addDependency(oidc);
+    // The fleet overviews' apply: their own state objects (and lock files) and the state keys, nothing else.
+    const fleetKeys = account.fleets.map((fleet) => `${STATE_KEY_PREFIX}${fleet}.tfstate`);
+    this.fleetStateRole =
+      account.fleets.length === 0
+        ? undefined
+        : new GitHubRole(this, "fleet-state-role", {
+            name: FLEET_STATE_ROLE_NAME,
+            description: "vpn-monitor fleet overview applies: their own state only (the fleet stacks have no AWS resources)",
+            oidcProviderArn,
+            subjects: deploySubjects({ ...trust, targets: account.fleets }),
+            statements: [
+              { Sid: "ListStateBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
+              { Sid: "ReadWriteFleetState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: bucketArns.flatMap((arn) => fleetKeys.map((key) => `${arn}/${key}`)) },
+              { Sid: "FleetStateLockFiles", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: bucketArns.flatMap((arn) => fleetKeys.map((key) => `${arn}/${key}.tflock`)) },
+              { Sid: "EncryptState", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: keyArns },
+            ],
+            tags: TAGS,
+          });
+    for (const role of [this.planRole, this.deployRole, this.fleetStateRole]) if (oidc && role) role.node.addDependency(oidc);
 
     new TerraformOutput(this, "plan_role_arn", { value: this.planRole.role.arn, description: "repository variable AWS_PLAN_ROLE_ARN" });
     new TerraformOutput(this, "deploy_role_arn", { value: this.deployRole.role.arn, description: "variable AWS_ROLE_ARN of each protected GitHub environment" });
+    if (this.fleetStateRole) new TerraformOutput(this, "fleet_state_role_arn", { value: this.fleetStateRole.role.arn, description: "variable AWS_ROLE_ARN of each fleet overview's protected environment" });
     this.stateBuckets.forEach((b, i) => new TerraformOutput(this, `state_kms_key_arn_${i}`, { value: b.key.arn, description: `npm run onboard -- --state-kms-key for s3://${account.buckets[i]!.name}` }));
   }
 }

@@ -39,6 +39,7 @@ describe("bootstrapLayout", () => {
         region: "eu-west-1",
         buckets: [{ name: "acme-vpn-state", region: "eu-west-1" }],
         targets: ["acme-prod", "globex-prod", "fleet"],
+        fleets: ["fleet"],
         assumeRoleArns: [],
       },
     ]);
@@ -114,9 +115,10 @@ describe("BootstrapStack", () => {
     expect(trustOf("github-vpn-monitor-deploy")).toEqual({
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": ["repo:acme/vpn-monitor:environment:acme-prod", "repo:acme/vpn-monitor:environment:fleet", "repo:acme/vpn-monitor:environment:globex-prod"],
+        "token.actions.githubusercontent.com:sub": ["repo:acme/vpn-monitor:environment:acme-prod", "repo:acme/vpn-monitor:environment:globex-prod"],
       },
     });
+    expect(trustOf("github-vpn-monitor-fleet-state").StringEquals["token.actions.githubusercontent.com:sub"]).toEqual(["repo:acme/vpn-monitor:environment:fleet"]);
     expect(trustOf("github-vpn-monitor-plan").StringEquals["token.actions.githubusercontent.com:sub"]).toEqual([
       "repo:acme/vpn-monitor:environment:acme-prod_plan",
       "repo:acme/vpn-monitor:environment:fleet_plan",
@@ -129,7 +131,13 @@ describe("BootstrapStack", () => {
 
   it("lets the plan role read the state and the deploy role write it, lock files included", () => {
     const policies = Object.values(stack.resource.aws_iam_role_policy!).map((p) => JSON.parse(p.policy as string).Statement as { Sid: string; Action: string[]; Resource: string[] }[]);
-    const [plan, deploy] = policies.sort((a, b) => a.length - b.length);
+    const [fleet, plan, deploy] = policies.sort((a, b) => a.length - b.length);
+    expect(fleet).toEqual([
+      { Sid: "ListStateBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::acme-vpn-state"] },
+      { Sid: "ReadWriteFleetState", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::acme-vpn-state/vpn-monitor/fleet.tfstate"] },
+      { Sid: "FleetStateLockFiles", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::acme-vpn-state/vpn-monitor/fleet.tfstate.tflock"] },
+      { Sid: "EncryptState", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: [expect.stringMatching(/^\$\{aws_kms_key\.[^.]+\.arn\}$/)] },
+    ]);
     expect(plan!.find((s) => s.Sid === "ReadState")).toMatchObject({ Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-vpn-state/vpn-monitor/*"] });
     expect(plan!.flatMap((s) => s.Action).filter((a) => /Put|Delete|Create|Update|Encrypt/.test(a))).toEqual([]);
     expect(deploy!.find((s) => s.Sid === "StateLockFiles")).toMatchObject({ Action: ["s3:DeleteObject"], Resource: ["arn:aws:s3:::acme-vpn-state/vpn-monitor/*.tflock"] });
@@ -180,8 +188,8 @@ planSuite(`terraform plan of the bootstrap stack${skipReason ? ` (SKIPPED: ${ski
     }
     expect(planned).toEqual({
       aws_iam_openid_connect_provider: 1,
-      aws_iam_role: 2,
-      aws_iam_role_policy: 2,
+      aws_iam_role: 3,
+      aws_iam_role_policy: 3,
       aws_kms_alias: 1,
       aws_kms_key: 1,
       aws_s3_bucket: 1,

@@ -60,6 +60,7 @@ describe("npm run bootstrap", () => {
         "    repo:acme/vpn-monitor:ref:refs/heads/main",
         "  deploy role github-vpn-monitor-deploy: creates, changes and deletes those resource types (vpn-monitor-* names) and writes the state; trusts exactly:",
         "    repo:acme/vpn-monitor:environment:acme-prod",
+        "  fleet state role github-vpn-monitor-fleet-state: writes the fleet overviews' own state objects only; trusts exactly:",
         "    repo:acme/vpn-monitor:environment:fleet",
         "",
         "  Next, with administrator credentials of that account (once):",
@@ -84,6 +85,7 @@ describe("describeAccount", () => {
     region: "eu-west-1",
     buckets: [{ name: "acme-vpn-state", region: "eu-west-1" }],
     targets: Array.from({ length: targets }, (_, i) => `customer-${String(i).padStart(2, "0")}-prod`),
+    fleets: [],
     assumeRoleArns: [],
   });
   const options = { repository: "acme/vpn-monitor", planPullRequests: false, existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };

@@ -119,7 +119,7 @@ describe("npm run github-setup", () => {
         "    secret WEBHOOK_SECRET_TICKET_TOKEN — plan (ticketing variable TICKET_TOKEN, carried in the encrypted plan):  gh secret set WEBHOOK_SECRET_TICKET_TOKEN --repo acme/vpn-monitor --env acme-prod_plan",
         "",
         "  environment fleet (deploy of fleet): required reviewers (prevent self-review); deployment branches: main only",
-        "    variable AWS_ROLE_ARN — apply (the deploy role):  gh variable set AWS_ROLE_ARN --repo acme/vpn-monitor --env fleet --body <value>",
+        "    variable AWS_ROLE_ARN — apply (the fleet state role):  gh variable set AWS_ROLE_ARN --repo acme/vpn-monitor --env fleet --body <value>",
         "    secret DD_API_KEY — apply (deploy Datadog keys):  gh secret set DD_API_KEY --repo acme/vpn-monitor --env fleet",
         "    secret DD_APP_KEY — apply (deploy Datadog keys):  gh secret set DD_APP_KEY --repo acme/vpn-monitor --env fleet",
         "    secret PLAN_DECRYPTION_KEY — apply (decrypts the approved plan):  gh secret set PLAN_DECRYPTION_KEY --repo acme/vpn-monitor --env fleet",
@@ -162,7 +162,7 @@ describe("npm run github-setup", () => {
     it("creates both environments with main-only branch policies, reviewers and variables, and sets no secret", async () => {
       const f = fixture();
       const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs, GH_TOKEN: TOKEN }, cwd: f.dir });
-      const argv = ["--repo", "acme/vpn-monitor", "--apply", "--reviewer", "octocat", "--reviewer", "acme/network-ops", "--api-url", base, "--plan-role-arn", "arn:aws:iam::123456789012:role/github-vpn-monitor-plan", "--deploy-role-arn", "arn:aws:iam::123456789012:role/github-vpn-monitor-deploy"];
+      const argv = ["--repo", "acme/vpn-monitor", "--apply", "--reviewer", "octocat", "--reviewer", "acme/network-ops", "--api-url", base, "--plan-role-arn", "arn:aws:iam::123456789012:role/github-vpn-monitor-plan", "--deploy-role-arn", "arn:aws:iam::123456789012:role/github-vpn-monitor-deploy", "--fleet-role-arn", "arn:aws:iam::123456789012:role/github-vpn-monitor-fleet-state"];
       expect(await main(argv, io)).toBe(0);
       expect([...gh.environments.entries()]).toEqual([
         ["acme-prod", { reviewers: [{ type: "User", id: 4242 }, { type: "Team", id: 77 }], prevent_self_review: true, deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } }],
@@ -180,7 +180,7 @@ describe("npm run github-setup", () => {
       expect(Object.fromEntries(gh.variables)).toEqual({
         "repo:AWS_PLAN_ROLE_ARN": "arn:aws:iam::123456789012:role/github-vpn-monitor-plan",
         "env:acme-prod:AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/github-vpn-monitor-deploy",
-        "env:fleet:AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/github-vpn-monitor-deploy",
+        "env:fleet:AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/github-vpn-monitor-fleet-state",
       });
       expect(gh.requests.filter((r) => r.url.includes("secrets"))).toEqual([]);
       expect(gh.requests.filter((r) => r.method === "PATCH").map((r) => r.url)).toEqual(["/repos/acme/vpn-monitor/environments/acme-prod/variables/AWS_ROLE_ARN"]);
