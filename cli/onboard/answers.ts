@@ -33,6 +33,8 @@ export interface Answers {
   readonly stateBucket: string | null;
   /** null: the environment's region. */
   readonly stateRegion: string | null;
+  /** null: the bucket's default encryption (backend.kmsKeyId unset). */
+  readonly stateKmsKey?: string | null;
   readonly controllers: readonly ControllerAnswer[];
   readonly site: DatadogSiteName;
   /** null: the stack creates `vpn-monitor/<env>/datadog-api-key`. */

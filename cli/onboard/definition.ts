@@ -43,7 +43,7 @@ export function toEnvironmentInput(a: Answers): RenderableEnvironment {
     },
   };
   if (Object.keys(a.tags).length > 0) env.aws.tags = { ...a.tags };
-  if (a.stateBucket !== null) env.backend = { type: "s3", bucket: a.stateBucket, ...(a.stateRegion !== null ? { region: a.stateRegion } : {}) };
+  if (a.stateBucket !== null) env.backend = { type: "s3", bucket: a.stateBucket, ...(a.stateRegion !== null ? { region: a.stateRegion } : {}), ...(a.stateKmsKey != null ? { kmsKeyId: a.stateKmsKey } : {}) };
   // Key order of the examples: name, aws, backend, controllers, …
   const { name, aws, backend, ...rest } = env;
   return { name, aws, backend, ...rest };
@@ -58,6 +58,7 @@ const FLAG_OF_FIELD: readonly [RegExp, string][] = [
   [/^aws\.tags\b/, "--tag"],
   [/^backend\.bucket\b/, "--state-bucket"],
   [/^backend\.region\b/, "--state-region"],
+  [/^backend\.kmsKeyId\b/, "--state-kms-key"],
   [/^controllers\[(\d+)\]\.name\b/, "--controller #$1 name="],
   [/^controllers\[(\d+)\]\.host\b/, "--controller #$1 host="],
   [/^controllers\[(\d+)\]\.port\b/, "--controller #$1 port="],

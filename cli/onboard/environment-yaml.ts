@@ -80,6 +80,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
     if (env.backend.key !== undefined) line(`  key: ${yamlString(env.backend.key)}`);
     if (env.backend.region !== undefined) line(`  region: ${yamlString(env.backend.region)}`);
     if (env.backend.dynamodbTable !== undefined) line(`  dynamodbTable: ${yamlString(env.backend.dynamodbTable)}`);
+    if (env.backend.kmsKeyId !== undefined) line(`  kmsKeyId: ${yamlString(env.backend.kmsKeyId)}`);
     line("");
   }
 

@@ -271,6 +271,20 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     show: orNone,
   }),
   row({
+    key: "stateKmsKey",
+    flag: { name: "state-kms-key", value: "<arn>", help: "KMS key (or alias) ARN the state is encrypted with, e.g. the bootstrap stack's arn:aws:kms:<region>:<account>:alias/vpn-monitor-state" },
+    label: "State KMS key",
+    required: false,
+    fallback: () => null,
+    // The schema checks the ARN (backend.kmsKeyId), and the message names this flag.
+    read: (v, draft) => (draft.stateBucket === undefined || draft.stateBucket === null ? { ok: false, problems: [{ detail: "needs --state-bucket" }] } : ok(last(v).trim())),
+    // A flag only (printed by npm run bootstrap); the interactive run leaves it unset.
+    question: { kind: "custom", ask: async () => undefined },
+    asked: () => false,
+    argv: (v) => (v === null || v === undefined ? [] : ["--state-kms-key", v]),
+    show: (v) => v ?? "(none)",
+  }),
+  row({
     key: "controllers",
     flag: { name: "controller", value: "<spec>", help: `${CONTROLLER_FORMAT}, once per controller (no secret=: the stack creates vpn-monitor/<env>/<name>)`, repeatable: true },
     label: "Controllers",

@@ -104,6 +104,7 @@ export async function previewLoop(draft: Draft, p: Prompter, ctx: OnboardContext
     const menu: { value: Change; name: string }[] = [];
     for (const row of ANSWER_ROWS) {
       if (row.key === "stateRegion") continue; // asked with the bucket
+      if (row.key === "stateKmsKey") continue; // a flag only: npm run bootstrap prints it
       if (row.key === "controllers") {
         answers.controllers.forEach((c, i) => menu.push({ value: { controller: i }, name: `Controller ${i + 1}: ${c.name} (${c.host}:${c.port})` }));
         menu.push({ value: { addController: true }, name: "Add a controller" });

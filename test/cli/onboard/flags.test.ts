@@ -21,6 +21,7 @@ const FULL: Answers = {
   tags: { customer: "acme", "cost-center": "1234 5" },
   stateBucket: "acme-state",
   stateRegion: "us-east-1",
+  stateKmsKey: null,
   controllers: [
     { name: "vns3-a", host: "10.0.1.10", port: 8000, securityGroupId: "sg-0a1b2c3d4e5f60101", secretArn: null, tlsSha256: FP },
     { name: "vns3-b", host: "vns3-b.acme.internal", port: 8443, securityGroupId: "sg-0a1b2c3d4e5f60102", secretArn: ARN, tlsSha256: FP },
