@@ -22,6 +22,7 @@ import { datadogApiUrl } from "../contract/datadog-sites";
 import { TAG_KEYS } from "../contract/metrics";
 import { resourceNames } from "../contract/names";
 import { checkerMemoryMb, type EnvironmentDefinition } from "./environment/schema";
+import { terraformLiterals } from "./terraform-literal";
 
 export interface VpnMonitorStackProps {
   /** The validated definition. */
@@ -35,7 +36,8 @@ export class VpnMonitorStack extends TerraformStack {
   readonly monitors: EnvironmentMonitors;
 
   constructor(scope: Construct, props: VpnMonitorStackProps) {
-    const { env } = props;
+    // Every string of the definition reaches cdk.tf.json as literal text, never as a Terraform expression.
+    const env = terraformLiterals(props.env);
     const names = resourceNames(env);
     super(scope, names.stack);
 
