@@ -1097,16 +1097,42 @@ describe("docs/review.md", () => {
     for (const policy of policies) expect(policy.Version).toBe("2012-10-17");
   });
 
-  it("lets the deploy role be assumed only by exact protected environments, or by the deploy workflow on main", () => {
-    const deploy = policies.filter((p) => subjects(p).some((s) => s.sub.includes(":environment:") && !s.sub.includes("_plan")));
-    expect(deploy.length).toBeGreaterThanOrEqual(1);
-    for (const policy of deploy) {
+  it("has no trust policy that a branch can satisfy: exact subjects only, no wildcard, no pull request", () => {
+    const trust = policies.filter((p) => subjects(p).length > 0);
+    expect(trust.length).toBe(2);
+    for (const policy of trust) {
       for (const { operator, sub } of subjects(policy)) {
-        expect(sub).not.toContain("pull_request");
-        if (operator === "StringEquals") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:[a-z][a-z0-9-]*$/);
-        else if (operator === "StringLike") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:\*:job_workflow_ref:<org>\/<repo>\/\.github\/workflows\/deploy-environments\.yml@refs\/heads\/main$/);
-        else expect(operator).toBe("StringNotLike");
+        expect(operator).toBe("StringEquals");
+        expect(sub).not.toMatch(/[*?]/);
+        expect(sub).toMatch(/^repo:<org>\/<repo>:(environment:[a-z][a-z0-9-]*(_plan)?|ref:refs\/heads\/main)$/);
       }
+      for (const statement of policy.Statement) expect(Object.keys(statement.Condition ?? {})).toEqual(["StringEquals"]);
     }
+    expect(doc).not.toContain("only code merged to `main` runs it");
+    expect(doc).not.toMatch(/shred -u plan-key\.pem/);
+  });
+
+  it("matches the workflows: deploy subjects are the apply job's environments, plan subjects the plan job's and main's drift", () => {
+    const [deploy, plan] = policies.filter((p) => subjects(p).length > 0).map((p) => subjects(p).map((s) => s.sub));
+    const called = workflow("deploy-environments.yml").jobs;
+    // The apply job's environment is the target's name; the plan job's is <name>_plan; drift runs in none, on main.
+    expect(called.apply!.environment).toBe("${{ matrix.environment }}");
+    expect(called.plan!.environment).toBe("${{ matrix.environment }}_plan");
+    expect(workflow("drift.yml").jobs.check!.environment).toBeUndefined();
+    expect(deploy!.every((sub) => /:environment:[a-z][a-z0-9-]*$/.test(sub) && !sub.endsWith("_plan"))).toBe(true);
+    expect(plan!.filter((sub) => sub.includes(":environment:")).every((sub) => sub.endsWith("_plan"))).toBe(true);
+    expect(plan).toContain("repo:<org>/<repo>:ref:refs/heads/main");
+    // The table at the top says the same.
+    expect(doc).toContain("| deploy role (`AWS_ROLE_ARN`) | `repo:<org>/<repo>:environment:<name>`, one per deploy target |");
+    expect(doc).toContain("| plan role (`AWS_PLAN_ROLE_ARN`) | `repo:<org>/<repo>:environment:<name>_plan`, one per deploy target, and `repo:<org>/<repo>:ref:refs/heads/main` |");
+  });
+
+  it("gives the plan role the listed read actions, not ReadOnlyAccess, and no write", () => {
+    const actions = policies.flatMap((p) => p.Statement.filter((s) => !s.Principal).flatMap((s) => [s.Action].flat()));
+    expect(actions).toContain("lambda:GetFunction");
+    expect(actions).toContain("s3:GetObject");
+    const readOnly = policies.find((p) => p.Statement.some((s) => [s.Action].flat().includes("lambda:GetFunction")))!;
+    for (const action of readOnly.Statement.flatMap((s) => [s.Action].flat())) expect(action).toMatch(/^[a-z0-9]+:(Get|Describe|List)[A-Za-z]*$|^kms:Decrypt$/);
+    expect(doc).not.toMatch(/managed policy \*\*`ReadOnlyAccess`\*\*/);
   });
 });
