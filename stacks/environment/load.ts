@@ -93,12 +93,38 @@ export function knownFieldsAt(fieldPath: readonly PropertyKey[]): string[] {
   return [...new Set(schemas.flatMap((schema) => objectsOf(schema).flatMap((shape) => Object.keys(shape))))];
 }
 
+/** The words of a camelCase or snake_case name, lower case: `renotifyIntervalMinutes` → renotify, interval, minutes. */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[\s_-]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+/**
+ * A field that holds every word of `key` in order, when exactly one does: `renotifyMinutes` →
+ * `renotifyIntervalMinutes`. For names too far apart for a typo, but plainly meant.
+ */
+function fieldWithWordsOf(key: string, fields: readonly string[]): string | undefined {
+  const wanted = wordsOf(key);
+  if (wanted.length < 2) return undefined;
+  const holds = (field: string) => {
+    const words = wordsOf(field);
+    let at = 0;
+    for (const word of words) if (word === wanted[at]) at += 1;
+    return at === wanted.length && words.length > wanted.length;
+  };
+  const matches = fields.filter(holds);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 /** `did you mean "windowMinutes"?` for a near miss, else the list of fields expected there. */
 function unknownFieldHint(key: string, fieldPath: readonly PropertyKey[], input: unknown): string {
   const present = valueAt(input, fieldPath);
   const known = knownFieldsAt(fieldPath);
   const free = known.filter((field) => present === null || typeof present !== "object" || !(field in present));
-  const suggestion = didYouMean(key, free);
+  const suggestion = didYouMean(key, free) ?? fieldWithWordsOf(key, free);
   if (suggestion !== undefined) return `did you mean "${suggestion}"?`;
   return known.length > 0 ? `expected one of ${known.join(", ")}` : "";
 }
@@ -132,8 +158,34 @@ export function validateEnvironment(
   input: unknown,
 ): { ok: true; definition: EnvironmentDefinition } | { ok: false; problems: string[] } {
   const result = environmentSchema.safeParse(input);
-  if (result.success) return { ok: true, definition: result.data };
+  if (result.success) {
+    const repeated = repeatedControllerAddresses(label, result.data);
+    return repeated.length === 0 ? { ok: true, definition: result.data } : { ok: false, problems: repeated };
+  }
   return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+}
+
+/**
+ * Two controllers at one host and port are one controller checked twice: its tunnels would be
+ * reported under two names, and alert twice. Host names compare without case (DNS does).
+ */
+function repeatedControllerAddresses(label: string, definition: EnvironmentDefinition): string[] {
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  definition.controllers.forEach((controller, i) => {
+    const address = `${controller.host.toLowerCase()}:${controller.port}`;
+    const first = seen.get(address);
+    if (first === undefined) seen.set(address, i);
+    else problems.push(`${label}: controllers[${i}].host "${controller.host}" with port ${controller.port} repeats controllers[${first}] (${definition.controllers[first]!.name}): one controller must be listed once`);
+  });
+  return problems;
+}
+
+/** The line (1-based) of the first `*name` alias in `text`, for a message about it. */
+function aliasLine(text: string, name: string | undefined): number | undefined {
+  if (name === undefined) return undefined;
+  const at = text.search(new RegExp(`\\*${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`));
+  return at < 0 ? undefined : text.slice(0, at).split("\n").length;
 }
 
 /** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
@@ -150,7 +202,19 @@ export function parseEnvironmentText(label: string, text: string): { ok: true; d
       }),
     };
   }
-  return { ok: true, data: doc.toJS() };
+  try {
+    return { ok: true, data: doc.toJS() };
+  } catch (error) {
+    // yaml throws for an alias whose anchor comes later or not at all, and for aliases that
+    // expand too far (a resource-exhaustion guard): a message, not a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    const unresolved = /^Unresolved alias \(the anchor must be set before the alias\): (.+)$/.exec(message);
+    if (unresolved) {
+      const line = aliasLine(text, unresolved[1]);
+      return { ok: false, problems: [`${label}${line ? `:${line}` : ""}: the alias *${unresolved[1]} names no anchor &${unresolved[1]} above it (an anchor must come before its aliases)`] };
+    }
+    return { ok: false, problems: [`${label}: ${message.split("\n")[0]} (expected plain YAML: anchors and aliases are best avoided in a definition)`] };
+  }
 }
 
 /** Lists definition files in a folder, sorted so that synth order and reports are stable. */
