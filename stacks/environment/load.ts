@@ -188,19 +188,51 @@ function aliasLine(text: string, name: string | undefined): number | undefined {
   return at < 0 ? undefined : text.slice(0, at).split("\n").length;
 }
 
+/** 1-based line of a character offset. */
+const lineAt = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
+
+/**
+ * yaml notices some mistakes only where the document can no longer go on, lines after the one
+ * that holds it. For those, the line a person must edit: where an unclosed quote or bracket opens,
+ * and the line indented too far under a `key: value`.
+ */
+function yamlMistake(text: string, error: { code: string; message: string; pos: [number, number] }): { line: number; message: string } | undefined {
+  const [start, end] = error.pos;
+  if (error.code === "MISSING_CHAR" && /closing "quote|closing 'quote/.test(error.message)) {
+    const quote = error.message.includes("'quote") ? "'" : '"';
+    const opened = text.lastIndexOf(quote, start - 1);
+    if (opened >= 0) return { line: lineAt(text, opened), message: `this line opens a ${quote}quoted value that is never closed (add the closing ${quote})` };
+  }
+  if (error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message)) {
+    const [open, close] = error.message.startsWith("Flow sequence") ? ["[", "]"] : ["{", "}"];
+    let depth = 0;
+    for (let i = start - 1; i >= 0; i -= 1) {
+      if (text[i] === close) depth += 1;
+      else if (text[i] === open && depth-- === 0) return { line: lineAt(text, i), message: `this line opens ${open} that is never closed with ${close} on the same or a following, more indented line` };
+    }
+  }
+  if ((error.code === "MULTILINE_IMPLICIT_KEY" || error.code === "BLOCK_AS_IMPLICIT_KEY") && lineAt(text, end) > lineAt(text, start)) {
+    return { line: lineAt(text, end), message: "this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines" };
+  }
+  return undefined;
+}
+
 /** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
 export function parseEnvironmentText(label: string, text: string): { ok: true; data: unknown } | { ok: false; problems: string[] } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const line = e.linePos?.[0];
-        // Pretty messages end their first line with " at line N, column M:" before a code frame.
-        const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-        return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${message}`;
-      }),
-    };
+    const located = doc.errors.map((e) => ({ error: e, mistake: yamlMistake(text, e) }));
+    // An over-indented line raises two errors from one place: keep the one that names its line.
+    const explained = new Set(located.filter((l) => l.mistake).map((l) => l.error.pos[0]));
+    const problems = located.filter((l) => l.mistake || !explained.has(l.error.pos[0])).map(({ error: e, mistake }) => {
+      if (mistake) return `${label}:${mistake.line}: ${mistake.message}`;
+      const line = e.linePos?.[0];
+      // Pretty messages end their first line with " at line N, column M:" before a code frame.
+      const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+      return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${message}`;
+    });
+    // One mistake often raises two errors at one place: say it once.
+    return { ok: false, problems: [...new Set(problems)] };
   }
   try {
     return { ok: true, data: doc.toJS() };

@@ -71,3 +71,22 @@ describe("controllers", () => {
     expect(validateEnvironment("e.yaml", input).ok).toBe(true);
   });
 });
+
+describe("YAML syntax errors point at the line to edit", () => {
+  it.each([
+    ["an unclosed quote, at the line that opens it", 'name: acme\nmonitor:\n  message: "unterminated\n  priority: 2\n', 'acme.yaml:3: this line opens a "quoted value that is never closed (add the closing ")'],
+    ["an unclosed [, at the line that opens it", "name: acme\naws:\n  subnetIds: [subnet-1, subnet-2\n  vpcId: vpc-1\n", "acme.yaml:3: this line opens [ that is never closed with ] on the same or a following, more indented line"],
+    ["an unclosed {, at the line that opens it", "name: acme\naws: {region: eu-west-1\nmonitor: {}\n", "acme.yaml:2: this line opens { that is never closed with } on the same or a following, more indented line"],
+    [
+      "a line indented under a key that has a value, once",
+      "name: acme\naws:\n  region: eu-west-1\n   vpcId: vpc-1\n",
+      "acme.yaml:4: this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines",
+    ],
+  ])("%s", (_, text, problem) => {
+    expect(parseEnvironmentText("acme.yaml", text)).toEqual({ ok: false, problems: [problem] });
+  });
+
+  it("keeps yaml's own place for what it finds where it is (a repeated key)", () => {
+    expect(parseEnvironmentText("acme.yaml", "name: acme\nname: other\n")).toEqual({ ok: false, problems: ["acme.yaml:2:1: Map keys must be unique"] });
+  });
+});
