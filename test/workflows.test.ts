@@ -1084,6 +1084,32 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
   });
 });
 
+describe("docs/operations.md", () => {
+  const DOCS = path.resolve(__dirname, "../docs");
+  const operations = readFileSync(path.join(DOCS, "operations.md"), "utf8");
+  /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+  const anchors = new Set([...operations.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\s-]/g, "").trim().replace(/\s/g, "-")));
+
+  it("covers deploy, drift, rotation and failed runs, and is linked from review.md and onboarding.md", () => {
+    for (const anchor of ["deploy", "drift", "rotation", "when-a-run-fails", "rotate-the-plan-artifact-keys", "move-a-stacks-state"]) expect([anchor, anchors.has(anchor)]).toEqual([anchor, true]);
+    for (const doc of ["review.md", "onboarding.md"]) expect(readFileSync(path.join(DOCS, doc), "utf8")).toContain("[operations.md](operations.md");
+  });
+
+  it("has every anchor other docs link to, and names the workflows' own error messages", () => {
+    const links = readdirSync(DOCS).flatMap((file) => [...readFileSync(path.join(DOCS, file), "utf8").matchAll(/operations\.md#([\w-]+)/g)].map((m) => m[1]!));
+    expect(links.length).toBeGreaterThan(0);
+    for (const anchor of links) expect([anchor, anchors.has(anchor)]).toEqual([anchor, true]);
+    // The messages a failed run prints, as the workflow and scripts/plan-artifact.sh print them.
+    const script = readFileSync(path.resolve(__dirname, "../scripts/plan-artifact.sh"), "utf8");
+    expect(script).toContain("is not signed by the plan job of");
+    expect(operations).toContain("*not signed by the plan job of … in this run*");
+    expect(read("deploy-environments.yml")).toContain("is not a deploy target defined on this commit: not planned");
+    expect(operations).toContain("is not a deploy target defined on this commit: not planned*");
+    expect(read("deploy-environments.yml")).toContain("Stale plan: nothing applied to");
+    expect(operations).toContain("*Stale plan: nothing applied*");
+  });
+});
+
 describe("docs/review.md", () => {
   const doc = readFileSync(path.resolve(__dirname, "../docs/review.md"), "utf8");
   const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
