@@ -105,8 +105,14 @@ function entrySection(entry: EntryDiff): string[] {
   // Removed entries go whole: their old attributes are noise. Monitors and webhooks are above.
   if (entry.kind === "removed") return [head];
   if (DESCRIBED_ABOVE.has(entry.type)) return [`${head}: see Monitoring changes`];
-  return [head, ...entry.changes.map((c) => attributeLine(c))];
+  const attributes = entry.changes.map((c) => attributeLine(c));
+  if (attributes.length <= FOLD_AFTER) return [head, ...attributes];
+  // A long document (a dashboard's JSON, a big policy) folds, so the rest of the report stays readable.
+  return [head, `  <details><summary>${attributes.length} attribute changes</summary>`, "", ...attributes, "", "  </details>", ""];
 }
+
+/** Attribute lines of one resource shown open; more fold under <details>. */
+export const FOLD_AFTER = 12;
 
 /** Entry types that are configuration, not something Terraform creates. */
 const NOT_RESOURCES = new Set(["provider", "backend", "required_providers", "output", "variable", "locals", "module"]);

@@ -5,7 +5,7 @@
  */
 import { diffTrees, type StackJson } from "../../cli/review/diff";
 import { backendHazards } from "../../cli/review/hazards";
-import { renderJson, renderReport } from "../../cli/review/render";
+import { FOLD_AFTER, renderJson, renderReport } from "../../cli/review/render";
 
 const s3 = (bucket: string, key: string, region = "us-east-1"): StackJson => ({ terraform: { backend: { s3: { bucket, key, region, encrypt: true, use_lockfile: true } } } });
 const withDashboard = (stack: StackJson, title: string): StackJson => ({ ...stack, resource: { datadog_dashboard_json: { dashboard: { dashboard: JSON.stringify({ title }) } } } });
@@ -82,5 +82,28 @@ describe("backend changes are hazards at the top of the review", () => {
     ]);
     expect(backendHazards(diff)).toEqual([]);
     expect(renderReport(diff, context)).not.toContain("HAZARD");
+  });
+});
+
+describe("long documents fold", () => {
+  const dashboard = (widgets: number, title: string): StackJson => ({
+    ...s3("bucket", "vpn-monitor/acme.tfstate"),
+    resource: { datadog_dashboard_json: { dashboard: { dashboard: JSON.stringify({ title, widgets: Array.from({ length: widgets }, (_, i) => ({ id: i, title: `${title} ${i}` })) }) } } },
+  });
+
+  it(`folds a resource with more than ${FOLD_AFTER} attribute changes under <details>, each change still listed`, () => {
+    const report = renderReport(diffTrees(new Map([["vpn-monitor-acme", dashboard(20, "old")]]), new Map([["vpn-monitor-acme", dashboard(20, "new")]])), context);
+    const lines = report.split("\n");
+    const head = lines.findIndex((l) => l.startsWith("- ✏️ changed `datadog_dashboard_json.dashboard`"));
+    expect(lines.slice(head + 1, head + 3)).toEqual(["  <details><summary>21 attribute changes</summary>", ""]);
+    expect(lines.slice(head + 3, head + 24).every((l) => l.startsWith("  - `dashboard{json}."))).toBe(true);
+    expect(lines.slice(head + 24, head + 26)).toEqual(["", "  </details>"]);
+    expect(report).toContain("  - `dashboard{json}.widgets[19].title`: `old 19` → `new 19`");
+  });
+
+  it(`leaves ${FOLD_AFTER} changes or fewer open`, () => {
+    const report = renderReport(diffTrees(new Map([["vpn-monitor-acme", dashboard(2, "old")]]), new Map([["vpn-monitor-acme", dashboard(2, "new")]])), context);
+    expect(report).not.toContain("<details>");
+    expect(report).toContain("  - `dashboard{json}.title`: `old` → `new`");
   });
 });
