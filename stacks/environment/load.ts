@@ -181,38 +181,43 @@ function repeatedControllerAddresses(label: string, definition: EnvironmentDefin
   return problems;
 }
 
-/** The line (1-based) of the first `*name` alias in `text`, for a message about it. */
-function aliasLine(text: string, name: string | undefined): number | undefined {
-  if (name === undefined) return undefined;
+/** Where (line:column) the first `*name` alias of `text` is, for a message about it. */
+function aliasPlace(text: string, name: string): string | undefined {
   const at = text.search(new RegExp(`\\*${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`));
-  return at < 0 ? undefined : text.slice(0, at).split("\n").length;
+  if (at < 0) return undefined;
+  const { line, col } = placeAt(text, at);
+  return `${line}:${col}`;
 }
 
 /** 1-based line of a character offset. */
 const lineAt = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
+/** 1-based line and column of a character offset, as yaml's own messages give them. */
+const placeAt = (text: string, offset: number): { line: number; col: number } => ({ line: lineAt(text, offset), col: offset - text.lastIndexOf("\n", offset - 1) });
 
 /**
  * yaml notices some mistakes only where the document can no longer go on, lines after the one
  * that holds it. For those, the line a person must edit: where an unclosed quote or bracket opens,
  * and the line indented too far under a `key: value`.
  */
-function yamlMistake(text: string, error: { code: string; message: string; pos: [number, number] }): { line: number; message: string } | undefined {
+function yamlMistake(text: string, error: { code: string; message: string; pos: [number, number] }): { line: number; col: number; message: string } | undefined {
   const [start, end] = error.pos;
   if (error.code === "MISSING_CHAR" && /closing "quote|closing 'quote/.test(error.message)) {
     const quote = error.message.includes("'quote") ? "'" : '"';
     const opened = text.lastIndexOf(quote, start - 1);
-    if (opened >= 0) return { line: lineAt(text, opened), message: `this line opens a ${quote}quoted value that is never closed (add the closing ${quote})` };
+    if (opened >= 0) return { ...placeAt(text, opened), message: `this line opens a ${quote}quoted value that is never closed (add the closing ${quote})` };
   }
   if (error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message)) {
     const [open, close] = error.message.startsWith("Flow sequence") ? ["[", "]"] : ["{", "}"];
     let depth = 0;
     for (let i = start - 1; i >= 0; i -= 1) {
       if (text[i] === close) depth += 1;
-      else if (text[i] === open && depth-- === 0) return { line: lineAt(text, i), message: `this line opens ${open} that is never closed with ${close} on the same or a following, more indented line` };
+      else if (text[i] === open && depth-- === 0) return { ...placeAt(text, i), message: `this line opens ${open} that is never closed with ${close} on the same or a following, more indented line` };
     }
   }
   if ((error.code === "MULTILINE_IMPLICIT_KEY" || error.code === "BLOCK_AS_IMPLICIT_KEY") && lineAt(text, end) > lineAt(text, start)) {
-    return { line: lineAt(text, end), message: "this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines" };
+    const lineStart = text.lastIndexOf("\n", end - 1) + 1;
+    const indent = /^ */.exec(text.slice(lineStart))![0].length;
+    return { ...placeAt(text, lineStart + indent), message: "this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines" };
   }
   return undefined;
 }
@@ -225,7 +230,7 @@ export function parseEnvironmentText(label: string, text: string): { ok: true; d
     // An over-indented line raises two errors from one place: keep the one that names its line.
     const explained = new Set(located.filter((l) => l.mistake).map((l) => l.error.pos[0]));
     const problems = located.filter((l) => l.mistake || !explained.has(l.error.pos[0])).map(({ error: e, mistake }) => {
-      if (mistake) return `${label}:${mistake.line}: ${mistake.message}`;
+      if (mistake) return `${label}:${mistake.line}:${mistake.col}: ${mistake.message}`;
       const line = e.linePos?.[0];
       // Pretty messages end their first line with " at line N, column M:" before a code frame.
       const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
@@ -242,8 +247,8 @@ export function parseEnvironmentText(label: string, text: string): { ok: true; d
     const message = error instanceof Error ? error.message : String(error);
     const unresolved = /^Unresolved alias \(the anchor must be set before the alias\): (.+)$/.exec(message);
     if (unresolved) {
-      const line = aliasLine(text, unresolved[1]);
-      return { ok: false, problems: [`${label}${line ? `:${line}` : ""}: the alias *${unresolved[1]} names no anchor &${unresolved[1]} above it (an anchor must come before its aliases)`] };
+      const place = aliasPlace(text, unresolved[1]!);
+      return { ok: false, problems: [`${label}${place ? `:${place}` : ""}: the alias *${unresolved[1]} names no anchor &${unresolved[1]} above it (an anchor must come before its aliases)`] };
     }
     return { ok: false, problems: [`${label}: ${message.split("\n")[0]} (expected plain YAML: anchors and aliases are best avoided in a definition)`] };
   }

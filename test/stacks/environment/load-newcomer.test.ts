@@ -37,7 +37,7 @@ describe("YAML aliases", () => {
     const text = "name: acme\nmonitor:\n  message: hello\n  priority: *level\n";
     expect(parseEnvironmentText("environments/acme.yaml", text)).toEqual({
       ok: false,
-      problems: ["environments/acme.yaml:4: the alias *level names no anchor &level above it (an anchor must come before its aliases)"],
+      problems: ["environments/acme.yaml:4:13: the alias *level names no anchor &level above it (an anchor must come before its aliases)"],
     });
   });
 
@@ -74,13 +74,13 @@ describe("controllers", () => {
 
 describe("YAML syntax errors point at the line to edit", () => {
   it.each([
-    ["an unclosed quote, at the line that opens it", 'name: acme\nmonitor:\n  message: "unterminated\n  priority: 2\n', 'acme.yaml:3: this line opens a "quoted value that is never closed (add the closing ")'],
-    ["an unclosed [, at the line that opens it", "name: acme\naws:\n  subnetIds: [subnet-1, subnet-2\n  vpcId: vpc-1\n", "acme.yaml:3: this line opens [ that is never closed with ] on the same or a following, more indented line"],
-    ["an unclosed {, at the line that opens it", "name: acme\naws: {region: eu-west-1\nmonitor: {}\n", "acme.yaml:2: this line opens { that is never closed with } on the same or a following, more indented line"],
+    ["an unclosed quote, at the line that opens it", 'name: acme\nmonitor:\n  message: "unterminated\n  priority: 2\n', 'acme.yaml:3:12: this line opens a "quoted value that is never closed (add the closing ")'],
+    ["an unclosed [, at the line that opens it", "name: acme\naws:\n  subnetIds: [subnet-1, subnet-2\n  vpcId: vpc-1\n", "acme.yaml:3:14: this line opens [ that is never closed with ] on the same or a following, more indented line"],
+    ["an unclosed {, at the line that opens it", "name: acme\naws: {region: eu-west-1\nmonitor: {}\n", "acme.yaml:2:6: this line opens { that is never closed with } on the same or a following, more indented line"],
     [
       "a line indented under a key that has a value, once",
       "name: acme\naws:\n  region: eu-west-1\n   vpcId: vpc-1\n",
-      "acme.yaml:4: this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines",
+      "acme.yaml:4:4: this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines",
     ],
   ])("%s", (_, text, problem) => {
     expect(parseEnvironmentText("acme.yaml", text)).toEqual({ ok: false, problems: [problem] });
