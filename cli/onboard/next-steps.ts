@@ -11,6 +11,16 @@ import type { Answers } from "./answers";
 import { formatHostPort } from "../shared/host-port";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";
 
+/** The GitHub environment the deploy's plan job runs in (deploy-environments.yml: `<name>_plan`). */
+export function planEnvironment(name: string): string {
+  return `${name}_plan`;
+}
+
+/** The GitHub secret that feeds the sensitive variable of ticketing.secretVariables entry `variable`. */
+export function webhookSecretName(variable: string): string {
+  return `WEBHOOK_SECRET_${variable}`;
+}
+
 /** `read -rsp '<prompt>' NAME && echo`: reads a value without echoing it or keeping it in history. */
 function readSecret(variable: string, prompt: string): string {
   return `read -rsp '${prompt}: ' ${variable} && echo`;
@@ -81,9 +91,14 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
   heading("Deploy: merging the pull request deploys. Nobody runs cdktf deploy by hand.");
   say("   The deploy workflow plans the environment, a reviewer approves that plan in its GitHub");
   say("   environment, and the workflow applies exactly the approved plan.");
+  // The plan job reads the ticketing secrets and runs in <name>_plan (deploy-environments.yml):
+  // there they must be, not in the protected <name>, or the first plan fails.
+  say(`   Before the merge, GitHub needs the environments ${planEnvironment(name)} and ${name} (docs/review.md,`);
+  say('   "Setting up GitHub"; npm run github-setup prints them), each with deployment branch main.');
   if (def.ticketing.secretVariables.length > 0) {
-    say(`   Before the merge, its GitHub environment ${name} needs one secret per ticketing variable:`);
-    say(`     ${def.ticketing.secretVariables.map((v) => `WEBHOOK_SECRET_${v}`).join(", ")}   (docs/review.md)`);
+    say(`   One secret per ticketing variable, in the plan environment ${planEnvironment(name)}:`);
+    say(`     ${def.ticketing.secretVariables.map((v) => webhookSecretName(v)).join(", ")}   (docs/review.md)`);
+    for (const variable of def.ticketing.secretVariables) say(`     gh secret set ${webhookSecretName(variable)} --env ${planEnvironment(name)}   # prompts for the value`);
   }
 
   const created = def.controllers.filter((c) => c.secretArn === undefined);

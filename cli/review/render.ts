@@ -4,6 +4,7 @@
  */
 import type { AttributeChange, BeforeAfter, EntryDiff, MonitorChange, ReviewDiff, StackDiff, WebhookChange } from "./diff";
 import { targetOfStack } from "../preflight/targets";
+import { backendHazards, renderHazards } from "./hazards";
 import { MASK } from "./mask";
 import { focusOnDifference, type DiffLine } from "./text-diff";
 
@@ -104,8 +105,14 @@ function entrySection(entry: EntryDiff): string[] {
   // Removed entries go whole: their old attributes are noise. Monitors and webhooks are above.
   if (entry.kind === "removed") return [head];
   if (DESCRIBED_ABOVE.has(entry.type)) return [`${head}: see Monitoring changes`];
-  return [head, ...entry.changes.map((c) => attributeLine(c))];
+  const attributes = entry.changes.map((c) => attributeLine(c));
+  if (attributes.length <= FOLD_AFTER) return [head, ...attributes];
+  // A long document (a dashboard's JSON, a big policy) folds, so the rest of the report stays readable.
+  return [head, `  <details><summary>${attributes.length} attribute changes</summary>`, "", ...attributes, "", "  </details>", ""];
 }
+
+/** Attribute lines of one resource shown open; more fold under <details>. */
+export const FOLD_AFTER = 12;
 
 /** Entry types that are configuration, not something Terraform creates. */
 const NOT_RESOURCES = new Set(["provider", "backend", "required_providers", "output", "variable", "locals", "module"]);
@@ -186,7 +193,8 @@ export function renderReport(diff: ReviewDiff, context: ReportContext): string {
     const byName = [...fleets].sort((a, b) => (a.stack < b.stack ? -1 : 1));
     summary += ` Fleet overview${fleets.length === 1 ? "" : "s"}: ${byName.map((s) => `${s.stack} ${SUMMARY_WORD[s.status]}`).join(", ")}.`;
   }
-  const lines = [`# Monitoring review against ${context.baseLabel}`, "", summary, ""];
+  // A moved state first, above the summary: it is the one change that must stop an approval.
+  const lines = [`# Monitoring review against ${context.baseLabel}`, "", ...renderHazards(backendHazards(diff)), summary, ""];
   if (context.notes?.length) lines.push(...context.notes.map((n) => `> ${n}`), "");
   lines.push(...environments.filter((s) => s.status !== "unchanged").flatMap(stackSection));
   lines.push(...fleets.filter((s) => s.status !== "unchanged").flatMap(fleetSection));
@@ -210,5 +218,5 @@ export function changedTargets(diff: ReviewDiff): string[] {
 
 /** The same diff as JSON, for tools: already masked. */
 export function renderJson(diff: ReviewDiff, context: ReportContext): string {
-  return `${JSON.stringify({ base: context.baseLabel, notes: context.notes ?? [], ...diff }, null, 2)}\n`;
+  return `${JSON.stringify({ base: context.baseLabel, notes: context.notes ?? [], hazards: backendHazards(diff), ...diff }, null, 2)}\n`;
 }

@@ -93,12 +93,38 @@ export function knownFieldsAt(fieldPath: readonly PropertyKey[]): string[] {
   return [...new Set(schemas.flatMap((schema) => objectsOf(schema).flatMap((shape) => Object.keys(shape))))];
 }
 
+/** The words of a camelCase or snake_case name, lower case: `renotifyIntervalMinutes` → renotify, interval, minutes. */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[\s_-]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+/**
+ * A field that holds every word of `key` in order, when exactly one does: `renotifyMinutes` →
+ * `renotifyIntervalMinutes`. For names too far apart for a typo, but plainly meant.
+ */
+function fieldWithWordsOf(key: string, fields: readonly string[]): string | undefined {
+  const wanted = wordsOf(key);
+  if (wanted.length < 2) return undefined;
+  const holds = (field: string) => {
+    const words = wordsOf(field);
+    let at = 0;
+    for (const word of words) if (word === wanted[at]) at += 1;
+    return at === wanted.length && words.length > wanted.length;
+  };
+  const matches = fields.filter(holds);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 /** `did you mean "windowMinutes"?` for a near miss, else the list of fields expected there. */
 function unknownFieldHint(key: string, fieldPath: readonly PropertyKey[], input: unknown): string {
   const present = valueAt(input, fieldPath);
   const known = knownFieldsAt(fieldPath);
   const free = known.filter((field) => present === null || typeof present !== "object" || !(field in present));
-  const suggestion = didYouMean(key, free);
+  const suggestion = didYouMean(key, free) ?? fieldWithWordsOf(key, free);
   if (suggestion !== undefined) return `did you mean "${suggestion}"?`;
   return known.length > 0 ? `expected one of ${known.join(", ")}` : "";
 }
@@ -132,25 +158,100 @@ export function validateEnvironment(
   input: unknown,
 ): { ok: true; definition: EnvironmentDefinition } | { ok: false; problems: string[] } {
   const result = environmentSchema.safeParse(input);
-  if (result.success) return { ok: true, definition: result.data };
+  if (result.success) {
+    const repeated = repeatedControllerAddresses(label, result.data);
+    return repeated.length === 0 ? { ok: true, definition: result.data } : { ok: false, problems: repeated };
+  }
   return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+}
+
+/**
+ * Two controllers at one host and port are one controller checked twice: its tunnels would be
+ * reported under two names, and alert twice. Host names compare without case (DNS does).
+ */
+function repeatedControllerAddresses(label: string, definition: EnvironmentDefinition): string[] {
+  const seen = new Map<string, number>();
+  const problems: string[] = [];
+  definition.controllers.forEach((controller, i) => {
+    const address = `${controller.host.toLowerCase()}:${controller.port}`;
+    const first = seen.get(address);
+    if (first === undefined) seen.set(address, i);
+    else problems.push(`${label}: controllers[${i}].host "${controller.host}" with port ${controller.port} repeats controllers[${first}] (${definition.controllers[first]!.name}): one controller must be listed once`);
+  });
+  return problems;
+}
+
+/** Where (line:column) the first `*name` alias of `text` is, for a message about it. */
+function aliasPlace(text: string, name: string): string | undefined {
+  const at = text.search(new RegExp(`\\*${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`));
+  if (at < 0) return undefined;
+  const { line, col } = placeAt(text, at);
+  return `${line}:${col}`;
+}
+
+/** 1-based line of a character offset. */
+const lineAt = (text: string, offset: number): number => text.slice(0, offset).split("\n").length;
+/** 1-based line and column of a character offset, as yaml's own messages give them. */
+const placeAt = (text: string, offset: number): { line: number; col: number } => ({ line: lineAt(text, offset), col: offset - text.lastIndexOf("\n", offset - 1) });
+
+/**
+ * yaml notices some mistakes only where the document can no longer go on, lines after the one
+ * that holds it. For those, the line a person must edit: where an unclosed quote or bracket opens,
+ * and the line indented too far under a `key: value`.
+ */
+function yamlMistake(text: string, error: { code: string; message: string; pos: [number, number] }): { line: number; col: number; message: string } | undefined {
+  const [start, end] = error.pos;
+  if (error.code === "MISSING_CHAR" && /closing "quote|closing 'quote/.test(error.message)) {
+    const quote = error.message.includes("'quote") ? "'" : '"';
+    const opened = text.lastIndexOf(quote, start - 1);
+    if (opened >= 0) return { ...placeAt(text, opened), message: `this line opens a ${quote}quoted value that is never closed (add the closing ${quote})` };
+  }
+  if (error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message)) {
+    const [open, close] = error.message.startsWith("Flow sequence") ? ["[", "]"] : ["{", "}"];
+    let depth = 0;
+    for (let i = start - 1; i >= 0; i -= 1) {
+      if (text[i] === close) depth += 1;
+      else if (text[i] === open && depth-- === 0) return { ...placeAt(text, i), message: `this line opens ${open} that is never closed with ${close} on the same or a following, more indented line` };
+    }
+  }
+  if ((error.code === "MULTILINE_IMPLICIT_KEY" || error.code === "BLOCK_AS_IMPLICIT_KEY") && lineAt(text, end) > lineAt(text, start)) {
+    const lineStart = text.lastIndexOf("\n", end - 1) + 1;
+    const indent = /^ */.exec(text.slice(lineStart))![0].length;
+    return { ...placeAt(text, lineStart + indent), message: "this line is indented further than the key above it, which already has a value: align it with that key, or move the value to its own indented lines" };
+  }
+  return undefined;
 }
 
 /** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
 export function parseEnvironmentText(label: string, text: string): { ok: true; data: unknown } | { ok: false; problems: string[] } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const line = e.linePos?.[0];
-        // Pretty messages end their first line with " at line N, column M:" before a code frame.
-        const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-        return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${message}`;
-      }),
-    };
+    const located = doc.errors.map((e) => ({ error: e, mistake: yamlMistake(text, e) }));
+    // An over-indented line raises two errors from one place: keep the one that names its line.
+    const explained = new Set(located.filter((l) => l.mistake).map((l) => l.error.pos[0]));
+    const problems = located.filter((l) => l.mistake || !explained.has(l.error.pos[0])).map(({ error: e, mistake }) => {
+      if (mistake) return `${label}:${mistake.line}:${mistake.col}: ${mistake.message}`;
+      const line = e.linePos?.[0];
+      // Pretty messages end their first line with " at line N, column M:" before a code frame.
+      const message = (e.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+      return `${label}${line ? `:${line.line}:${line.col}` : ""}: ${message}`;
+    });
+    // One mistake often raises two errors at one place: say it once.
+    return { ok: false, problems: [...new Set(problems)] };
   }
-  return { ok: true, data: doc.toJS() };
+  try {
+    return { ok: true, data: doc.toJS() };
+  } catch (error) {
+    // yaml throws for an alias whose anchor comes later or not at all, and for aliases that
+    // expand too far (a resource-exhaustion guard): a message, not a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    const unresolved = /^Unresolved alias \(the anchor must be set before the alias\): (.+)$/.exec(message);
+    if (unresolved) {
+      const place = aliasPlace(text, unresolved[1]!);
+      return { ok: false, problems: [`${label}${place ? `:${place}` : ""}: the alias *${unresolved[1]} names no anchor &${unresolved[1]} above it (an anchor must come before its aliases)`] };
+    }
+    return { ok: false, problems: [`${label}: ${message.split("\n")[0]} (expected plain YAML: anchors and aliases are best avoided in a definition)`] };
+  }
 }
 
 /** Lists definition files in a folder, sorted so that synth order and reports are stable. */
