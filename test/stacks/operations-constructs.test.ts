@@ -45,9 +45,10 @@ describe("maintenance windows", () => {
         recurring_schedule: { timezone: "Europe/Berlin", recurrence: [{ rrule: "FREQ=WEEKLY;BYDAY=SU", start: "2024-06-02T01:00:00", duration: "2h" }] },
         display_timezone: "Europe/Berlin",
         message: 'Maintenance window "Sunday patching" of VPN environment acme-prod, managed by cdktf.',
-        mute_first_recovery_notification: true,
+        mute_first_recovery_notification: false,
         notify_end_states: ["alert", "no data", "warn"],
         notify_end_types: ["expired"],
+        lifecycle: { ignore_changes: ["recurring_schedule.recurrence[0].start"] },
       },
       expect.objectContaining({
         scope: "vpn_environment:acme-prod AND endpoint:acme_corp",
