@@ -8,6 +8,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean";
 import { environmentSchema, type EnvironmentDefinition } from "./schema";
+import { maintenanceStartIssues } from "./maintenance-limits";
 import { defaultWebhookName } from "../../contract/names";
 import { isCredentialName } from "../../contract/credential-names";
 
@@ -130,10 +131,24 @@ function formatIssue(label: string, input: unknown, issue: z.core.$ZodIssue): st
 export function validateEnvironment(
   label: string,
   input: unknown,
+  options: ValidationClock = {},
 ): { ok: true; definition: EnvironmentDefinition } | { ok: false; problems: string[] } {
   const result = environmentSchema.safeParse(input);
-  if (result.success) return { ok: true, definition: result.data };
-  return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+  if (!result.success) return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+  if (options.now === undefined) return { ok: true, definition: result.data };
+  const late = maintenanceStartIssues(result.data.maintenance, options.now, options.deployedWindows?.(result.data.name));
+  if (late.length === 0) return { ok: true, definition: result.data };
+  return { ok: false, problems: late.map((issue) => `${label}: ${formatFieldPath(issue.path)}${describeValue(valueAt(input, issue.path), issue.path)} ${issue.message}`) };
+}
+
+/**
+ * What validation needs to judge a maintenance window's start: the time to judge it at, and the
+ * windows an environment already has in Datadog (whose start no longer matters). Without `now`
+ * no start is judged. @default {}
+ */
+export interface ValidationClock {
+  readonly now?: Date;
+  readonly deployedWindows?: (environment: string) => ReadonlySet<string>;
 }
 
 /** Parses a definition file's text (YAML or JSON) into plain data, or reports where it is malformed. */
@@ -195,7 +210,7 @@ export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], lab
  * Loads and validates every definition in `dir`. Throws one EnvironmentValidationError listing
  * every problem in every file; returns nothing partial.
  */
-export function loadEnvironments(dir: string, opts: { labelRoot?: string } = {}): LoadedEnvironment[] {
+export function loadEnvironments(dir: string, opts: { labelRoot?: string } & ValidationClock = {}): LoadedEnvironment[] {
   const labelRoot = opts.labelRoot ?? process.cwd();
   const labelOf = (file: string) => path.relative(labelRoot, file) || file;
   const files = listEnvironmentFiles(dir);
@@ -211,7 +226,7 @@ export function loadEnvironments(dir: string, opts: { labelRoot?: string } = {})
       problems.push(...parsed.problems);
       continue;
     }
-    const validated = validateEnvironment(label, parsed.data);
+    const validated = validateEnvironment(label, parsed.data, opts);
     if (validated.ok) loaded.push({ file, definition: validated.definition });
     else problems.push(...validated.problems);
   }

@@ -13,6 +13,7 @@ import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { sloCorrectionLimitIssues } from "./maintenance-limits";
 import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
 
@@ -411,7 +412,9 @@ export const environmentSchema = z
     signals: signalsSchema,
   })
   .superRefine((env, ctx) => {
-    for (const issue of operationsIssues(env)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of [...operationsIssues(env), ...sloCorrectionLimitIssues(env.maintenance)]) {
+      ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    }
     const seen = new Map<string, number>();
     env.controllers.forEach((c, i) => {
       if (seen.has(c.name)) {
