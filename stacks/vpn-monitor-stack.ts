@@ -16,6 +16,7 @@ import { EnvironmentMonitors } from "./constructs/monitors";
 import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
+import { CheckerFirstPost } from "./constructs/checker-first-post";
 import { TicketWebhook } from "./constructs/ticket-webhook";
 import { checkerEnvironment } from "../contract/checker-env";
 import { datadogApiUrl } from "../contract/datadog-sites";
@@ -75,6 +76,8 @@ export class VpnMonitorStack extends TerraformStack {
       reservedConcurrency: env.lambda.reservedConcurrency,
     });
     new MinuteSchedule(this, "schedule", { ruleName: names.scheduleRule, target: checker.function });
+    // The monitors come after one check that posted: none is relied on before a first point arrived.
+    const firstPost = new CheckerFirstPost(this, "first-post", { checker: checker.function });
 
     const tickets = new TicketWebhook(this, "tickets", {
       environment: env.name,
@@ -106,6 +109,8 @@ export class VpnMonitorStack extends TerraformStack {
       webhookName: names.webhook,
       checkerFunctionName: names.function,
       dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
+      fallbackNotify: env.ticketing.fallbackNotify,
+      afterFirstPost: firstPost.invocation,
     });
     new MaintenanceWindows(this, "maintenance", { environment: env.name, windows: env.maintenance });
 

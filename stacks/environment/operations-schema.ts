@@ -273,6 +273,24 @@ export const sloSchema = z
 /** `slo:` with its defaults; plug in as `slo: sloDefinitionSchema`. */
 export const sloDefinitionSchema = sloSchema.prefault({});
 
+/**
+ * `ticketing.fallbackNotify`: Datadog @-handles notified beside the ticket webhook in every monitor
+ * message (`@slack-network-ops`, `@pagerduty-network`, `@ops@example.com`). Datadog retries a webhook
+ * only on 5xx, so a 4xx (an expired ticketing token) loses the ticket; these still hear of the alert.
+ * @default none
+ */
+export const fallbackNotifySchema = z
+  .array(
+    z.string({ message: "must be a string" }).regex(/^@[A-Za-z0-9][A-Za-z0-9_.+\-@/]{0,199}$/, {
+      message: "is not a Datadog notification handle: expected @ and a handle such as @slack-network-ops, @pagerduty-network or @ops@example.com",
+    }),
+    { message: "must be a list of Datadog @-handles" },
+  )
+  .min(1, { message: "is empty: list at least one @-handle, or leave the field out" })
+  .max(10, { message: "lists more than 10 handles" })
+  .refine((handles) => new Set(handles).size === handles.length, { message: "lists a handle twice" })
+  .optional();
+
 export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
 export type MaintenanceWindowInput = z.input<typeof maintenanceWindowSchema>;
 export type SloDefinition = z.output<typeof sloSchema>;

@@ -12,7 +12,7 @@ import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
-import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { fallbackNotifySchema, maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
 import { sloCorrectionLimitIssues } from "./maintenance-limits";
 import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
@@ -313,6 +313,8 @@ const ticketingSchema = z
       .array(z.string().regex(CUSTOM_VARIABLE_NAME, { message: "must be UPPER_SNAKE_CASE" }))
       .default([])
       .refine((v) => new Set(v).size === v.length, { message: "lists a variable twice" }),
+    /** @-handles notified beside the webhook, for when it answers 4xx. @default none */
+    fallbackNotify: fallbackNotifySchema,
     /** Extra request headers; credential headers must reference a secret variable as `$NAME`. @default {} */
     customHeaders: z.record(z.string().regex(HEADER_NAME, { message: "is not an HTTP header name" }), z.string()).default({}),
   })
