@@ -172,7 +172,7 @@ export function fleetPreflight({ stack, environments, labelOf, env }: FleetPrefl
   const problems: string[] = [];
   const notes = [
     `definitions: the ${environments.length} environment definition(s) on Datadog site ${plan.site} are valid; the fleet dashboard shows each of them`,
-    `datadog: site ${plan.site} (${datadogApiUrl(plan.site)}/): DD_API_KEY and DD_APP_KEY must be keys of that Datadog org`,
+    `datadog: site ${plan.site} (${datadogApiUrl(plan.site)}/)${plan.organization === undefined ? "" : `, organization ${plan.organization}`}: DD_API_KEY and DD_APP_KEY must be keys of that Datadog org`,
   ];
   if (plan.backend.type === "s3") {
     notes.push(`state: s3://${plan.backend.bucket}/${plan.backend.key} (${plan.backend.region}), in the state bucket of ${origin}`);

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { didYouMean } from "./did-you-mean";
 import { environmentSchema, type EnvironmentDefinition } from "./schema";
 import { maintenanceStartIssues } from "./maintenance-limits";
-import { defaultWebhookName } from "../../contract/names";
+import { datadogOrganizationKey, defaultWebhookName } from "../../contract/names";
 import { isCredentialName } from "../../contract/credential-names";
 
 /** File extensions read from the environments folder. YAML is a superset of JSON, so both parse alike. */
@@ -179,21 +179,25 @@ export function listEnvironmentFiles(dir: string): string[] {
 
 /**
  * Checks what no single file can: names match file names and are unique, and the Datadog
- * names that are global to an org (webhooks, custom variables) are not claimed twice.
+ * names that are global to an organization (webhooks, custom variables) are not claimed twice in
+ * one organization (`datadogOrganizationKey`: the site and `datadog.organization`).
  */
 export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], labelOf: (file: string) => string): string[] {
   const problems: string[] = [];
-  const claim = (kind: string, field: string) => {
+  const organizationOf = new Map(loaded.map(({ file, definition }) => [file, datadogOrganizationKey(definition.datadog)]));
+  const claim = (kind: string, field: string, perOrganization = false) => {
     const owners = new Map<string, string>();
     return (value: string, file: string) => {
-      const owner = owners.get(value);
-      if (owner) problems.push(`${labelOf(file)}: ${field} "${value}" is already used by ${labelOf(owner)} (${kind} must be unique)`);
-      else owners.set(value, file);
+      const key = perOrganization ? `${organizationOf.get(file)}\u0000${value}` : value;
+      const owner = owners.get(key);
+      const where = perOrganization ? ` in Datadog organization ${organizationOf.get(file)}` : "";
+      if (owner) problems.push(`${labelOf(file)}: ${field} "${value}" is already used by ${labelOf(owner)}${where} (${kind} must be unique${perOrganization ? " within an organization" : ""})`);
+      else owners.set(key, file);
     };
   };
   const claimName = claim("environment names", "name");
-  const claimWebhook = claim("Datadog webhook names", "ticketing.webhookName");
-  const claimVariable = claim("Datadog webhook variables", "ticketing.secretVariables");
+  const claimWebhook = claim("Datadog webhook names", "ticketing.webhookName", true);
+  const claimVariable = claim("Datadog webhook variables", "ticketing.secretVariables", true);
   for (const { file, definition } of loaded) {
     const stem = path.basename(file, path.extname(file));
     if (stem !== definition.name) {

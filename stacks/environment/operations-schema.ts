@@ -291,6 +291,17 @@ export const fallbackNotifySchema = z
   .refine((handles) => new Set(handles).size === handles.length, { message: "lists a handle twice" })
   .optional();
 
+/**
+ * `datadog.organization`: a short slug naming the Datadog organization on the site (`acme`), used in
+ * fleet stack names (`vpn-monitor-fleet-eu-acme`) and deploy targets. @default none: the site's one organization
+ */
+export const datadogOrganizationSchema = z
+  .string({ message: "must be a string" })
+  .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+    message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter and not ending with a hyphen: it becomes part of the fleet stack name",
+  })
+  .optional();
+
 export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
 export type MaintenanceWindowInput = z.input<typeof maintenanceWindowSchema>;
 export type SloDefinition = z.output<typeof sloSchema>;

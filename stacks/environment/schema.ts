@@ -12,7 +12,7 @@ import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
-import { fallbackNotifySchema, maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { datadogOrganizationSchema, fallbackNotifySchema, maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
 import { sloCorrectionLimitIssues } from "./maintenance-limits";
 import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
@@ -202,6 +202,12 @@ const datadogSchema = z.strictObject({
    * @default a secret the stack creates, empty, for the operator to fill
    */
   apiKeySecretArn: secretArn.optional(),
+  /**
+   * The Datadog organization on that site, when one repository serves several (a managed-service
+   * team whose customers each own one): names are unique, and fleet overviews made, per organization.
+   * @default the site's one organization
+   */
+  organization: datadogOrganizationSchema,
 });
 
 const monitorModeMessage = (value: string): string => {
