@@ -27,10 +27,21 @@ export interface ResourceNames {
 }
 
 /**
- * Stack id of the fleet overview, also its deploy target: `vpn-monitor-fleet`, or
- * `vpn-monitor-fleet-<site>` when environments use several Datadog sites (stacks/fleet-groups.ts).
+ * Stack id of the fleet overview, also its deploy target: `vpn-monitor-fleet`, or, when the
+ * environments use several Datadog organizations, `vpn-monitor-fleet-<site>` for a site's unnamed
+ * organization and `vpn-monitor-fleet-<site>-<organization>` for a named one (stacks/fleet-groups.ts).
  */
 export const FLEET_STACK_ID = "vpn-monitor-fleet";
+
+/**
+ * The Datadog organization an environment's resources live in: its site and, when the definition
+ * names one, `datadog.organization`. Webhook and custom-variable names are unique within an
+ * organization, and one fleet overview shows one organization. `eu` or `eu/acme`.
+ */
+export function datadogOrganizationKey(datadog: { readonly site: string; readonly organization?: string | undefined }): string {
+  const site = datadog.site.toLowerCase();
+  return datadog.organization === undefined ? site : `${site}/${datadog.organization}`;
+}
 
 /** The Datadog webhook an environment's monitors mention when the definition names none. */
 export function defaultWebhookName(environment: string): string {

@@ -1,22 +1,29 @@
 /**
- * Which fleet overview stacks a repository has: one per Datadog site, because one dashboard shows
- * one Datadog org. Pure (no cdktf), so the CLIs can list deploy targets without loading it.
+ * Which fleet overview stacks a repository has: one per Datadog organization (a site, or a named
+ * organization on it), because one dashboard shows one Datadog org. Pure (no cdktf), so the CLIs can list deploy targets without loading it.
  */
 import type { DatadogSiteName } from "../contract/datadog-sites";
-import { FLEET_STACK_ID } from "../contract/names";
+import { datadogOrganizationKey, FLEET_STACK_ID } from "../contract/names";
 import type { EnvironmentDefinition } from "./environment/schema";
 
 /** What the fleet stack reads of each definition. */
 export type FleetEnvironmentDefinition = Pick<EnvironmentDefinition, "name" | "datadog" | "backend" | "aws">;
 
-/** The fleet stacks of a repository: one per Datadog site, named plainly when there is one site. */
+/**
+ * The fleet stacks of a repository: one per Datadog organization (site, and `datadog.organization`
+ * when named), named plainly when there is one: `vpn-monitor-fleet`, else `vpn-monitor-fleet-<site>`
+ * for a site's unnamed organization and `vpn-monitor-fleet-<site>-<organization>` for a named one.
+ */
 export function fleetGroups<T extends FleetEnvironmentDefinition>(environments: readonly T[]): { readonly stackId: string; readonly environments: readonly T[] }[] {
-  const bySite = new Map<DatadogSiteName, T[]>();
-  for (const env of environments) bySite.set(env.datadog.site, [...(bySite.get(env.datadog.site) ?? []), env]);
-  if (bySite.size <= 1) return environments.length === 0 ? [] : [{ stackId: FLEET_STACK_ID, environments }];
-  return [...bySite.entries()]
+  const byOrganization = new Map<string, T[]>();
+  for (const env of environments) {
+    const key = datadogOrganizationKey(env.datadog);
+    byOrganization.set(key, [...(byOrganization.get(key) ?? []), env]);
+  }
+  if (byOrganization.size <= 1) return environments.length === 0 ? [] : [{ stackId: FLEET_STACK_ID, environments }];
+  return [...byOrganization.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([site, members]) => ({ stackId: `${FLEET_STACK_ID}-${site.toLowerCase()}`, environments: members }));
+    .map(([key, members]) => ({ stackId: `${FLEET_STACK_ID}-${key.replace("/", "-")}`, environments: members }));
 }
 
 /** Thrown when the environments cannot share one fleet dashboard. */
@@ -30,6 +37,8 @@ export class FleetDefinitionError extends Error {
 /** The site and state location of the fleet stack. */
 export interface FleetPlan {
   readonly site: DatadogSiteName;
+  /** `datadog.organization` of every environment it shows. @default none: the site's one organization */
+  readonly organization?: string;
   readonly backend: EnvironmentDefinition["backend"];
 }
 
@@ -48,6 +57,13 @@ export function fleetPlan(environments: readonly FleetEnvironmentDefinition[], s
       `${FLEET_STACK_ID}: every environment's datadog.site must be the same, because one dashboard shows one Datadog org; found ${bySite}`,
     );
   }
+  const organizations = new Set(sorted.map((env) => env.datadog.organization));
+  if (organizations.size > 1) {
+    const byOrganization = sorted.map((env) => `${env.name}: ${env.datadog.organization ?? "(none)"}`).join(", ");
+    throw new FleetDefinitionError(
+      `${FLEET_STACK_ID}: every environment's datadog.organization must be the same, because one dashboard shows one Datadog org; found ${byOrganization}`,
+    );
+  }
   const first = sorted[0]!;
   const backend: EnvironmentDefinition["backend"] =
     first.backend.type === "s3"
@@ -60,5 +76,5 @@ export function fleetPlan(environments: readonly FleetEnvironmentDefinition[], s
           ...(first.backend.dynamodbTable === undefined ? {} : { dynamodbTable: first.backend.dynamodbTable }),
         }
       : { type: "local" };
-  return { site: first.datadog.site, backend };
+  return { site: first.datadog.site, ...(first.datadog.organization === undefined ? {} : { organization: first.datadog.organization }), backend };
 }

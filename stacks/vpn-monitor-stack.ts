@@ -18,6 +18,7 @@ import { PushMonitors } from "./constructs/push-monitors";
 import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
+import { CheckerFirstPost } from "./constructs/checker-first-post";
 import { TicketWebhook } from "./constructs/ticket-webhook";
 import { checkerEnvironment } from "../contract/checker-env";
 import { datadogApiUrl } from "../contract/datadog-sites";
@@ -80,6 +81,8 @@ export class VpnMonitorStack extends TerraformStack {
       reservedConcurrency: env.lambda.reservedConcurrency,
     });
     new MinuteSchedule(this, "schedule", { ruleName: names.scheduleRule, target: checker.function });
+    // The monitors come after one check that posted: none is relied on before a first point arrived.
+    const firstPost = new CheckerFirstPost(this, "first-post", { checker: checker.function });
 
     const tickets = new TicketWebhook(this, "tickets", {
       environment: env.name,
@@ -113,6 +116,8 @@ export class VpnMonitorStack extends TerraformStack {
       webhookName: names.webhook,
       checkerFunctionName: names.function,
       dashboardUrl: dashboardLink(env.datadog.site, dashboard.url),
+      fallbackNotify: env.ticketing.fallbackNotify,
+      afterFirstPost: firstPost.invocation,
     });
     // The signal groups' monitors (signals: in the definition); a group that is off has none.
     new SignalMonitors(this, "signal-monitors", {

@@ -122,12 +122,30 @@ function checkVariables(required: readonly RequiredVariable[], label: string, en
   return { problems, notes: present.length > 0 ? [`set: ${present.join(", ")}`] : [] };
 }
 
+/**
+ * Where the checker's Datadog API key comes from, and what the deploy does with it: the stack runs
+ * one check before it creates the monitors (stacks/constructs/checker-first-post.ts), so a secret
+ * without the key stops the deploy there instead of leaving a checker that never posts. Preflight
+ * cannot read the secret (no network, and the deployer need not be allowed to): it says which one.
+ */
+export function datadogKeyNote({ environment, label }: Pick<PreflightInput, "environment" | "label">): string {
+  const { definition } = environment;
+  const firstPost = "the deploy runs one check before it creates the monitors and stops there if the checker cannot post with it";
+  if (definition.datadog.apiKeySecretArn !== undefined) {
+    return `datadog: the checker reads its API key from the secret datadog.apiKeySecretArn names; ${firstPost}`;
+  }
+  return (
+    `datadog: ${label} sets no datadog.apiKeySecretArn, so the stack creates the secret ${resourceNames(definition).datadogApiKeySecret} empty; ` +
+    `${firstPost}: on a first deploy, put the Datadog API key in that secret when the deploy stops, then deploy again (or create the secret first and set datadog.apiKeySecretArn)`
+  );
+}
+
 /** Runs every check; reports all problems at once so that one run shows everything to fix. */
 export function preflight(input: PreflightInput): PreflightResult {
   const backend = checkBackend(input);
   const variables = checkVariables(requiredVariables(input.environment.definition), input.label, input.env);
   const problems = [...backend.problems, ...variables.problems];
-  return { ok: problems.length === 0, problems, notes: [`definition: ${input.label} is valid`, ...backend.notes, ...variables.notes] };
+  return { ok: problems.length === 0, problems, notes: [`definition: ${input.label} is valid`, ...backend.notes, datadogKeyNote(input), ...variables.notes] };
 }
 
 export interface FleetPreflightInput {
@@ -154,7 +172,7 @@ export function fleetPreflight({ stack, environments, labelOf, env }: FleetPrefl
   const problems: string[] = [];
   const notes = [
     `definitions: the ${environments.length} environment definition(s) on Datadog site ${plan.site} are valid; the fleet dashboard shows each of them`,
-    `datadog: site ${plan.site} (${datadogApiUrl(plan.site)}/): DD_API_KEY and DD_APP_KEY must be keys of that Datadog org`,
+    `datadog: site ${plan.site} (${datadogApiUrl(plan.site)}/)${plan.organization === undefined ? "" : `, organization ${plan.organization}`}: DD_API_KEY and DD_APP_KEY must be keys of that Datadog org`,
   ];
   if (plan.backend.type === "s3") {
     notes.push(`state: s3://${plan.backend.bucket}/${plan.backend.key} (${plan.backend.region}), in the state bucket of ${origin}`);

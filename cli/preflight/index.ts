@@ -15,7 +15,8 @@ import { preflight, detectRunner, fleetPreflight, type PreflightResult } from ".
 import { deployTargets, type DeployTarget } from "./targets";
 import { didYouMean } from "../../stacks/environment/did-you-mean";
 import { EnvironmentValidationError, loadEnvironments, type LoadedEnvironment } from "../../stacks/environment/load";
-import type { CommandSpec } from "../shared/args";
+import { lastValue, type CommandSpec } from "../shared/args";
+import { deployedWindowsAt, DeployedRefError } from "./deployed-windows";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 
@@ -29,7 +30,15 @@ export const PREFLIGHT_COMMAND: CommandSpec = {
       required: false,
     },
   ],
-  flags: [{ name: "list", help: "print every deploy target instead, one per line: each environment, then each fleet overview" }],
+  flags: [
+    { name: "list", help: "print every deploy target instead, one per line: each environment, then each fleet overview" },
+    {
+      name: "deployed",
+      value: "<git-ref>",
+      help: "the commit last deployed (e.g. HEAD~1): each maintenance window its definition did not have yet must start in the future",
+    },
+    { name: "now", value: "<time>", help: "judge those starts at this time instead of now: ISO 8601 with its offset, e.g. 2027-01-03T01:00-05:00" },
+  ],
   footer: [
     "Reads VPN_MONITOR_ENVIRONMENTS_DIR (default: environments/); CI=true or GITHUB_ACTIONS=true refuses local state.",
     "Exit codes: 0 ready, 1 not ready or invalid definitions, 2 wrong command line.",
@@ -51,6 +60,13 @@ function unknownTarget(requested: string, targets: readonly DeployTarget[], wher
   return `preflight: no environment or fleet overview named "${requested}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`;
 }
 
+/** `2027-01-03T01:00-05:00`: an instant with its offset, so it cannot be read in the wrong zone; else undefined. */
+function parseInstant(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})$/i.test(text)) return undefined;
+  const time = new Date(text);
+  return Number.isNaN(time.getTime()) ? undefined : time;
+}
+
 /** Runs preflight (or `--list`) for the command line in `argv`; resolves with the exit code. */
 export function main(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand(PREFLIGHT_COMMAND, argv, io, async (args) => {
@@ -63,10 +79,23 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     }
 
     const dir = io.env.VPN_MONITOR_ENVIRONMENTS_DIR || DEFAULT_ENVIRONMENTS_DIR;
+    const nowText = lastValue(args, "now");
+    const now = nowText === undefined ? new Date() : parseInstant(nowText);
+    if (now === undefined) {
+      io.stderr.write(`error: --now ${JSON.stringify(nowText)}: expected an ISO 8601 time with its offset, e.g. 2027-01-03T01:00-05:00 or 2027-01-03T06:00Z\n`);
+      return EXIT.usage;
+    }
+    const deployedRef = lastValue(args, "deployed");
     let loaded: LoadedEnvironment[];
     try {
-      loaded = loadEnvironments(dir, { labelRoot: io.cwd });
+      // With --deployed, the windows this deploy adds are judged by their start (docs/stacks.md).
+      const startCheck = deployedRef === undefined ? {} : { now, deployedWindows: deployedWindowsAt(dir, deployedRef) };
+      loaded = loadEnvironments(dir, { labelRoot: io.cwd, ...startCheck });
     } catch (error) {
+      if (error instanceof DeployedRefError) {
+        io.stderr.write(`error: ${error.message}\n`);
+        return EXIT.usage;
+      }
       if (!(error instanceof EnvironmentValidationError)) throw error;
       io.stderr.write(`preflight: ${error.message}\n`);
       return EXIT.failed;

@@ -10,6 +10,16 @@ import { signalWidgets, type SignalWidgetsInput, type SignalWidgetThresholds } f
 
 /** A dashboard body as the API takes it (snake_case keys). */
 export type DashboardBody = Readonly<Record<string, unknown>>;
+
+/**
+ * Fields Datadog's v1 dashboard API answers with even when they were not sent (`notify_list: []`,
+ * `template_variables: []`, in the answers recorded by DataDog/terraform-provider-datadog's
+ * `TestAccDatadogDashboardJSONNoDiff` cassette), written out: `datadog_dashboard_json` compares the
+ * body it was given with the API's answer after removing only `id`, `author_*`, `created_at`,
+ * `modified_at`, `url` and widget ids (`prepResource`, `datadog/resource_datadog_dashboard_json.go`),
+ * so an omitted one shows a change on every plan.
+ */
+const API_FILLED_FIELDS = { notify_list: [] as string[], template_variables: [] as Widget[] };
 type Widget = Record<string, unknown>;
 
 /** Title of an environment's dashboard; the fleet dashboard finds it by this title. */
@@ -97,6 +107,7 @@ export function environmentDashboard(input: EnvironmentDashboardInput): Dashboar
     layout_type: "ordered",
     reflow_type: "auto",
     tags: [],
+    ...API_FILLED_FIELDS,
     widgets: [
       group("Tunnels", [
         statusTable(
@@ -224,12 +235,15 @@ export function fleetDashboard(environments: readonly FleetEnvironment[], title:
     layout_type: "ordered",
     reflow_type: "auto",
     tags: [],
+    ...API_FILLED_FIELDS,
     template_variables: [
       {
         name: TAG_KEYS.environment,
         prefix: TAG_KEYS.environment,
         available_values: environments.map((env) => env.name),
-        default: "*",
+        // `defaults`, a list: `default` is deprecated and cannot be used with it (v1
+        // DashboardTemplateVariable in @datadog/datadog-api-client).
+        defaults: ["*"],
       },
     ],
     widgets: [

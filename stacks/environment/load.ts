@@ -8,7 +8,8 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean";
 import { environmentSchema, type EnvironmentDefinition } from "./schema";
-import { defaultWebhookName } from "../../contract/names";
+import { maintenanceStartIssues } from "./maintenance-limits";
+import { datadogOrganizationKey, defaultWebhookName } from "../../contract/names";
 import { isCredentialName } from "../../contract/credential-names";
 
 /** File extensions read from the environments folder. YAML is a superset of JSON, so both parse alike. */
@@ -156,13 +157,26 @@ function formatIssue(label: string, input: unknown, issue: z.core.$ZodIssue): st
 export function validateEnvironment(
   label: string,
   input: unknown,
+  options: ValidationClock = {},
 ): { ok: true; definition: EnvironmentDefinition } | { ok: false; problems: string[] } {
   const result = environmentSchema.safeParse(input);
-  if (result.success) {
-    const repeated = repeatedControllerAddresses(label, result.data);
-    return repeated.length === 0 ? { ok: true, definition: result.data } : { ok: false, problems: repeated };
-  }
-  return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+  if (!result.success) return { ok: false, problems: result.error.issues.flatMap((issue) => formatIssue(label, input, issue)) };
+  const repeated = repeatedControllerAddresses(label, result.data);
+  if (repeated.length > 0) return { ok: false, problems: repeated };
+  if (options.now === undefined) return { ok: true, definition: result.data };
+  const late = maintenanceStartIssues(result.data.maintenance, options.now, options.deployedWindows?.(result.data.name));
+  if (late.length === 0) return { ok: true, definition: result.data };
+  return { ok: false, problems: late.map((issue) => `${label}: ${formatFieldPath(issue.path)}${describeValue(valueAt(input, issue.path), issue.path)} ${issue.message}`) };
+}
+
+/**
+ * What validation needs to judge a maintenance window's start: the time to judge it at, and the
+ * windows an environment already has in Datadog (whose start no longer matters). Without `now`
+ * no start is judged. @default {}
+ */
+export interface ValidationClock {
+  readonly now?: Date;
+  readonly deployedWindows?: (environment: string) => ReadonlySet<string>;
 }
 
 /**
@@ -265,21 +279,25 @@ export function listEnvironmentFiles(dir: string): string[] {
 
 /**
  * Checks what no single file can: names match file names and are unique, and the Datadog
- * names that are global to an org (webhooks, custom variables) are not claimed twice.
+ * names that are global to an organization (webhooks, custom variables) are not claimed twice in
+ * one organization (`datadogOrganizationKey`: the site and `datadog.organization`).
  */
 export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], labelOf: (file: string) => string): string[] {
   const problems: string[] = [];
-  const claim = (kind: string, field: string) => {
+  const organizationOf = new Map(loaded.map(({ file, definition }) => [file, datadogOrganizationKey(definition.datadog)]));
+  const claim = (kind: string, field: string, perOrganization = false) => {
     const owners = new Map<string, string>();
     return (value: string, file: string) => {
-      const owner = owners.get(value);
-      if (owner) problems.push(`${labelOf(file)}: ${field} "${value}" is already used by ${labelOf(owner)} (${kind} must be unique)`);
-      else owners.set(value, file);
+      const key = perOrganization ? `${organizationOf.get(file)}\u0000${value}` : value;
+      const owner = owners.get(key);
+      const where = perOrganization ? ` in Datadog organization ${organizationOf.get(file)}` : "";
+      if (owner) problems.push(`${labelOf(file)}: ${field} "${value}" is already used by ${labelOf(owner)}${where} (${kind} must be unique${perOrganization ? " within an organization" : ""})`);
+      else owners.set(key, file);
     };
   };
   const claimName = claim("environment names", "name");
-  const claimWebhook = claim("Datadog webhook names", "ticketing.webhookName");
-  const claimVariable = claim("Datadog webhook variables", "ticketing.secretVariables");
+  const claimWebhook = claim("Datadog webhook names", "ticketing.webhookName", true);
+  const claimVariable = claim("Datadog webhook variables", "ticketing.secretVariables", true);
   for (const { file, definition } of loaded) {
     const stem = path.basename(file, path.extname(file));
     if (stem !== definition.name) {
@@ -296,7 +314,7 @@ export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], lab
  * Loads and validates every definition in `dir`. Throws one EnvironmentValidationError listing
  * every problem in every file; returns nothing partial.
  */
-export function loadEnvironments(dir: string, opts: { labelRoot?: string } = {}): LoadedEnvironment[] {
+export function loadEnvironments(dir: string, opts: { labelRoot?: string } & ValidationClock = {}): LoadedEnvironment[] {
   const labelRoot = opts.labelRoot ?? process.cwd();
   const labelOf = (file: string) => path.relative(labelRoot, file) || file;
   const files = listEnvironmentFiles(dir);
@@ -312,7 +330,7 @@ export function loadEnvironments(dir: string, opts: { labelRoot?: string } = {})
       problems.push(...parsed.problems);
       continue;
     }
-    const validated = validateEnvironment(label, parsed.data);
+    const validated = validateEnvironment(label, parsed.data, opts);
     if (validated.ok) loaded.push({ file, definition: validated.definition });
     else problems.push(...validated.problems);
   }

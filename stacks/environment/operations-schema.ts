@@ -56,6 +56,13 @@ const RRULE_PARTS = [
 /** Datadog takes the first occurrence and the length from its own fields, never from the rule. */
 const RRULE_PARTS_DATADOG_REFUSES = ["DTSTART", "DTEND", "DURATION"] as const;
 const FREQUENCIES = ["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY"] as const;
+/**
+ * RFC 5545 frequencies Datadog's v2 downtime schedules do not take: recurrences are hourly or
+ * coarser (docs/stacks.md, "Maintenance windows"; a minute-long window every minute would also
+ * mute the checker's every check).
+ */
+const FREQUENCIES_DATADOG_REFUSES = ["MINUTELY", "SECONDLY"] as const;
+const FREQUENCIES_ACCEPTED = FREQUENCIES.filter((f) => !(FREQUENCIES_DATADOG_REFUSES as readonly string[]).includes(f));
 
 /**
  * Why an RRULE is unusable, or undefined when it is fine. The `rrule` package parses leniently
@@ -81,7 +88,11 @@ export function rruleProblem(text: string): string | undefined {
   if (!seen.has("FREQ")) return "has no FREQ: expected e.g. FREQ=WEEKLY;BYDAY=SU";
   try {
     const options = RRule.parseString(rule);
-    if (options.freq === undefined) return `has an unknown FREQ: expected one of ${FREQUENCIES.join(", ")}`;
+    if (options.freq === undefined) return `has an unknown FREQ: expected one of ${FREQUENCIES_ACCEPTED.join(", ")}`;
+    const freq = FREQUENCIES[options.freq];
+    if ((FREQUENCIES_DATADOG_REFUSES as readonly string[]).includes(freq ?? "")) {
+      return `has FREQ=${freq}, which Datadog's downtime schedules do not take: expected one of ${FREQUENCIES_ACCEPTED.join(", ")}`;
+    }
     const weekdays = options.byweekday;
     if (Array.isArray(weekdays) && weekdays.some((day) => day === null || day === undefined)) {
       return "has an unknown BYDAY value: expected MO, TU, WE, TH, FR, SA or SU, optionally with an ordinal (1SU, -1FR)";
@@ -262,6 +273,35 @@ export const sloSchema = z
 /** `slo:` with its defaults; plug in as `slo: sloDefinitionSchema`. */
 export const sloDefinitionSchema = sloSchema.prefault({});
 
+/**
+ * `ticketing.fallbackNotify`: Datadog @-handles notified beside the ticket webhook in every monitor
+ * message (`@slack-network-ops`, `@pagerduty-network`, `@ops@example.com`). Datadog retries a webhook
+ * only on 5xx, so a 4xx (an expired ticketing token) loses the ticket; these still hear of the alert.
+ * @default none
+ */
+export const fallbackNotifySchema = z
+  .array(
+    z.string({ message: "must be a string" }).regex(/^@[A-Za-z0-9][A-Za-z0-9_.+\-@/]{0,199}$/, {
+      message: "is not a Datadog notification handle: expected @ and a handle such as @slack-network-ops, @pagerduty-network or @ops@example.com",
+    }),
+    { message: "must be a list of Datadog @-handles" },
+  )
+  .min(1, { message: "is empty: list at least one @-handle, or leave the field out" })
+  .max(10, { message: "lists more than 10 handles" })
+  .refine((handles) => new Set(handles).size === handles.length, { message: "lists a handle twice" })
+  .optional();
+
+/**
+ * `datadog.organization`: a short slug naming the Datadog organization on the site (`acme`), used in
+ * fleet stack names (`vpn-monitor-fleet-eu-acme`) and deploy targets. @default none: the site's one organization
+ */
+export const datadogOrganizationSchema = z
+  .string({ message: "must be a string" })
+  .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
+    message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter and not ending with a hyphen: it becomes part of the fleet stack name",
+  })
+  .optional();
+
 export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
 export type MaintenanceWindowInput = z.input<typeof maintenanceWindowSchema>;
 export type SloDefinition = z.output<typeof sloSchema>;
@@ -288,12 +328,25 @@ export interface OperationsIssue {
  */
 export function operationsIssues(env: {
   readonly controllers: readonly { readonly name: string }[];
-  readonly maintenance: readonly Pick<MaintenanceWindow, "name" | "controller">[];
+  readonly maintenance: readonly Pick<MaintenanceWindow, "name" | MaintenanceScopeField>[];
+  /** The tunnel monitor's grouping, after aliases. @default not checked */
+  readonly monitor?: { readonly mode: "simple" | "partner" | "tunnel" };
 }): OperationsIssue[] {
   const issues: OperationsIssue[] = [];
   const controllers = env.controllers.map((c) => c.name);
   const names = new Map<string, number>();
   env.maintenance.forEach((window, i) => {
+    const mode = env.monitor?.mode;
+    for (const field of ["partner", "tunnel"] as const) {
+      if (window[field] === undefined || mode === undefined || mode === field) continue;
+      issues.push({
+        path: ["maintenance", i, field],
+        message:
+          `mutes nothing in monitor.mode ${mode}: Datadog applies a downtime's scope to the groups of the monitors it selects, and ` +
+          `only ${field} mode groups the tunnel alert by ${MAINTENANCE_SCOPES[field]} (the controller monitor is grouped by controller); ` +
+          `expected monitor.mode: ${field}, or a window without ${field} (the whole environment) or with controller`,
+      });
+    }
     if (window.controller !== undefined && !controllers.includes(window.controller)) {
       const hint = didYouMean(window.controller, controllers);
       issues.push({

@@ -12,7 +12,8 @@ import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
-import { maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { datadogOrganizationSchema, fallbackNotifySchema, maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
+import { sloCorrectionLimitIssues } from "./maintenance-limits";
 import { pushSchema } from "./push-schema";
 import { signalsSchema } from "./signals-schema";
 import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
@@ -202,6 +203,12 @@ const datadogSchema = z.strictObject({
    * @default a secret the stack creates, empty, for the operator to fill
    */
   apiKeySecretArn: secretArn.optional(),
+  /**
+   * The Datadog organization on that site, when one repository serves several (a managed-service
+   * team whose customers each own one): names are unique, and fleet overviews made, per organization.
+   * @default the site's one organization
+   */
+  organization: datadogOrganizationSchema,
 });
 
 const monitorModeMessage = (value: string): string => {
@@ -313,6 +320,8 @@ const ticketingSchema = z
       .array(z.string().regex(CUSTOM_VARIABLE_NAME, { message: "must be UPPER_SNAKE_CASE" }))
       .default([])
       .refine((v) => new Set(v).size === v.length, { message: "lists a variable twice" }),
+    /** @-handles notified beside the webhook, for when it answers 4xx. @default none */
+    fallbackNotify: fallbackNotifySchema,
     /** Extra request headers; credential headers must reference a secret variable as `$NAME`. @default {} */
     customHeaders: z.record(z.string().regex(HEADER_NAME, { message: "is not an HTTP header name" }), z.string()).default({}),
   })
@@ -414,7 +423,9 @@ export const environmentSchema = z
     push: pushSchema,
   })
   .superRefine((env, ctx) => {
-    for (const issue of operationsIssues(env)) ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    for (const issue of [...operationsIssues(env), ...sloCorrectionLimitIssues(env.maintenance)]) {
+      ctx.addIssue({ code: "custom", path: [...issue.path], message: issue.message });
+    }
     const seen = new Map<string, number>();
     env.controllers.forEach((c, i) => {
       if (seen.has(c.name)) {

@@ -47,7 +47,14 @@ export interface PreviewAlert {
   readonly mutedBy?: string;
 }
 
-/** Group value Datadog shows for series without the group-by tag. */
+/**
+ * Group value Datadog's dashboards show for series without a group-by tag. A grouped monitor does
+ * not evaluate such a series at all (Datadog's no-data troubleshooting guide, "Tags contain N/A
+ * values"; *Configure Monitors*, alert grouping), so the preview opens no group under this value: it
+ * lists those series in {@link unmonitoredSeries} instead. The checker sends `endpoint:` with
+ * `ENDPOINT_FALLBACK` (contract/metrics.ts) for a tunnel without an endpoint name, so in partner
+ * mode that tunnel's group is `endpoint:unnamed`.
+ */
 export const MISSING_GROUP_VALUE = "N/A";
 
 function tagValue(tags: readonly string[], key: string): string | undefined {
@@ -97,11 +104,16 @@ export function previewAlerts(input: AlertPreviewInput): PreviewAlert[] {
     if (!(s.value < 1)) continue;
     if (s.metric === METRICS.tunnelStatus) {
       const tunnel = tagValue(s.tags, TAG_KEYS.tunnel) ?? MISSING_GROUP_VALUE;
-      const groupTag = groupKey === undefined ? env : `${groupKey}:${tagValue(s.tags, groupKey) ?? MISSING_GROUP_VALUE}`;
-      add("tunnels", groupKey === undefined ? [env] : [env, groupTag], tunnel);
+      if (groupKey === undefined) {
+        add("tunnels", [env], tunnel);
+        continue;
+      }
+      // Datadog's rule: a series without the group-by tag is in no group and never alerts.
+      const groupValue = tagValue(s.tags, groupKey);
+      if (groupValue !== undefined) add("tunnels", [env, `${groupKey}:${groupValue}`], tunnel);
     } else if (s.metric === METRICS.controllerUp) {
-      const controller = tagValue(s.tags, TAG_KEYS.controller) ?? MISSING_GROUP_VALUE;
-      add("controllers", [env, `${TAG_KEYS.controller}:${controller}`], tagValue(s.tags, TAG_KEYS.reason) ?? "down");
+      const controller = tagValue(s.tags, TAG_KEYS.controller);
+      if (controller !== undefined) add("controllers", [env, `${TAG_KEYS.controller}:${controller}`], tagValue(s.tags, TAG_KEYS.reason) ?? "down");
     }
   }
 
@@ -111,6 +123,24 @@ export function previewAlerts(input: AlertPreviewInput): PreviewAlert[] {
       return { monitor: g.monitor, group: g.tags[g.tags.length - 1]!, down: [...g.down].sort(), ...(mutedBy === undefined ? {} : { mutedBy }) };
     })
     .sort((a, b) => (a.monitor !== b.monitor ? (a.monitor === "tunnels" ? -1 : 1) : a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+/**
+ * Tunnel and controller series that no grouped monitor evaluates, because they lack its group-by
+ * tag (in partner mode `endpoint`, in tunnel mode `tunnel`; the controller monitor `controller`),
+ * whatever their value: named by their `tunnel` or `controller` tag, or N/A. With the checker's
+ * fallback endpoint this is empty for series the checker produced.
+ */
+export function unmonitoredSeries(input: Pick<AlertPreviewInput, "definition" | "series">): string[] {
+  const groupKey = tunnelGroupKey(input.definition.monitor.mode);
+  const names = input.series.flatMap((s) => {
+    if (s.metric === METRICS.tunnelStatus && groupKey !== undefined && tagValue(s.tags, groupKey) === undefined) {
+      return [`tunnel:${tagValue(s.tags, TAG_KEYS.tunnel) ?? MISSING_GROUP_VALUE} (no ${groupKey} tag)`];
+    }
+    if (s.metric === METRICS.controllerUp && tagValue(s.tags, TAG_KEYS.controller) === undefined) return [`controller:${MISSING_GROUP_VALUE} (no ${TAG_KEYS.controller} tag)`];
+    return [];
+  });
+  return [...new Set(names)].sort();
 }
 
 /** Lines for the terminal, e.g. `tunnels  endpoint:acme  down: to-acme-1, to-acme-2  (muted by "Sunday patching")`. */

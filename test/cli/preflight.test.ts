@@ -45,6 +45,21 @@ async function run(name: string, env: Record<string, string>) {
   return { ...result, problems: result.stderr.split("\n").filter((l) => l.startsWith(`preflight ${name}: `) && !l.includes("not ready")) };
 }
 
+describe("preflight: the checker's Datadog API key", () => {
+  it("says the stack creates the key secret empty when the definition names none, and what the first deploy then does", async () => {
+    const file = path.join(dir, "example-simple.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/\n {2}apiKeySecretArn: .*\n/, "\n"));
+
+    const result = await run("example-simple", { ...CANARIES });
+
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("preflight example-simple: datadog:"))).toEqual([
+      "preflight example-simple: datadog: example-simple.yaml sets no datadog.apiKeySecretArn, so the stack creates the secret vpn-monitor/example-simple/datadog-api-key empty; " +
+        "the deploy runs one check before it creates the monitors and stops there if the checker cannot post with it: on a first deploy, put the Datadog API key in that secret " +
+        "when the deploy stops, then deploy again (or create the secret first and set datadog.apiKeySecretArn)",
+    ]);
+  });
+});
+
 describe("preflight: state backend", () => {
   it("refuses a local backend under GITHUB_ACTIONS=true, naming the file, the field and the fix", async () => {
     const result = await run("example-simple", { GITHUB_ACTIONS: "true", ...CANARIES });
@@ -93,6 +108,7 @@ describe("preflight: sensitive variables", () => {
       [
         "preflight example-multi: definition: example-multi.yaml is valid",
         "preflight example-multi: state: s3://example-terraform-state/vpn-monitor/example-multi.tfstate (us-east-1)",
+        "preflight example-multi: datadog: the checker reads its API key from the secret datadog.apiKeySecretArn names; the deploy runs one check before it creates the monitors and stops there if the checker cannot post with it",
         `preflight example-multi: set: ${MULTI_TOKEN_VARIABLE}, DD_API_KEY, DD_APP_KEY`,
         "preflight example-multi: ready on CI",
         "",

@@ -1,4 +1,4 @@
-import { formatAlertPreview, isWindowActive, previewAlerts, type PreviewMode, type PreviewSeries } from "../../stacks/operations/alert-preview";
+import { formatAlertPreview, isWindowActive, previewAlerts, unmonitoredSeries, type PreviewMode, type PreviewSeries } from "../../stacks/operations/alert-preview";
 import { maintenanceSchema, type MaintenanceWindowInput } from "../../stacks/environment/operations-schema";
 
 /** Series in the shape the checker's core builds them (handler/core.ts tunnelTags, controller gauges). */
@@ -37,10 +37,27 @@ describe("alert preview", () => {
     ]);
   });
 
-  it("opens one alert per partner with a 0 in partner mode, tunnels without endpoint under N/A", () => {
+  it("opens one alert per partner with a 0 in partner mode, and none for a tunnel without an endpoint tag, as Datadog evaluates no such series", () => {
     expect(previewAlerts({ definition: definition("partner"), series, now: sundayNight }).filter((a) => a.monitor === "tunnels")).toEqual([
-      { monitor: "tunnels", group: "endpoint:N/A", down: ["to-initech"] },
       { monitor: "tunnels", group: "endpoint:acme", down: ["to-acme-1", "to-acme-2"] },
+    ]);
+    expect(unmonitoredSeries({ definition: definition("partner"), series })).toEqual(["tunnel:to-initech (no endpoint tag)"]);
+  });
+
+  it("groups a tunnel the controller names no endpoint for under the checker's fallback endpoint, unnamed", () => {
+    const withFallback = series.map((s) => (s.tags.includes("tunnel:to-initech") ? { ...s, tags: [...s.tags, "endpoint:unnamed"] } : s));
+
+    expect(previewAlerts({ definition: definition("partner"), series: withFallback, now: sundayNight }).filter((a) => a.monitor === "tunnels")).toEqual([
+      { monitor: "tunnels", group: "endpoint:acme", down: ["to-acme-1", "to-acme-2"] },
+      { monitor: "tunnels", group: "endpoint:unnamed", down: ["to-initech"] },
+    ]);
+    expect(unmonitoredSeries({ definition: definition("partner"), series: withFallback })).toEqual([]);
+  });
+
+  it("counts every series as monitored in simple mode, and a controller series without its tag as unmonitored", () => {
+    expect(unmonitoredSeries({ definition: definition("simple"), series })).toEqual([]);
+    expect(unmonitoredSeries({ definition: definition("tunnel"), series: [...series, { metric: "vpn.controller.up", value: 0, tags: ["vpn_environment:acme-prod"] }] })).toEqual([
+      "controller:N/A (no controller tag)",
     ]);
   });
 
@@ -57,7 +74,6 @@ describe("alert preview", () => {
     const alerts = previewAlerts({ definition: definition("partner", [sunday]), series, now: sundayNight });
 
     expect(alerts.map((a) => [a.group, a.mutedBy])).toEqual([
-      ["endpoint:N/A", "Sunday patching"],
       ["endpoint:acme", "Sunday patching"],
       ["controller:vns3-b", "Sunday patching"],
     ]);
@@ -67,7 +83,6 @@ describe("alert preview", () => {
     const maintenance = [{ ...sunday, name: "ACME", partner: "ACME" }, { ...sunday, name: "B", controller: "vns3-b" }];
 
     expect(previewAlerts({ definition: definition("partner", maintenance), series, now: sundayNight }).map((a) => [a.group, a.mutedBy])).toEqual([
-      ["endpoint:N/A", undefined],
       ["endpoint:acme", "ACME"],
       ["controller:vns3-b", "B"],
     ]);
@@ -98,7 +113,6 @@ describe("alert preview", () => {
     const alerts = previewAlerts({ definition: definition("partner", [{ ...sunday, partner: "acme" }]), series, now: sundayNight });
 
     expect(formatAlertPreview(alerts)).toEqual([
-      "tunnels     endpoint:N/A  down: to-initech",
       'tunnels     endpoint:acme  down: to-acme-1, to-acme-2  (muted by maintenance "Sunday patching")',
       "controllers controller:vns3-b  down: timeout",
     ]);

@@ -37,6 +37,8 @@ const ONE_EACH = [
   "aws_iam_role_policy",
   "aws_lambda_function",
   "aws_lambda_function_event_invoke_config",
+  // The check run at deploy, before the monitors (stacks/constructs/checker-first-post.ts).
+  "aws_lambda_invocation",
   "aws_lambda_permission",
   "aws_security_group",
 ];

@@ -213,7 +213,8 @@ describe("the monitors", () => {
     const stack = synthEnvironment(baseDefinition());
     const monitors = resourcesOf(stack, "datadog_monitor").filter((m) => !(m.tags as string[]).some((t) => t.startsWith("signal:")));
     expect(monitors.map((m) => m.name).sort()).toEqual(["VNS3 controller unreadable: acme-prod", "VPN checker silent: acme-prod", "VPN tunnel down: acme-prod"]);
-    for (const m of monitors) expect(m.depends_on).toEqual([addressOf(stack, "datadog_webhook")]);
+    // The webhook they mention, and the check run at deploy that proved the checker posts.
+    for (const m of monitors) expect(m.depends_on).toEqual([addressOf(stack, "datadog_webhook"), addressOf(stack, "aws_lambda_invocation")]);
   });
 });
 

@@ -4,6 +4,7 @@
  * once; see queries.ts for the rule and docs/stacks.md for the missing-data options and why.
  */
 import { Monitor, type MonitorConfig } from "@cdktf/provider-datadog/lib/monitor";
+import type { ITerraformDependable } from "cdktf";
 import type { Webhook } from "@cdktf/provider-datadog/lib/webhook";
 import { Construct } from "constructs";
 import { TAG_KEYS } from "../../../contract/metrics";
@@ -56,6 +57,13 @@ export interface EnvironmentMonitorsProps {
   readonly dashboardUrl?: string | undefined;
   /** The checker Lambda's name, which the silent-checker message tells the operator to look at. */
   readonly checkerFunctionName: string;
+  /** `ticketing.fallbackNotify`: @-handles notified beside the webhook in every message. @default none */
+  readonly fallbackNotify?: readonly string[] | undefined;
+  /**
+   * What proves the checker can post (the first check run at deploy, `CheckerFirstPost`): the
+   * monitors are created only after it, so none is relied on before a first point arrived. @default none
+   */
+  readonly afterFirstPost?: ITerraformDependable | undefined;
 }
 
 export class EnvironmentMonitors extends Construct {
@@ -76,9 +84,10 @@ export class EnvironmentMonitors extends Construct {
       webhookName: props.webhookName,
       dashboardUrl: props.dashboardUrl,
       extraMessage: props.extraMessage,
+      fallbackNotify: props.fallbackNotify,
     };
 
-    const common = (renotifyStatus: "alert" | "no data"): Omit<MonitorConfig, "name" | "query" | "message"> => ({
+    const common = (...renotifyStatuses: ("alert" | "no data")[]): Omit<MonitorConfig, "name" | "query" | "message"> => ({
       type: "query alert",
       // The provider defaults this to true, which waits for a full window of data and can miss a
       // lone 0: a tunnel that flaps once must still alert.
@@ -86,10 +95,10 @@ export class EnvironmentMonitors extends Construct {
       includeTags: true,
       // Maintenance windows select this environment's monitors by this tag.
       tags: [`${TAG_KEYS.environment}:${props.environment}`, "managed-by:cdktf"],
-      dependsOn: [props.webhook],
+      dependsOn: [props.webhook, ...(props.afterFirstPost !== undefined ? [props.afterFirstPost] : [])],
       ...(props.priority !== undefined ? { priority: String(props.priority) } : {}),
       // Re-notify only in the state this monitor notifies for: a silent NO DATA must stay silent.
-      ...(props.renotifyIntervalMinutes !== undefined ? { renotifyInterval: props.renotifyIntervalMinutes, renotifyStatuses: [renotifyStatus] } : {}),
+      ...(props.renotifyIntervalMinutes !== undefined ? { renotifyInterval: props.renotifyIntervalMinutes, renotifyStatuses: renotifyStatuses } : {}),
       ...(props.restrictedRoles !== undefined ? { restrictedRoles: [...props.restrictedRoles] } : {}),
     });
 
@@ -115,7 +124,9 @@ export class EnvironmentMonitors extends Construct {
     });
 
     this.checkerMonitor = new Monitor(this, "checker", {
-      ...common("no data"),
+      // Alerts through its threshold (no point in the window); NO DATA only if the count itself
+      // stops, which pages too.
+      ...common("alert", "no data"),
       name: props.names.checker,
       query: checkerMonitorQuery(settings),
       message: checkerMonitorMessage(settings, { ...extras, checkerFunctionName: props.checkerFunctionName }),

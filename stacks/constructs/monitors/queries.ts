@@ -40,6 +40,11 @@ export interface MessageExtras {
   readonly dashboardUrl?: string | undefined;
   /** The definition's extra text or @-mentions. @default none */
   readonly extraMessage?: string | undefined;
+  /**
+   * `ticketing.fallbackNotify`: handles notified beside the webhook, so an alert still reaches
+   * someone when the ticketing system answers 4xx (Datadog retries webhooks on 5xx only). @default none
+   */
+  readonly fallbackNotify?: readonly string[] | undefined;
 }
 
 /** `last_5m`, `last_1h`, `last_1d`: the evaluation window as Datadog writes it. */
@@ -80,23 +85,30 @@ export function controllerMonitorQuery(settings: Pick<MonitorSettings, "environm
   return `min(${windowExpression(settings.windowMinutes)}):min:${METRICS.controllerUp}${scope(settings.environment)} by {${TAG_KEYS.controller}} < 1`;
 }
 
-/** Minutes without any `vpn.controller.up` before the checker monitor pages: twice the window, as Datadog recommends for no-data timeframes. */
-export function checkerSilenceMinutes(settings: Pick<MonitorSettings, "windowMinutes">): number {
-  return settings.windowMinutes * 2;
-}
+/**
+ * Minutes without a post from the scheduled checker before its monitor alerts: 5, whatever the
+ * tunnel window. The checker runs every minute and one run takes well under a second (median
+ * 49-183 ms warm, at most 474 ms on a first run: docs/performance.md), so consecutive points are a
+ * minute apart plus the schedule's jitter (under a minute); one missed run leaves a gap under 3
+ * minutes, two under 4, so neither alerts. Datadog evaluates metric monitors every minute, so the
+ * alert comes 5 to 6 minutes after the last post: the most the page may wait (docs/stacks.md).
+ */
+export const CHECKER_SILENCE_MINUTES = 5;
 
 /**
- * The checker's heartbeat: ungrouped, over every controller's `vpn.controller.up`, which the
- * checker posts for each controller on every run, readable or not. The threshold can never be
- * crossed (the value is 0 or 1, never below 0), so this monitor pages only through its missing-data
- * rule: when nothing arrived for the whole window.
+ * The checker's heartbeat: ungrouped, the number of `vpn.checker.duration_ms` points in the window.
+ * Only the scheduled checker sends that gauge, once per run (a one-off `npm run check --send` does
+ * not), `.rollup(count, 60)` counts its points per minute and `default_zero` fills minutes without
+ * any with 0, so the monitor compares a number with its threshold instead of relying on a no-data
+ * rule, which cannot fire for a series that never reported (Datadog's *Interpolation* functions
+ * page, "Default zero"; *Configure Monitors*, missing data). A checker that never posted alerts too.
  */
-export function checkerMonitorQuery(settings: Pick<MonitorSettings, "environment" | "windowMinutes">): string {
-  return `max(${windowExpression(checkerSilenceMinutes(settings))}):max:${METRICS.controllerUp}${scope(settings.environment)} < 0`;
+export function checkerMonitorQuery(settings: Pick<MonitorSettings, "environment">): string {
+  return `sum(${windowExpression(CHECKER_SILENCE_MINUTES)}):default_zero(sum:${METRICS.checkDuration}${scope(settings.environment)}.rollup(count, 60)) < 1`;
 }
 
-/** The checker monitor's critical threshold, matching `< 0` in its query. */
-export const CHECKER_MONITOR_THRESHOLD = "0";
+/** The checker monitor's critical threshold, matching `< 1` (no point in the window) in its query. */
+export const CHECKER_MONITOR_THRESHOLD = "1";
 
 
 /**
@@ -115,7 +127,7 @@ function withExtras(lines: readonly string[], extras: MessageExtras): string {
     ...(extras.dashboardUrl ? ["", `Dashboard: ${extras.dashboardUrl}`] : []),
     ...(extras.extraMessage ? ["", extras.extraMessage] : []),
     "",
-    `@webhook-${extras.webhookName}`,
+    [`@webhook-${extras.webhookName}`, ...(extras.fallbackNotify ?? [])].join(" "),
   ].join("\n");
 }
 
@@ -190,17 +202,13 @@ export function controllerMonitorMessage(settings: Pick<MonitorSettings, "enviro
   );
 }
 
-export function checkerMonitorMessage(settings: Pick<MonitorSettings, "environment" | "windowMinutes">, extras: MessageExtras & { readonly checkerFunctionName: string }): string {
+export function checkerMonitorMessage(settings: Pick<MonitorSettings, "environment">, extras: MessageExtras & { readonly checkerFunctionName: string }): string {
+  const silent = [
+    `The VPN tunnel checker of environment ${settings.environment} has posted nothing for ${CHECKER_SILENCE_MINUTES} minutes (no ${METRICS.checkDuration} point), so no tunnel is monitored.`,
+    `Check the Lambda function ${extras.checkerFunctionName}: its CloudWatch logs, its every-minute schedule, the Datadog API key secret, and its route to Datadog.`,
+  ];
   return withExtras(
-    [
-      "{{#is_no_data}}",
-      `The VPN tunnel checker of environment ${settings.environment} has posted nothing for ${checkerSilenceMinutes(settings)} minutes: no ${METRICS.controllerUp} from any controller, so no tunnel is monitored.`,
-      `Check the Lambda function ${extras.checkerFunctionName}: its CloudWatch logs, its every-minute schedule, and its route to Datadog.`,
-      "{{/is_no_data}}",
-      "{{#is_recovery}}",
-      `The VPN tunnel checker of environment ${settings.environment} is posting again.`,
-      "{{/is_recovery}}",
-    ],
+    ["{{#is_alert}}", ...silent, "{{/is_alert}}", "{{#is_no_data}}", ...silent, "{{/is_no_data}}", "{{#is_recovery}}", `The VPN tunnel checker of environment ${settings.environment} is posting again.`, "{{/is_recovery}}"],
     extras,
   );
 }

@@ -28,7 +28,8 @@ const common = (stack: SynthesizedStack) => ({
   require_full_window: false,
   include_tags: true,
   tags: ["vpn_environment:acme-prod", "managed-by:cdktf"],
-  depends_on: [addressOf(stack, "datadog_webhook")],
+  // After the webhook they mention, and after the check run at deploy that proved the checker posts.
+  depends_on: [addressOf(stack, "datadog_webhook"), addressOf(stack, "aws_lambda_invocation")],
 });
 
 describe.each<[string, EnvironmentInput["monitor"], string]>([
@@ -63,16 +64,16 @@ describe.each<[string, EnvironmentInput["monitor"], string]>([
     expect(message).not.toContain("{{#is_no_data}}");
   });
 
-  it("pages once, ungrouped, when the checker goes silent for twice the window", () => {
+  it("pages once, ungrouped, when no point of the scheduled checker arrived for 5 minutes", () => {
     const { message, ...rest } = byName.get(CHECKER)!;
     expect(rest).toEqual({
       ...common(stack),
       name: CHECKER,
-      query: "max(last_10m):max:vpn.controller.up{vpn_environment:acme-prod} < 0",
-      monitor_thresholds: { critical: "0" },
+      query: "sum(last_5m):default_zero(sum:vpn.checker.duration_ms{vpn_environment:acme-prod}.rollup(count, 60)) < 1",
+      monitor_thresholds: { critical: "1" },
       on_missing_data: "show_and_notify_no_data",
     });
-    expect(message).toContain("{{#is_no_data}}\nThe VPN tunnel checker of environment acme-prod has posted nothing for 10 minutes");
+    expect(message).toContain("{{#is_alert}}\nThe VPN tunnel checker of environment acme-prod has posted nothing for 5 minutes");
     expect(message).toContain("vpn-monitor-acme-prod-checker");
   });
 
@@ -82,6 +83,20 @@ describe.each<[string, EnvironmentInput["monitor"], string]>([
         expect({ name: m.name, has: legacy in m }).toEqual({ name: m.name, has: false });
       }
     }
+  });
+});
+
+describe("the first post at deploy", () => {
+  const { stack } = monitors(undefined);
+
+  it("runs the checker once, and again whenever the function changes, before any monitor is created", () => {
+    expect(resourcesOf(stack, "aws_lambda_invocation")).toEqual([
+      {
+        function_name: `\${${addressOf(stack, "aws_lambda_function")}.function_name}`,
+        input: JSON.stringify({ source: "vpn-monitor.deploy", "detail-type": "First post after deploy" }),
+        triggers: { last_modified: `\${${addressOf(stack, "aws_lambda_function")}.last_modified}` },
+      },
+    ]);
   });
 });
 
@@ -97,14 +112,14 @@ describe("options from the definition", () => {
     expect([TUNNELS, CONTROLLERS, CHECKER].map((name) => [name, byName.get(name)!.renotify_interval, byName.get(name)!.renotify_statuses])).toEqual([
       [TUNNELS, 60, ["alert"]],
       [CONTROLLERS, 60, ["alert"]],
-      [CHECKER, 60, ["no data"]],
+      [CHECKER, 60, ["alert", "no data"]],
     ]);
   });
 
   it("use the window in every query and end every message with the extra text and the webhook", () => {
     expect(byName.get(TUNNELS)!.query).toBe("min(last_15m):avg:vpn.tunnel.status{vpn_environment:acme-prod} by {endpoint} < 1");
     expect(byName.get(CONTROLLERS)!.query).toBe("min(last_15m):min:vpn.controller.up{vpn_environment:acme-prod} by {controller} < 1");
-    expect(byName.get(CHECKER)!.query).toBe("max(last_30m):max:vpn.controller.up{vpn_environment:acme-prod} < 0");
+    expect(byName.get(CHECKER)!.query).toBe("sum(last_5m):default_zero(sum:vpn.checker.duration_ms{vpn_environment:acme-prod}.rollup(count, 60)) < 1");
     for (const m of byName.values()) expect((m.message as string).endsWith("\n\n@slack-netops\n\n@webhook-vpn-tickets-acme-prod")).toBe(true);
   });
 

@@ -6,7 +6,7 @@
 import {
   checkerMonitorMessage,
   checkerMonitorQuery,
-  checkerSilenceMinutes,
+  CHECKER_SILENCE_MINUTES,
   controllerMonitorMessage,
   controllerMonitorQuery,
   dashboardLink,
@@ -55,10 +55,11 @@ describe("queries", () => {
     }
   });
 
-  it("the checker heartbeat is ungrouped over every controller, over twice the window, and can only report missing data", () => {
-    expect(checkerSilenceMinutes({ windowMinutes: 15 })).toBe(30);
-    expect(checkerMonitorQuery(settings("tunnel", 15))).toBe("max(last_30m):max:vpn.controller.up{vpn_environment:acme-prod} < 0");
-    expect(checkerMonitorQuery(settings("simple", 240))).toBe("max(last_8h):max:vpn.controller.up{vpn_environment:acme-prod} < 0");
+  it("the checker heartbeat counts the scheduled checker's points over 5 minutes, whatever the tunnel window, zero when none came", () => {
+    expect(CHECKER_SILENCE_MINUTES).toBe(5);
+    const query = "sum(last_5m):default_zero(sum:vpn.checker.duration_ms{vpn_environment:acme-prod}.rollup(count, 60)) < 1";
+    expect(checkerMonitorQuery(settings("tunnel", 15))).toBe(query);
+    expect(checkerMonitorQuery(settings("simple", 240))).toBe(query);
     expect(resourceNames({ name: "acme-prod", ticketing: {} }).checkerMonitor).toBe("VPN checker silent: acme-prod");
   });
 });
@@ -129,12 +130,18 @@ describe("messages", () => {
     );
   });
 
-  it("the checker message speaks only to missing data and its recovery, and names the function", () => {
+  it("the checker message says the same for an alert (no point counted) and for missing data, and names the function", () => {
+    const silent = [
+      "The VPN tunnel checker of environment acme-prod has posted nothing for 5 minutes (no vpn.checker.duration_ms point), so no tunnel is monitored.",
+      "Check the Lambda function vpn-monitor-acme-prod-checker: its CloudWatch logs, its every-minute schedule, the Datadog API key secret, and its route to Datadog.",
+    ];
     expect(checkerMonitorMessage(settings("tunnel"), { ...extras, checkerFunctionName: "vpn-monitor-acme-prod-checker" })).toBe(
       [
+        "{{#is_alert}}",
+        ...silent,
+        "{{/is_alert}}",
         "{{#is_no_data}}",
-        "The VPN tunnel checker of environment acme-prod has posted nothing for 10 minutes: no vpn.controller.up from any controller, so no tunnel is monitored.",
-        "Check the Lambda function vpn-monitor-acme-prod-checker: its CloudWatch logs, its every-minute schedule, and its route to Datadog.",
+        ...silent,
         "{{/is_no_data}}",
         "{{#is_recovery}}",
         "The VPN tunnel checker of environment acme-prod is posting again.",
@@ -143,6 +150,11 @@ describe("messages", () => {
         "@webhook-tickets",
       ].join("\n"),
     );
+  });
+
+  it("notifies the fallback handles beside the webhook, on the same last line", () => {
+    const message = controllerMonitorMessage(settings("simple"), { webhookName: "tickets", fallbackNotify: ["@slack-network-ops", "@pagerduty-network"] });
+    expect(message.split("\n").at(-1)).toBe("@webhook-tickets @slack-network-ops @pagerduty-network");
   });
 
   it("ends with the dashboard link, then the extra text, then the webhook mention", () => {
