@@ -72,6 +72,12 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, ResourcePermissions>>
     write: ["lambda:AddPermission", "lambda:RemovePermission"],
     resources: FUNCTIONS,
   },
+  // The deploy-time first check (stacks/constructs/checker-first-post.ts) invokes the checker once.
+  aws_lambda_invocation: {
+    read: [],
+    write: ["lambda:InvokeFunction"],
+    resources: FUNCTIONS,
+  },
   aws_cloudwatch_event_rule: {
     read: ["events:DescribeRule", "events:ListTagsForResource"],
     write: ["events:PutRule", "events:DeleteRule", "events:EnableRule", "events:DisableRule", "events:TagResource", "events:UntagResource"],

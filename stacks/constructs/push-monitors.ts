@@ -77,6 +77,8 @@ export interface PushMonitorsProps {
   readonly webhook: Webhook;
   /** The ticket webhook's name, mentioned as `@webhook-<name>`. */
   readonly webhookName: string;
+  /** `ticketing.fallbackNotify`: @-handles notified beside the webhook on the BGP page. @default none */
+  readonly fallbackNotify?: readonly string[] | undefined;
   /** The events the controllers push (`push.events`): a monitor for an event never pushed is not made. */
   readonly events: readonly string[];
   /** Datadog priority of the BGP page, 1 to 5. @default none */
@@ -121,7 +123,7 @@ export class PushMonitors extends Construct {
             recoversOnUp
               ? `{{#is_recovery}}BGP on ${controller} (${props.environment}) is up again: bgp_session_up arrived (or the down is older than ${BGP_STATE_WINDOW}).{{/is_recovery}}`
               : `{{#is_recovery}}No bgp_session_down from ${controller} for ${PUSH_EVENT_WINDOW_MINUTES} minutes.{{/is_recovery}}`,
-            `@webhook-${props.webhookName}`,
+            [`@webhook-${props.webhookName}`, ...(props.fallbackNotify ?? [])].join(" "),
           ].join("\n"),
           dependsOn: [props.webhook],
           ...(props.priority !== undefined ? { priority: String(props.priority) } : {}),

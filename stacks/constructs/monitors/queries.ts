@@ -121,7 +121,8 @@ export function dashboardLink(site: DatadogSiteName, dashboardPath: string): str
   return `${datadogAppUrl(site)}${separator}${dashboardPath}`;
 }
 
-function withExtras(lines: readonly string[], extras: MessageExtras): string {
+/** A monitor message: its lines, then the dashboard link, the definition's extra text and the notification handles. */
+export function withExtras(lines: readonly string[], extras: MessageExtras): string {
   return [
     ...lines,
     ...(extras.dashboardUrl ? ["", `Dashboard: ${extras.dashboardUrl}`] : []),

@@ -23,6 +23,8 @@ export interface SignalMonitorsProps {
   readonly priority?: number | undefined;
   /** Extra text or @-mentions for every message. @default none */
   readonly extraMessage?: string | undefined;
+  /** `ticketing.fallbackNotify`: @-handles notified beside the webhook. @default none */
+  readonly fallbackNotify?: readonly string[] | undefined;
   /** Datadog role ids that alone may edit, delete or mute the monitors. @default none */
   readonly restrictedRoles?: readonly string[] | undefined;
   /** The ticket webhook; the monitors depend on it (Datadog rejects a mention of a missing one). */
@@ -44,7 +46,7 @@ export class SignalMonitors extends Construct {
     }
     const specs = signalMonitorSpecs(
       { environment: props.environment, mode: props.mode ?? "simple", signals: props.signals },
-      { webhookName: props.webhookName, dashboardUrl: props.dashboardUrl, extraMessage: props.extraMessage },
+      { webhookName: props.webhookName, dashboardUrl: props.dashboardUrl, extraMessage: props.extraMessage, fallbackNotify: props.fallbackNotify },
     );
     const monitors = new Map<SignalMonitorKind, Monitor>();
     for (const spec of specs) {

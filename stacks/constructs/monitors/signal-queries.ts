@@ -15,7 +15,7 @@
 import { METRICS, TAG_KEYS } from "../../../contract/metrics";
 import type { MonitorMode } from "../../environment/schema";
 import type { SignalsDefinition } from "../../environment/signals-schema";
-import { ON_MISSING_DATA, windowExpression, type MessageExtras, type OnMissingData } from "./queries";
+import { ON_MISSING_DATA, windowExpression, withExtras, type MessageExtras, type OnMissingData } from "./queries";
 
 /** Which signal monitor: the key in {@link signalMonitorSpecs}' result and in resource ids. */
 export type SignalMonitorKind = "silence" | "reestablished" | "disk" | "inodes" | "memory" | "certificate" | "credential";
@@ -98,15 +98,8 @@ export function expiryMonitorQuery(input: SignalMonitorInput, metric: string): s
   return `min(last_1h):min:${metric}${scopeOf(input.environment)} by {${TAG_KEYS.controller}} <= ${input.signals.expiry.criticalDays}`;
 }
 
-function message(lines: readonly string[], extras: MessageExtras): string {
-  return [
-    ...lines,
-    ...(extras.dashboardUrl ? ["", `Dashboard: ${extras.dashboardUrl}`] : []),
-    ...(extras.extraMessage ? ["", extras.extraMessage] : []),
-    "",
-    `@webhook-${extras.webhookName}`,
-  ].join("\n");
-}
+/** Signal messages end like every other monitor's (the webhook, then `ticketing.fallbackNotify`). */
+const message = withExtras;
 
 /** Monitor names, one rule per name like contract/names.ts. */
 export function signalMonitorName(kind: SignalMonitorKind, environment: string): string {

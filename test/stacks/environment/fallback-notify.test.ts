@@ -34,6 +34,7 @@ describe("ticketing.fallbackNotify", () => {
     const stack = synthEnvironment(ticketing(["@slack-network-ops", "@pagerduty-network"]));
     const lastLines = resourcesOf(stack, "datadog_monitor").map((m) => (m.message as string).split("\n").at(-1));
 
-    expect(lastLines).toEqual(Array(3).fill("@webhook-vpn-tickets-acme-prod @slack-network-ops @pagerduty-network"));
+    // The three base monitors and the six of the default signal groups (health: 3, expiry: 2, re-establishments: 1).
+    expect(lastLines).toEqual(Array(9).fill("@webhook-vpn-tickets-acme-prod @slack-network-ops @pagerduty-network"));
   });
 });
