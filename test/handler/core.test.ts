@@ -25,7 +25,7 @@ describe("buildCheckReport", () => {
         metric: "vpn.tunnel.status",
         type: 3,
         points: [{ timestamp: TS, value: 1 }],
-        tags: ["vpn_environment:production", "controller:vns3-a", "tunnel:market_feed_backup", "tunnel_id:2"],
+        tags: ["vpn_environment:production", "controller:vns3-a", "tunnel:market_feed_backup", "tunnel_id:2", "endpoint:unnamed"],
       },
       {
         metric: "vpn.tunnel.status",
@@ -48,6 +48,9 @@ describe("buildCheckReport", () => {
       subnets: [{ controller: "vns3-a", state: "read", unmatched: 0 }],
       sharedDescriptions: [],
       sharedEndpointNames: [],
+      health: [{ controller: "vns3-a", state: "unavailable", reason: "not read" }],
+      reestablished: 0,
+      tunnelSignals: [],
     });
   });
 
@@ -259,7 +262,7 @@ describe("buildCheckReport: tunnel states", () => {
       ],
     });
     expect(report.series.filter((s) => s.metric !== "vpn.controller.up" && s.metric !== "vpn.subnet.unmatched")).toEqual([
-      { metric: METRICS.tunnelStatus, type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:c", "tunnel:primary", "tunnel_id:1"] },
+      { metric: METRICS.tunnelStatus, type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:c", "tunnel:primary", "tunnel_id:1", "endpoint:unnamed"] },
       { metric: METRICS.tunnelDisabled, type: 3, points: [{ timestamp: TS, value: 1 }], tags: ["vpn_environment:p", "controller:c", "tunnel:standby", "tunnel_id:2", "endpoint:acme"] },
     ]);
     expect(report.summary).toMatchObject({ tunnelsUp: 1, tunnelsDown: 0, tunnelsDisabled: 1 });

@@ -105,8 +105,9 @@ async function controllerB(): Promise<Vns3StandIn> {
 
 const NO_ORIGIN = "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart";
 
+/** The base checker only (`VPN_SIGNALS` empty): the signal groups have their own tests below. */
 function env(controllers: unknown[], ddUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, ...extra };
+  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, VPN_SIGNALS: "", ...extra };
 }
 
 function handlerWith(environment: Record<string, string>, lines: string[], options: Partial<HandlerOptions> = {}): ReturnType<typeof createHandler> {
@@ -190,13 +191,13 @@ describe("handler", () => {
       series: [
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme_payments"]),
-        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2"]),
-        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2", "endpoint:unnamed"]),
+        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3", "endpoint:unnamed"]),
         // active: false → disabled, no status; "Payments DR:" loses its colon; endpoint_id 2 is endpointid 2: one partner.
         gauge("vpn.tunnel.disabled", 1, [ENV, "controller:vns3-a", "tunnel:payments_dr", "tunnel_id:4", "endpoint:acme_payments"]),
         gauge("vpn.subnet.unmatched", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-b"]),
-        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7", "endpoint:unnamed"]),
         // No vpn.subnet.unmatched for vns3-b: its answer had no origins.
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-c", "reason:auth"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-d", "reason:http_error"]),
@@ -355,6 +356,7 @@ describe("handler with Secrets Manager", () => {
       VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "127.0.0.1", port, tlsSha256: pin, secretArn: controllerArn }]),
       DD_API_KEY_SECRET_ARN: KEY_ARN,
       DD_API_URL: ddUrl,
+      VPN_SIGNALS: "",
     };
   }
 
