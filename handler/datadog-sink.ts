@@ -113,7 +113,45 @@ export function seriesJsonBytes(series: MetricSeries): number {
   series.tags.forEach((tag, i) => {
     bytes += jsonStringBytes(tag) + (i > 0 ? 1 : 0);
   });
+  if (series.interval !== undefined) bytes += INTERVAL_FIXED_BYTES + JSON.stringify(series.interval).length;
   return bytes;
+}
+
+const INTERVAL_FIXED_BYTES = Buffer.byteLength(',"interval":');
+
+/**
+ * The controller series first (`vpn.controller.*`, in their order), then the rest: when a check
+ * needs several requests, the first carries every controller's `vpn.controller.up`.
+ */
+export function controllerSeriesFirst(series: readonly MetricSeries[]): MetricSeries[] {
+  const controller: MetricSeries[] = [];
+  const rest: MetricSeries[] = [];
+  for (const s of series) (s.metric.startsWith(CONTROLLER_PREFIX) ? controller : rest).push(s);
+  return controller.concat(rest);
+}
+const CONTROLLER_PREFIX = "vpn.controller.";
+
+/** Most bytes of a Datadog answer read (its errors fit in far less; a 200 MB body must not be buffered). */
+export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+
+/** The body of `response`, at most `maxBytes` of it: the rest is not read (the stream is cancelled). */
+export async function readCappedBody(response: Response, maxBytes: number = MAX_RESPONSE_BODY_BYTES): Promise<Buffer> {
+  if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      chunks.push(chunk.subarray(0, maxBytes - size));
+      size += Math.min(chunk.length, maxBytes - size);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -242,7 +280,7 @@ class DeadlineHttpLibrary implements HttpLibrary {
       signal,
     });
     // Read the whole body inside the attempt's time budget: a stalled body is a failed attempt.
-    const data = Buffer.from(await response.arrayBuffer());
+    const data = await readCappedBody(response);
     const responseHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       responseHeaders[name.toLowerCase()] = value;
@@ -350,18 +388,34 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
   return {
     async submitSeries(series, deadline) {
       const stats: MutableStats = { requests: 0, attempts: 0 };
-      for (const batch of splitSeries(series, maxPayloadBytes)) {
+      const batches = splitSeries(controllerSeriesFirst(series), maxPayloadBytes);
+      // Every batch is tried: one refused request must not drop the others' points.
+      let firstError: DeliveryError | undefined;
+      let failed = 0;
+      for (const batch of batches) {
         const api = new MetricsApi(configure(deadline, stats));
         try {
           await api.submitMetrics({
             body: {
-              series: batch.map((s) => ({ metric: s.metric, type: s.type as MetricIntakeType, points: s.points.map((p) => ({ ...p })), tags: [...s.tags] })),
+              series: batch.map((s) => ({
+                metric: s.metric,
+                type: s.type as MetricIntakeType,
+                points: s.points.map((p) => ({ ...p })),
+                tags: [...s.tags],
+                ...(s.interval !== undefined ? { interval: s.interval } : {}),
+              })),
             },
             ...(compress ? { contentEncoding: "gzip" as const } : {}),
           });
         } catch (error) {
-          throw toDeliveryError("series", error, stats, options.apiKey);
+          failed += 1;
+          firstError ??= toDeliveryError("series", error, stats, options.apiKey);
         }
+      }
+      if (firstError !== undefined) {
+        const spent = { requests: stats.requests, attempts: stats.attempts };
+        if (batches.length === 1) throw new DeliveryError(firstError.message, firstError.status, spent);
+        throw new DeliveryError(`${failed} of ${batches.length} series requests failed; first: ${firstError.message}`, firstError.status, spent);
       }
       return { status: "accepted", requests: stats.requests, attempts: stats.attempts };
     },

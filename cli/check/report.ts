@@ -39,7 +39,7 @@ const cell = (text: string | undefined) => (text === undefined || text === "" ? 
 function subnetLine(state: SubnetState | undefined, events: readonly CheckEvent[]): string {
   if (state === undefined) return "  Connected subnets: unknown (not reported)";
   if (state.state === "unknown") return `  Connected subnets: unknown (${terminalSafe(state.reason)}); no unmatched-subnet check for this controller`;
-  const listed = events.filter((e) => e.controller === state.controller).map((e) => terminalSafe(e.subnet, 50));
+  const listed = events.filter((e) => e.controller === state.controller && e.subnet !== undefined).map((e) => terminalSafe(e.subnet ?? "", 50));
   const more = state.unmatched > listed.length ? `, ${state.unmatched - listed.length} more not listed` : "";
   return `  Connected subnets: ${state.unmatched} not carried by any tunnel${listed.length > 0 ? ` (${listed.join(", ")}${more})` : ""}`;
 }
