@@ -7,7 +7,7 @@ import { COUNT_METRICS, EVENT_TITLES, METRICS, TAG_KEYS, endpointFallbackTagValu
 import { SIGNAL_GROUPS, type SignalGroup } from "../contract/signals";
 import { CHECK_INTERVAL_SECONDS, compareSa, type SaMemory } from "./sa-tracking";
 import { networkKey, parseNetwork, supernetKey } from "./networks";
-import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
+import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, tunnelIdTag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
 export { DOWN_REASONS, METRICS, type DownReason } from "../contract/metrics";
 export type { SharedEndpointTag, SharedTunnelTag } from "./tags";
@@ -267,7 +267,7 @@ export function tunnelTagValue(tunnel: Pick<Tunnel, "id" | "description">): stri
 function tunnelTags(base: readonly string[], tunnel: Pick<Tunnel, "id" | "endpointId">, tunnelValue: string, endpointValue: string): string[] {
   // The tunnel tag is a slice of the whole normalized description: copy it out, or every series
   // keeps that text alive until the send is over (17,400 of them in the memory benchmark).
-  const tags = [...base, compactString(`${TAG_KEYS.tunnel}:${tunnelValue}`), tag(TAG_KEYS.tunnelId, tunnel.id)];
+  const tags = [...base, compactString(`${TAG_KEYS.tunnel}:${tunnelValue}`), tunnelIdTag(tunnel.id)];
   // Always an endpoint tag: a grouped monitor ignores a series without its group-by tag (Datadog's
   // no-data troubleshooting: "Tags contain N/A values"), so a nameless endpoint would go unwatched.
   tags.push(endpointValue !== "" ? `${TAG_KEYS.endpoint}:${endpointValue}` : tag(TAG_KEYS.endpoint, endpointFallbackTagValue(tunnel.endpointId)));
