@@ -570,6 +570,9 @@ export interface Vns3ReaderOptions {
   readonly tunnelDetails?: boolean;
 }
 
+/** Largest /api/status/system answer read (the SDK's sample is about 2 KB). */
+export const MAX_SYSTEM_BODY_BYTES = 256 * 1024;
+
 /** The pool key: a pin or trust change (configuration update) never reuses a connection opened under the old one. */
 function connectionKey(target: Vns3Target): string {
   return JSON.stringify([target.host, target.port, target.tlsSha256 ?? null]);
@@ -590,13 +593,13 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
     }
     return pool;
   };
-  const get = <T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, deadline: Deadline): Promise<T> =>
+  const get = <T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, deadline: Deadline, maxBodyBytes = options.maxBodyBytes): Promise<T> =>
     deadline.cappedAt(requestTimeoutMs).run((signal) =>
       vns3Get(target, credentials, path, newReader, {
         signal,
         connections: connectionsOf(target),
         ca: options.ca,
-        maxBodyBytes: options.maxBodyBytes,
+        maxBodyBytes,
       }),
     );
   // Controllers whose last read in this container succeeded. Their two reads go out together (over
@@ -613,7 +616,8 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   };
   const readSystem = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SystemReading> => {
     try {
-      return { ok: true, status: await get(target, credentials, VNS3_PATHS.systemStatus, systemStatusReader, deadline) };
+      // A few KB in practice: a cap far below the status answers' keeps a runaway answer cheap.
+      return { ok: true, status: await get(target, credentials, VNS3_PATHS.systemStatus, systemStatusReader, deadline, Math.min(MAX_SYSTEM_BODY_BYTES, options.maxBodyBytes ?? MAX_SYSTEM_BODY_BYTES)) };
     } catch (error) {
       return { ok: false, ...classifyReadError(error) };
     }

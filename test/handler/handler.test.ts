@@ -585,6 +585,27 @@ describe("handler: signals across warm invocations", () => {
     expect(vns3.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/status/connected_subnets?extended_output=true", "GET /api/status/ipsec"]);
   });
 
+  it("reads at most 256 KiB of /api/status/system; a larger answer leaves health unavailable and the controller up", async () => {
+    const big = systemStatusBody() as { response: Record<string, unknown> };
+    // SystemStatus.data.sysstat rows (the SDK sample's shape), repeated past the cap.
+    const sysstat = Array.from({ length: 6000 }, () => ["vnscubed", "600", "1580160301", "all", "%user", "2.16"]);
+    const vns3 = await startVns3({
+      certificate,
+      auth: { token: TOKEN },
+      routes: {
+        "/api/status/ipsec": { status: 200, body: ipsecBody({ "1": { description: "One", connected: true } }) },
+        "/api/status/connected_subnets": connectedSubnetsRoute([]),
+        "/api/status/system": { status: 200, body: { response: { ...big.response, data: { sysstat } } } },
+      },
+    });
+    closers.push(vns3.close);
+    const dd = await intake();
+    const lines: string[] = [];
+    await handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: vns3.port, tlsSha256: pin, apiToken: TOKEN }], dd.url, { VPN_SIGNALS: "health" }), lines)({}, lambdaContext(5000));
+    expect(summarize(sentSeries(dd, 0))).toEqual(["vpn.controller.up t3 1 controller:vns3-a", "vpn.tunnel.status t3 1 controller:vns3-a,tunnel:one,tunnel_id:1,endpoint:unnamed", "vpn.subnet.unmatched t3 0 controller:vns3-a"]);
+    expect(logRecords(lines).filter((r) => r.msg === "controller health unreadable").map((r) => [r.reason, r.detail])).toEqual([["bad_response", "body larger than 262144 bytes"]]);
+  });
+
   it("refuses an unknown VPN_SIGNALS group, naming the variable", async () => {
     const dd = await intake();
     const handler = handlerWith(env([{ name: "a", host: "127.0.0.1", port: 1, apiToken: TOKEN }], dd.url, { VPN_SIGNALS: "traffic,helth" }), []);
