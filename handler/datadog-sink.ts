@@ -89,6 +89,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
  */
 export const MAX_SERIES_PAYLOAD_BYTES = 450_000;
 
+/**
+ * With gzip: the first split is on uncompressed JSON under Datadog's 5 MB decompressed limit
+ * (5,242,880 bytes), and a payload whose gzip exceeds {@link MAX_COMPRESSED_SERIES_BYTES} is split
+ * again at {@link MAX_SERIES_PAYLOAD_BYTES} before it is sent. Series JSON compresses about 20 to 1,
+ * so 20 controllers × 50 tunnels with every signal (~6,100 series) stay one request.
+ */
+export const MAX_UNCOMPRESSED_SERIES_BYTES = 5_000_000;
+/** Largest gzip body sent: under Datadog's 500 KB (512,000 bytes) per request. */
+export const MAX_COMPRESSED_SERIES_BYTES = 500_000;
+
 /** Bytes of `value` as a JSON string, quotes included, without building the JSON. */
 function jsonStringBytes(value: string): number {
   // Tags and metric names never need escaping (handler/tags.ts); anything else is measured as written.
@@ -215,6 +225,14 @@ class TransportError extends Error {
   }
 }
 
+/** A compressed payload over the intake's limit: never sent, split smaller by the caller. */
+class PayloadTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`compressed payload of ${bytes} bytes over ${MAX_COMPRESSED_SERIES_BYTES}`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
 function describeNetworkError(error: unknown): string {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
   if (e?.name === "DeadlineExceededError" || e?.name === "TimeoutError" || e?.name === "AbortError") return "timed out";
@@ -235,7 +253,6 @@ class DeadlineHttpLibrary implements HttpLibrary {
   ) {}
 
   async send(request: RequestContext): Promise<ResponseContext> {
-    this.stats.requests += 1;
     const headers: Record<string, string> = { ...request.getHeaders() };
     let body = request.getBody();
     if (typeof body === "string") {
@@ -243,7 +260,9 @@ class DeadlineHttpLibrary implements HttpLibrary {
       if (encoding === "gzip") body = gzipSync(body);
       else if (encoding === "deflate") body = deflateSync(body);
       else if (encoding !== undefined) throw new TransportError(`unsupported Content-Encoding ${encoding}`);
+      if (encoding !== undefined && (body as Buffer).length > MAX_COMPRESSED_SERIES_BYTES) throw new PayloadTooLargeError((body as Buffer).length);
     }
+    this.stats.requests += 1;
     const payload = body as string | Buffer | undefined;
     let lastResponse: ResponseContext | undefined;
     let lastError: unknown;
@@ -304,8 +323,13 @@ export interface DatadogSinkOptions {
   readonly retry?: Partial<RetryPolicy> | undefined;
   /** Compress series payloads with gzip. @default true */
   readonly compress?: boolean;
-  /** Largest uncompressed JSON per series request. @default MAX_SERIES_PAYLOAD_BYTES */
+  /**
+   * Largest uncompressed JSON per series request without compression, and the size a payload whose
+   * gzip is over the limit is split to. @default MAX_SERIES_PAYLOAD_BYTES
+   */
   readonly maxPayloadBytes?: number;
+  /** Largest uncompressed JSON per series request with compression. @default MAX_UNCOMPRESSED_SERIES_BYTES */
+  readonly maxUncompressedBytes?: number;
   /** fetch implementation. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Jitter source. @default Math.random */
@@ -373,6 +397,7 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
   const random = options.random ?? Math.random;
   const compress = options.compress ?? true;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_SERIES_PAYLOAD_BYTES;
+  const firstSplitBytes = compress ? Math.max(maxPayloadBytes, options.maxUncompressedBytes ?? MAX_UNCOMPRESSED_SERIES_BYTES) : maxPayloadBytes;
 
   // A configuration per call binds the transport to that call's deadline and stats (~0.05 ms).
   const configure = (deadline: Deadline, stats: MutableStats): Configuration => {
@@ -389,12 +414,14 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
     async submitSeries(series, deadline) {
       const stats: MutableStats = { requests: 0, attempts: 0 };
       // One request keeps the core's order (what `npm run check` prints); several put the controllers first.
-      let batches = splitSeries(series, maxPayloadBytes);
-      if (batches.length > 1) batches = splitSeries(controllerSeriesFirst(series), maxPayloadBytes);
+      let batches = splitSeries(series, firstSplitBytes);
+      if (batches.length > 1) batches = splitSeries(controllerSeriesFirst(series), firstSplitBytes);
       // Every batch is tried: one refused request must not drop the others' points.
       let firstError: DeliveryError | undefined;
       let failed = 0;
-      for (const batch of batches) {
+      let sent = 0;
+      for (let i = 0; i < batches.length; i += 1) {
+        const batch = batches[i] as MetricSeries[];
         const api = new MetricsApi(configure(deadline, stats));
         try {
           await api.submitMetrics({
@@ -409,15 +436,23 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
             },
             ...(compress ? { contentEncoding: "gzip" as const } : {}),
           });
+          sent += 1;
         } catch (error) {
+          if (error instanceof PayloadTooLargeError && batch.length > 1) {
+            // Compressed worse than series JSON does: split this one at the conservative size, in place.
+            const smaller = splitSeries(batch, maxPayloadBytes);
+            batches.splice(i, 1, ...(smaller.length > 1 ? smaller : [batch.slice(0, batch.length / 2), batch.slice(batch.length / 2)]));
+            i -= 1;
+            continue;
+          }
           failed += 1;
           firstError ??= toDeliveryError("series", error, stats, options.apiKey);
         }
       }
       if (firstError !== undefined) {
         const spent = { requests: stats.requests, attempts: stats.attempts };
-        if (batches.length === 1) throw new DeliveryError(firstError.message, firstError.status, spent);
-        throw new DeliveryError(`${failed} of ${batches.length} series requests failed; first: ${firstError.message}`, firstError.status, spent);
+        if (failed + sent === 1) throw new DeliveryError(firstError.message, firstError.status, spent);
+        throw new DeliveryError(`${failed} of ${failed + sent} series requests failed; first: ${firstError.message}`, firstError.status, spent);
       }
       return { status: "accepted", requests: stats.requests, attempts: stats.attempts };
     },

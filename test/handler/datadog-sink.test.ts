@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { CheckEvent, MetricSeries } from "../../handler/core";
 import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, MAX_RESPONSE_BODY_BYTES, readCappedBody, retryDelayMs, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
@@ -201,13 +202,39 @@ describe("Datadog sink against an intake stand-in", () => {
     expect(dd.series().length).toBeLessThan(50);
   });
 
-  it("splits only past the payload limit: two requests for two payloads", async () => {
+  it("without compression, splits past the payload limit: two requests for two payloads", async () => {
     const dd = await start();
     const all = series(2000, 190);
-    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(5000));
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, compress: false }).submitSeries(all, Deadline.after(5000));
     expect(delivery).toEqual({ status: "accepted", requests: 2, attempts: 2 });
     expect(dd.series().flatMap((r) => (r.body as { series: unknown[] }).series)).toEqual(all);
     for (const r of dd.series()) expect(r.wireBytes).toBeLessThan(500_000);
+  });
+
+  it("with gzip, sends 600 KB of series JSON in one request (Datadog's limits: 500 KB compressed, 5 MB decompressed)", async () => {
+    const dd = await start();
+    const all = series(2000, 190);
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(5000));
+    expect(delivery).toEqual({ status: "accepted", requests: 1, attempts: 1 });
+    expect((dd.series()[0]?.body as { series: unknown[] }).series).toEqual(all);
+    expect(dd.series()[0]?.wireBytes).toBeLessThan(500_000);
+  });
+
+  it("splits again, before sending, a payload whose gzip would be over 500 KB", async () => {
+    const dd = await start();
+    // Random hex compresses about 2 to 1: 1.3 MB of it is ~650 KB of gzip.
+    const all: MetricSeries[] = Array.from({ length: 6000 }, (_, i) => ({
+      metric: "vpn.tunnel.status",
+      type: 3,
+      points: [{ timestamp: 1_700_000_000, value: 1 }],
+      tags: [`tunnel_id:${i}`, `tunnel:${randomBytes(95).toString("hex")}`],
+    }));
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(10_000));
+    expect(delivery.status).toBe("accepted");
+    expect(delivery.requests).toBe(dd.series().length);
+    expect(dd.series().length).toBeGreaterThanOrEqual(3);
+    expect(dd.series().flatMap((r) => (r.body as { series: unknown[] }).series)).toEqual(all);
+    for (const r of dd.series()) expect(r.wireBytes).toBeLessThanOrEqual(500_000);
   });
 
   it("sends every controller gauge in the first request and still tries the other batches after one fails", async () => {
@@ -217,7 +244,7 @@ describe("Datadog sink against an intake stand-in", () => {
     const controllers: MetricSeries[] = Array.from({ length: 24 }, (_, i) => ({ metric: "vpn.controller.up", type: 3, points: [{ timestamp: 1_700_000_000, value: 1 }], tags: [`controller:c${i}`] }));
     // Controllers last in the input (as if their tunnels came first): the sink moves them to the front.
     const all = [...tunnels.slice(0, 1000), ...controllers, ...tunnels.slice(1000)];
-    const sink = createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 }, maxPayloadBytes: 250_000 });
+    const sink = createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 }, maxPayloadBytes: 250_000, compress: false });
 
     const error = await sink.submitSeries(all, Deadline.after(5000)).catch((e: unknown) => e);
 
