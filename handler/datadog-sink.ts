@@ -90,12 +90,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export const MAX_SERIES_PAYLOAD_BYTES = 450_000;
 
 /**
- * With gzip: the first split is on uncompressed JSON under Datadog's 5 MB decompressed limit
- * (5,242,880 bytes), and a payload whose gzip exceeds {@link MAX_COMPRESSED_SERIES_BYTES} is split
- * again at {@link MAX_SERIES_PAYLOAD_BYTES} before it is sent. Series JSON compresses about 20 to 1,
- * so 20 controllers × 50 tunnels with every signal (~6,100 series) stay one request.
+ * With gzip: the first split is on uncompressed JSON, well under Datadog's 5 MB decompressed limit
+ * (5,242,880 bytes) so that one request's JSON and its copies stay small in memory; a payload
+ * whose gzip exceeds {@link MAX_COMPRESSED_SERIES_BYTES} is split again at
+ * {@link MAX_SERIES_PAYLOAD_BYTES} before it is sent. Series JSON compresses about 20 to 1, so 20
+ * controllers × 50 tunnels with every signal (~6,100 series, ~1.3 MB) stay one request.
  */
-export const MAX_UNCOMPRESSED_SERIES_BYTES = 5_000_000;
+export const MAX_UNCOMPRESSED_SERIES_BYTES = 2_000_000;
 /** Largest gzip body sent: under Datadog's 500 KB (512,000 bytes) per request. */
 export const MAX_COMPRESSED_SERIES_BYTES = 500_000;
 
