@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { compareSa, REKEY_MARGIN_SECONDS } from "../../handler/sa-tracking";
 import { parseIpsecStatus, parseSystemStatus } from "../../handler/vns3-responses";
 import type { ControllerMemory, SystemReading, TunnelParams } from "../../handler/core";
@@ -439,6 +440,39 @@ describe("compareSa", () => {
   it("does not count an SA that came back after the tunnel was seen without one", () => {
     const gone = { bytesIn: 0, bytesOut: 0, at: TS };
     expect(compareSa(gone, { inboundSpi: "cc", outboundSpi: "dd", bytesIn: 9, bytesOut: 0, espSecondsLeft: 28800 }, TS + 60)).toEqual({ bytesIn: 9, bytesOut: 0, reestablished: 0 });
+  });
+});
+
+describe("compareSa over many checks (property)", () => {
+  it("adds up, from the second check on, to exactly the bytes every SA carried, however SAs are replaced", () => {
+    const step = fc.record({ grow: fc.nat({ max: 1_000_000 }), newSa: fc.boolean() });
+    fc.assert(
+      fc.property(fc.nat({ max: 1_000_000 }), fc.array(step, { maxLength: 40 }), (start, steps) => {
+        let spi = 0;
+        let counter = start;
+        let previous: (ReturnType<typeof observe> & { at: number }) | undefined;
+        function observe() {
+          return { inboundSpi: `in${spi}`, outboundSpi: `out${spi}`, bytesIn: counter, bytesOut: 0, espSecondsLeft: 20756 };
+        }
+        let at = TS;
+        let carried = 0;
+        let summed = 0;
+        previous = { ...observe(), at };
+        for (const { grow, newSa } of steps) {
+          at += 60;
+          if (newSa) {
+            spi += 1;
+            counter = grow; // a new SA counts from zero
+          } else counter += grow;
+          carried += grow;
+          const change = compareSa(previous, observe(), at);
+          summed += change.bytesIn ?? Number.NaN;
+          expect(change.reestablished).toBe(newSa ? 1 : 0);
+          previous = { ...observe(), at };
+        }
+        expect(summed).toBe(carried);
+      }),
+    );
   });
 });
 
