@@ -82,6 +82,28 @@ function ipsecBody(controllerIndex) {
   return JSON.stringify({ response });
 }
 
+/**
+ * GET /api/status/system as Cohesive's OpenAPI description has it (schema SystemStatus) with the
+ * values of the Python SDK's SystemAdminApiData.SystemStatus (tests/vns3/stub_data.py): uptime in
+ * seconds, diskinfo rows of strings [device, size, used, avail, "use%", mount, "inode%"], meminfo
+ * byte counts as strings. Uptime grows with each answer, as a live controller's does.
+ */
+const bootedAt = Date.now();
+function systemBody() {
+  return JSON.stringify({
+    response: {
+      timestamp_i: Math.floor(Date.now() / 1000),
+      vns3_version: "Cohesive Networks VNS3 4.9.0-20200121",
+      kernel_version: "Linux 4.4.0-154-generic",
+      uptime: 263155 + Math.floor((Date.now() - bootedAt) / 1000),
+      loadavg: ["0.00", "0.05", "0.07", "1/328", "20398"],
+      diskinfo: [["/dev/nvme0n1p1", "31571570688", "5974278144", "23986741248", "20%", "/", "13%"]],
+      meminfo: ["8264527872", "4446773248", "3817754624", "90910720", "241074176", "3327860736", "877838336", "7386689536"],
+      swapinfo: ["1073737728", "0", "1073737728"],
+    },
+  });
+}
+
 function subnetsBody(controllerIndex, verbose) {
   const response = Array.from({ length: tunnelsPerController }, (_, i) => {
     const network = `10.${controllerIndex % 256}.${(i + 1) % 256}.${Math.floor((i + 1) / 256) % 256}`;
@@ -111,7 +133,9 @@ for (let i = 0; i < controllers; i += 1) {
           ? url.searchParams.get("extended_output") === "true"
             ? bodies.subnetsVerbose
             : bodies.subnets
-          : undefined;
+          : url.pathname === "/api/status/system"
+            ? systemBody()
+            : undefined;
     if (body === undefined) res.writeHead(404, headers).end('{"error":{"message":"Not found"}}');
     else res.writeHead(200, headers).end(body);
   });

@@ -91,3 +91,16 @@ export const DOWN_REASONS = [
 
 /** One of {@link DOWN_REASONS}. */
 export type DownReason = (typeof DOWN_REASONS)[number];
+
+/** `endpoint` tag value of a tunnel whose controller names no endpoint and gives no endpoint id. */
+export const ENDPOINT_TAG_FALLBACK = "unnamed";
+
+/**
+ * The `endpoint` tag value of a tunnel without an endpoint name: `endpoint-<id>` when the
+ * controller gives an endpoint id, else {@link ENDPOINT_TAG_FALLBACK}. Every tunnel series carries
+ * an endpoint tag, so partner mode (grouped by endpoint) never skips a tunnel; the stacks' alert
+ * preview uses the same function. Normalized as a tag by the caller.
+ */
+export function endpointFallbackTagValue(endpointId: string | undefined): string {
+  return endpointId !== undefined && endpointId !== "" ? `endpoint-${endpointId}` : ENDPOINT_TAG_FALLBACK;
+}

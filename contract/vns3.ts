@@ -7,10 +7,12 @@ export const DEFAULT_VNS3_API_PORT = 8000;
 export const DEFAULT_VNS3_API_USER = "api";
 
 /**
- * The two reads of a check. `extended_output=true` is a query parameter of `getConnectedSubnets`
+ * The reads of a check (status endpoints only: never `/api/ipsec`, which holds pre-shared keys). `extended_output=true` is a query parameter of `getConnectedSubnets`
  * in Cohesive's OpenAPI description (default false): only then does each subnet carry its origin.
  */
 export const VNS3_PATHS = {
   ipsecStatus: "/api/status/ipsec",
   connectedSubnets: "/api/status/connected_subnets?extended_output=true",
+  /** Operation `getSystemStatus` (schema `SystemStatus`): uptime, diskinfo, meminfo, vns3_version. Best effort. */
+  systemStatus: "/api/status/system",
 } as const;

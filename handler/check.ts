@@ -7,13 +7,14 @@
  * `--send`.
  */
 import type { CheckerConfig, ControllerConfig } from "./config";
-import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary, type ControllerReading, type KnownTunnel } from "./core";
+import { SIGNAL_GROUPS } from "../contract/signals";
+import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary, type ControllerMemory, type ControllerReading, type KnownTunnel } from "./core";
 import { Deadline, systemClock, type Clock } from "./deadline";
 import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
 import { silentLogger, type Logger } from "./log";
 import { endpointNameTag, tunnelNameTag } from "./tags";
 import type { CredentialsResolver } from "./secrets";
-import { classifyReadError, type Vns3Reader } from "./vns3-client";
+import { classifyReadError, type ReadWants, type Vns3Reader } from "./vns3-client";
 
 /** The I/O a check needs. */
 export interface CheckDeps {
@@ -41,11 +42,16 @@ export interface CheckState {
   lastDeliveryAttempts: number | undefined;
   /** Per controller, its tunnels as last read, tag-normalized (bounded size): the tag context while it is down. */
   readonly lastTunnels: Map<string, readonly KnownTunnel[]>;
+  /**
+   * Per configured controller, the SAs, uptime and version of the previous check (traffic,
+   * re-establishment, reboot). Replaced by each check's report: removed controllers and tunnels drop out.
+   */
+  memory: ReadonlyMap<string, ControllerMemory>;
 }
 
 /** A fresh {@link CheckState} (a cold start). */
 export function createCheckState(): CheckState {
-  return { lastDeliveryAttempts: undefined, lastTunnels: new Map() };
+  return { lastDeliveryAttempts: undefined, lastTunnels: new Map(), memory: new Map() };
 }
 
 /** Remember what the up controllers reported, normalized so no long controller text is kept. */
@@ -74,6 +80,13 @@ function subnetFields(summary: CheckSummary): Record<string, unknown> {
     unmatched_subnets: read.length > 0 ? summary.unmatchedSubnets : "unknown",
     subnets: summary.subnets.map((s) => (s.state === "read" ? { controller: s.controller, state: s.state, unmatched: s.unmatched } : { controller: s.controller, state: s.state, reason: s.reason })),
   };
+}
+
+/** The health part of the summary line: bounded, one entry per controller. */
+function healthFields(summary: CheckSummary): Record<string, unknown>[] {
+  return summary.health.map((h) =>
+    h.state === "read" ? { controller: h.controller, state: h.state, ...(h.rebooted ? { rebooted: true } : {}) } : h.state === "unavailable" ? { controller: h.controller, state: h.state, reason: h.reason.slice(0, 200) } : { controller: h.controller, state: h.state },
+  );
 }
 
 /** Tuning of one check. */
@@ -118,7 +131,7 @@ export function defaultDatadogReserveMs(budgetMs: number): number {
   return Math.min(10_000, Math.max(1_000, Math.round(budgetMs * 0.3)));
 }
 
-async function readController(controller: ControllerConfig, deps: CheckDeps, deadline: Deadline, clock: Clock): Promise<ControllerReading> {
+async function readController(controller: ControllerConfig, deps: CheckDeps, deadline: Deadline, clock: Clock, want: ReadWants): Promise<ControllerReading> {
   const started = clock.now();
   let credentials;
   try {
@@ -129,7 +142,7 @@ async function readController(controller: ControllerConfig, deps: CheckDeps, dea
   }
   let reading: ControllerReading;
   try {
-    reading = await deps.reader.read(controller, credentials, deadline);
+    reading = await deps.reader.read(controller, credentials, deadline, want);
   } catch (error) {
     // Readers report failures as readings; this only guards against one that throws anyway.
     reading = { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
@@ -150,7 +163,7 @@ async function sendEvents(events: readonly CheckEvent[], sink: MetricsSink, dead
         sent += 1;
       } catch (error) {
         failed += 1;
-        logger.log("warn", "event not delivered", { controller: event.controller, subnet: event.subnet, error: error instanceof Error ? error.message : String(error) });
+        logger.log("warn", "event not delivered", { controller: event.controller, ...(event.subnet !== undefined ? { subnet: event.subnet } : {}), error: error instanceof Error ? error.message : String(error) });
       }
     }
   };
@@ -181,13 +194,20 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
   const readDeadline = deadline.shortenedBy(reserve + finalMargin);
   const sendDeadline = deadline.shortenedBy(finalMargin);
 
-  const readings = await Promise.all(config.controllers.map((controller) => readController(controller, deps, readDeadline, clock)));
+  const signals = config.signals ?? new Set(SIGNAL_GROUPS);
+  // A group that is off costs nothing: no tunnel_params kept, no /api/status/system request.
+  const want: ReadWants = { tunnelParams: signals.has("phase") || signals.has("traffic"), system: signals.has("health") };
+  const readings = await Promise.all(config.controllers.map((controller) => readController(controller, deps, readDeadline, clock, want)));
 
   for (const reading of readings) {
     if (!reading.up) {
       logger.log("warn", "controller down", { vpn_environment: config.environment, controller: reading.controller, reason: reading.reason, detail: reading.detail, duration_ms: reading.durationMs });
     } else if (!reading.subnets.ok) {
       logger.log("warn", "connected subnets unreadable", { vpn_environment: config.environment, controller: reading.controller, reason: reading.subnets.reason, detail: reading.subnets.detail });
+    }
+    if (reading.up && reading.system !== undefined && !reading.system.ok) {
+      // Best effort: the controller stays up; an older controller answers 404 here.
+      logger.log("warn", "controller health unreadable", { vpn_environment: config.environment, controller: reading.controller, reason: reading.system.reason, detail: reading.system.detail });
     }
   }
 
@@ -200,9 +220,14 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     timestamp: Math.floor(clock.now() / 1000),
     maxEvents: options.maxEvents,
     knownTunnels,
+    signals,
+    ...(state !== undefined ? { previous: state.memory } : {}),
     ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
-  if (state !== undefined) rememberTunnels(state, readings);
+  if (state !== undefined) {
+    rememberTunnels(state, readings);
+    state.memory = report.memory;
+  }
 
   for (const subnets of report.summary.subnets) {
     // Failed reads and down controllers are logged above; this is the answer without origins.
@@ -238,6 +263,8 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     ...subnetFields(summary),
     shared_descriptions: summary.sharedDescriptions.length,
     shared_endpoint_names: summary.sharedEndpointNames.length,
+    ...(signals.has("traffic") ? { reestablished: summary.reestablished } : {}),
+    ...(signals.has("health") ? { health: healthFields(summary) } : {}),
     events_sent: events.sent,
     events_failed: events.failed,
     events_suppressed: summary.eventsSuppressed,

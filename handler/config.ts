@@ -7,6 +7,7 @@ import * as z from "zod";
 import { CHECKER_ENV } from "../contract/checker-env";
 import { DATADOG_SITE_DOMAINS, parseDatadogSite, DATADOG_SITES, type DatadogSiteDomain } from "../contract/datadog-sites";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../contract/fingerprint";
+import { SIGNAL_GROUPS, parseSignalGroups, type SignalGroup } from "../contract/signals";
 import { DEFAULT_VNS3_API_PORT } from "../contract/vns3";
 import { normalizeTagValue } from "./tags";
 
@@ -60,6 +61,8 @@ export interface CheckerConfig {
   readonly controllers: readonly ControllerConfig[];
   /** Datadog intake settings. */
   readonly datadog: DatadogConfig;
+  /** Enabled signal groups (`VPN_SIGNALS`, contract/signals.ts). @default every group */
+  readonly signals?: ReadonlySet<SignalGroup>;
 }
 
 /** Environment record accepted by the parser (`process.env` fits). */
@@ -255,6 +258,12 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
     issues.push("DD_API_KEY_SECRET_ARN: required (or DD_API_KEY for local runs)");
   }
 
+  // Not read with read(): an empty VPN_SIGNALS means "no group", unset means "every group".
+  const signals = parseSignalGroups(env[CHECKER_ENV.signals]);
+  if (signals.unknown.length > 0) {
+    issues.push(`${CHECKER_ENV.signals}: unknown signal group ${signals.unknown.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 40))).join(", ")}; expected a comma-separated list of ${SIGNAL_GROUPS.join(", ")}`);
+  }
+
   if (issues.length > 0 || environment === undefined || site === undefined || apiKey === undefined) {
     throw new ConfigError(issues);
   }
@@ -262,5 +271,6 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
     environment,
     controllers,
     datadog: { site, apiUrl, apiKey },
+    signals: signals.groups,
   };
 }

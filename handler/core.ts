@@ -3,15 +3,19 @@
  * send, plus a summary. No I/O, no clock: everything comes in as arguments.
  */
 import { createHash } from "node:crypto";
-import { METRICS, TAG_KEYS, type DownReason } from "../contract/metrics";
+import { COUNT_METRICS, EVENT_TITLES, METRICS, TAG_KEYS, endpointFallbackTagValue, type DownReason } from "../contract/metrics";
+import { SIGNAL_GROUPS, type SignalGroup } from "../contract/signals";
+import { CHECK_INTERVAL_SECONDS, compareSa, type SaMemory } from "./sa-tracking";
 import { networkKey, parseNetwork, supernetKey } from "./networks";
-import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
+import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, tunnelIdTag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
 export { DOWN_REASONS, METRICS, type DownReason } from "../contract/metrics";
 export type { SharedEndpointTag, SharedTunnelTag } from "./tags";
 
 /** Datadog v2 intake type of a gauge. */
 export const GAUGE_TYPE = 3;
+/** Datadog v2 intake type of a count (COUNT_METRICS). */
+export const COUNT_TYPE = 1;
 
 /** Most unmatched-subnet events sent per invocation; the gauge still counts all of them. */
 export const DEFAULT_MAX_EVENTS = 25;
@@ -35,7 +39,42 @@ export interface Tunnel {
   /** IKE phase 1 / phase 2 state from `tunnel_params`: only with `tunnelDetails` (the CLI's table); never tagged or sent. */
   readonly phase1?: string | undefined;
   readonly phase2?: string | undefined;
+  /** The signal fields of `tunnel_params`, when the check asked for them (phase or traffic on). */
+  readonly params?: TunnelParams | undefined;
 }
+
+/** The signal fields of one tunnel's `tunnel_params` (schema `IpsecTunnelParams`, all strings there). */
+export interface TunnelParams {
+  /** `phase1` is `"up"`. */
+  readonly phase1Up: boolean;
+  /** `phase2` is `"up"`. */
+  readonly phase2Up: boolean;
+  readonly inboundSpi?: string | undefined;
+  readonly outboundSpi?: string | undefined;
+  /** Bytes of the current SA (`bytes_in`). */
+  readonly bytesIn?: number | undefined;
+  readonly bytesOut?: number | undefined;
+  /** Seconds the SA has left (`esp_time_remaining`, `"20756s"`). */
+  readonly espSecondsLeft?: number | undefined;
+}
+
+/** What `/api/status/system` told (handler/vns3-responses.ts); each part only when readable. */
+export interface SystemStatus {
+  readonly uptimeSeconds?: number;
+  /** Highest `use%` over the mounts. */
+  readonly diskUsedPct?: number;
+  /** Highest `inode%` over the mounts. */
+  readonly inodeUsedPct?: number;
+  /** Memory in use without buffers and page cache, percent of total. */
+  readonly memoryUsedPct?: number;
+  /** Normalized version token, e.g. `4.9.0-20200121`. */
+  readonly vns3Version?: string;
+}
+
+/** Result of the best-effort health read: never turns the controller down. */
+export type SystemReading =
+  | { readonly ok: true; readonly status: SystemStatus }
+  | { readonly ok: false; readonly reason: DownReason; readonly detail: string };
 
 /** One entry of /api/status/connected_subnets. */
 export interface ConnectedSubnet {
@@ -60,6 +99,8 @@ export type ControllerReading =
       readonly up: true;
       readonly tunnels: readonly Tunnel[];
       readonly subnets: SubnetsReading;
+      /** `/api/status/system`, when the health group is on. */
+      readonly system?: SystemReading | undefined;
       /** Time spent reading, for logs. */
       readonly durationMs?: number;
     }
@@ -79,12 +120,14 @@ export interface MetricPoint {
   readonly value: number;
 }
 
-/** One gauge series in the Datadog v2 intake shape. */
+/** One series in the Datadog v2 intake shape: a gauge, or a count (COUNT_METRICS) with its interval. */
 export interface MetricSeries {
   readonly metric: string;
-  readonly type: typeof GAUGE_TYPE;
+  readonly type: typeof GAUGE_TYPE | typeof COUNT_TYPE;
   readonly points: readonly MetricPoint[];
   readonly tags: readonly string[];
+  /** Seconds a count covers (one check interval). Counts only. */
+  readonly interval?: number;
 }
 
 /** A Datadog event in the v1 events intake shape (subset we use). */
@@ -92,11 +135,12 @@ export interface CheckEvent {
   readonly title: string;
   readonly text: string;
   readonly tags: readonly string[];
-  readonly alertType: "warning";
-  /** Groups repeats of the same finding (one per controller + subnet). */
+  readonly alertType: "warning" | "info";
+  /** Groups repeats of the same finding (one per controller + subnet, or controller + reboot). */
   readonly aggregationKey: string;
   readonly controller: string;
-  readonly subnet: string;
+  /** The unmatched subnet; absent on a reboot event. */
+  readonly subnet?: string;
 }
 
 /**
@@ -106,6 +150,23 @@ export interface CheckEvent {
 export type SubnetState =
   | { readonly controller: string; readonly state: "read"; readonly unmatched: number }
   | { readonly controller: string; readonly state: "unknown"; readonly reason: string };
+
+/** Per controller: the health read's outcome (`npm run check`'s health line, the summary log). */
+export type HealthState =
+  | { readonly controller: string; readonly state: "read"; readonly status: SystemStatus; readonly rebooted: boolean }
+  | { readonly controller: string; readonly state: "unavailable"; readonly reason: string }
+  | { readonly controller: string; readonly state: "off" };
+
+/** Per tunnel of an up controller: the SA signals of this check (`npm run check`'s table). */
+export interface TunnelSignals {
+  readonly controller: string;
+  readonly id: string;
+  readonly phase1?: 0 | 1;
+  readonly phase2?: 0 | 1;
+  readonly bytesIn?: number;
+  readonly bytesOut?: number;
+  readonly reestablished?: 0 | 1;
+}
 
 /** Counts for the summary log line, the handler's return value and `npm run check`. */
 export interface CheckSummary {
@@ -129,6 +190,21 @@ export interface CheckSummary {
   readonly sharedDescriptions: readonly SharedTunnelTag[];
   /** Endpoint names that stand for more than one partner: each such endpoint is tagged with a suffix. */
   readonly sharedEndpointNames: readonly SharedEndpointTag[];
+  /** Per controller, in configuration order: the health read (or "off" / down). */
+  readonly health: readonly HealthState[];
+  /** Tunnels replaced early in this check (sum of `vpn.tunnel.reestablished`). */
+  readonly reestablished: number;
+  /** Per tunnel of the up controllers: phase and traffic values sent. */
+  readonly tunnelSignals: readonly TunnelSignals[];
+}
+
+/** What the container remembers of one controller for the next check (bounded: its current tunnels only). */
+export interface ControllerMemory {
+  /** Per tunnel id, the SA as last observed. */
+  readonly tunnels: ReadonlyMap<string, SaMemory>;
+  readonly uptimeSeconds?: number;
+  /** Last version read: keeps the `vns3_version` tag steady through a failed health read. */
+  readonly vns3Version?: string;
 }
 
 /** Everything one check produces. */
@@ -136,6 +212,8 @@ export interface CheckReport {
   readonly series: readonly MetricSeries[];
   readonly events: readonly CheckEvent[];
   readonly summary: CheckSummary;
+  /** What to remember for the next check: one entry per controller of this check. */
+  readonly memory: ReadonlyMap<string, ControllerMemory>;
 }
 
 /** A tunnel a controller reported in an earlier check (the tag context of a controller now down). */
@@ -167,6 +245,10 @@ export interface BuildReportInput {
   readonly knownTunnels?: readonly KnownTunnel[];
   /** The checker's health gauges; none are sent without it. @default none */
   readonly health?: CheckHealth;
+  /** Enabled signal groups (`VPN_SIGNALS`). @default every group */
+  readonly signals?: ReadonlySet<SignalGroup>;
+  /** The previous check's {@link CheckReport.memory} in this container. @default none (cold start) */
+  readonly previous?: ReadonlyMap<string, ControllerMemory>;
 }
 
 /**
@@ -182,11 +264,13 @@ export function tunnelTagValue(tunnel: Pick<Tunnel, "id" | "description">): stri
  * Tags of one tunnel's series, given its (unique) `tunnel` and `endpoint` values.
  * @param base the controller's `[vpn_environment:…, controller:…]`, one array shared by all its tunnels
  */
-function tunnelTags(base: readonly string[], tunnel: Pick<Tunnel, "id">, tunnelValue: string, endpointValue: string): string[] {
+function tunnelTags(base: readonly string[], tunnel: Pick<Tunnel, "id" | "endpointId">, tunnelValue: string, endpointValue: string): string[] {
   // The tunnel tag is a slice of the whole normalized description: copy it out, or every series
   // keeps that text alive until the send is over (17,400 of them in the memory benchmark).
-  const tags = [...base, compactString(`${TAG_KEYS.tunnel}:${tunnelValue}`), tag(TAG_KEYS.tunnelId, tunnel.id)];
-  if (endpointValue !== "") tags.push(`${TAG_KEYS.endpoint}:${endpointValue}`);
+  const tags = [...base, compactString(`${TAG_KEYS.tunnel}:${tunnelValue}`), tunnelIdTag(tunnel.id)];
+  // Always an endpoint tag: a grouped monitor ignores a series without its group-by tag (Datadog's
+  // no-data troubleshooting: "Tags contain N/A values"), so a nameless endpoint would go unwatched.
+  tags.push(endpointValue !== "" ? `${TAG_KEYS.endpoint}:${endpointValue}` : tag(TAG_KEYS.endpoint, endpointFallbackTagValue(tunnel.endpointId)));
   return tags;
 }
 
@@ -257,6 +341,24 @@ export function compareTunnelIds(a: Pick<Tunnel, "id">, b: Pick<Tunnel, "id">): 
 
 function gauge(metric: string, value: number, timestamp: number, tags: readonly string[]): MetricSeries {
   return { metric, type: GAUGE_TYPE, points: [{ timestamp, value }], tags };
+}
+
+const COUNTS: ReadonlySet<string> = new Set(COUNT_METRICS);
+
+function count(metric: string, value: number, timestamp: number, tags: readonly string[]): MetricSeries {
+  if (!COUNTS.has(metric)) throw new Error(`${metric} is not a count metric`);
+  return { metric, type: COUNT_TYPE, points: [{ timestamp, value }], tags, interval: CHECK_INTERVAL_SECONDS };
+}
+
+function rebootEvent(environment: string, controller: string, before: number, now: number): CheckEvent {
+  return {
+    title: EVENT_TITLES.controllerRebooted,
+    text: truncate(`VNS3 controller ${controller} (environment ${environment}) rebooted: uptime ${now} s, was ${before} s at the previous check.`, 4000),
+    tags: [tag(TAG_KEYS.environment, environment), tag(TAG_KEYS.controller, controller)],
+    alertType: "info",
+    aggregationKey: truncate(`vns3-controller-rebooted:${normalizeTagValue(controller)}`, 100),
+    controller,
+  };
 }
 
 function truncate(text: string, max: number): string {
@@ -340,16 +442,49 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
   const subnetStates: SubnetState[] = [];
   const tags = assignTags(readings, input.knownTunnels ?? []);
   const environmentTag = tag(TAG_KEYS.environment, environment);
+  const signals = input.signals ?? new Set(SIGNAL_GROUPS);
+  const previous = input.previous ?? new Map<string, ControllerMemory>();
+  const memory = new Map<string, ControllerMemory>();
+  const healthStates: HealthState[] = [];
+  const tunnelSignals: TunnelSignals[] = [];
+  const rebootEvents: CheckEvent[] = [];
+  let reestablishedTotal = 0;
 
   for (const reading of readings) {
     const base = [environmentTag, tag(TAG_KEYS.controller, reading.controller)];
+    const before = previous.get(reading.controller);
     if (!reading.up) {
       down.push({ controller: reading.controller, reason: reading.reason });
       subnetStates.push({ controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` });
+      healthStates.push(signals.has("health") ? { controller: reading.controller, state: "unavailable", reason: `controller not read (${reading.reason})` } : { controller: reading.controller, state: "off" });
       series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]));
+      // Kept while it is down: an SA that lived through the outage still counts from where it was.
+      if (before !== undefined) memory.set(reading.controller, before);
       continue;
     }
-    series.push(gauge(METRICS.controllerUp, 1, timestamp, base));
+    const system = signals.has("health") ? reading.system : undefined;
+    const status = system?.ok === true ? system.status : undefined;
+    const version = status?.vns3Version ?? before?.vns3Version;
+    series.push(gauge(METRICS.controllerUp, 1, timestamp, version !== undefined ? [...base, tag(TAG_KEYS.vns3Version, version)] : base));
+    let rebooted = false;
+    if (status !== undefined) {
+      if (status.uptimeSeconds !== undefined) {
+        series.push(gauge(METRICS.controllerUptime, status.uptimeSeconds, timestamp, base));
+        if (before?.uptimeSeconds !== undefined && status.uptimeSeconds < before.uptimeSeconds) {
+          rebooted = true;
+          rebootEvents.push(rebootEvent(environment, reading.controller, before.uptimeSeconds, status.uptimeSeconds));
+        }
+      }
+      if (status.diskUsedPct !== undefined) series.push(gauge(METRICS.controllerDiskUsed, status.diskUsedPct, timestamp, base));
+      if (status.inodeUsedPct !== undefined) series.push(gauge(METRICS.controllerInodeUsed, status.inodeUsedPct, timestamp, base));
+      if (status.memoryUsedPct !== undefined) series.push(gauge(METRICS.controllerMemoryUsed, status.memoryUsedPct, timestamp, base));
+      healthStates.push({ controller: reading.controller, state: "read", status, rebooted });
+    } else if (!signals.has("health")) {
+      healthStates.push({ controller: reading.controller, state: "off" });
+    } else {
+      healthStates.push({ controller: reading.controller, state: "unavailable", reason: system === undefined || system.ok ? "not read" : `${system.reason}: ${system.detail}` });
+    }
+    const saMemory = new Map<string, SaMemory>();
     const tunnels = tags.sorted.get(reading.controller) ?? [];
     const values = tags.valuesOf.get(reading.controller) ?? [];
     tunnels.forEach((tunnel, i) => {
@@ -363,6 +498,33 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
       if (tunnel.connected) tunnelsUp += 1;
       else tunnelsDown += 1;
       series.push(gauge(METRICS.tunnelStatus, tunnel.connected ? 1 : 0, timestamp, tunnelTagList));
+      const params = tunnel.params;
+      if (params === undefined) return;
+      const sent: { -readonly [K in keyof TunnelSignals]: TunnelSignals[K] } = { controller: reading.controller, id: tunnel.id };
+      if (signals.has("phase")) {
+        sent.phase1 = params.phase1Up ? 1 : 0;
+        sent.phase2 = params.phase2Up ? 1 : 0;
+        series.push(gauge(METRICS.tunnelPhase1, sent.phase1, timestamp, tunnelTagList));
+        series.push(gauge(METRICS.tunnelPhase2, sent.phase2, timestamp, tunnelTagList));
+      }
+      if (signals.has("traffic")) {
+        const observed = { inboundSpi: params.inboundSpi, outboundSpi: params.outboundSpi, bytesIn: params.bytesIn, bytesOut: params.bytesOut, espSecondsLeft: params.espSecondsLeft };
+        const change = compareSa(before?.tunnels.get(tunnel.id), observed, timestamp);
+        saMemory.set(tunnel.id, { ...observed, at: timestamp });
+        if (change.bytesIn !== undefined) series.push(count(METRICS.tunnelBytesIn, (sent.bytesIn = change.bytesIn), timestamp, tunnelTagList));
+        if (change.bytesOut !== undefined) series.push(count(METRICS.tunnelBytesOut, (sent.bytesOut = change.bytesOut), timestamp, tunnelTagList));
+        if (change.reestablished !== undefined) {
+          // A 0 on every quiet check: a `sum(last_1h)` monitor then evaluates (and recovers) the group.
+          series.push(count(METRICS.tunnelReestablished, (sent.reestablished = change.reestablished), timestamp, tunnelTagList));
+          reestablishedTotal += change.reestablished;
+        }
+      }
+      tunnelSignals.push(sent);
+    });
+    memory.set(reading.controller, {
+      tunnels: saMemory,
+      ...(status?.uptimeSeconds !== undefined ? { uptimeSeconds: status.uptimeSeconds } : before?.uptimeSeconds !== undefined ? { uptimeSeconds: before.uptimeSeconds } : {}),
+      ...(version !== undefined ? { vns3Version: version } : {}),
     });
 
     if (!reading.subnets.ok) {
@@ -385,6 +547,9 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     series.push(gauge(METRICS.subnetUnmatched, unmatched, timestamp, base));
   }
 
+  // Reboot events go first: a handful at most (one per controller), never crowded out by the subnet cap.
+  events.unshift(...rebootEvents);
+
   if (input.health !== undefined) {
     series.push(gauge(METRICS.checkDuration, Math.max(0, Math.round(input.health.durationMs)), timestamp, [environmentTag]));
     if (input.health.previousDeliveryAttempts !== undefined) {
@@ -402,11 +567,15 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
       tunnelsDown,
       tunnelsDisabled,
       unmatchedSubnets: unmatchedTotal,
-      eventsSuppressed: unmatchedTotal - events.length,
+      eventsSuppressed: unmatchedTotal - (events.length - rebootEvents.length),
       down,
       subnets: subnetStates,
       sharedDescriptions: tags.sharedDescriptions,
       sharedEndpointNames: tags.sharedEndpointNames,
+      health: healthStates,
+      reestablished: reestablishedTotal,
+      tunnelSignals,
     },
+    memory,
   };
 }

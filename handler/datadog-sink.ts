@@ -89,6 +89,17 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
  */
 export const MAX_SERIES_PAYLOAD_BYTES = 450_000;
 
+/**
+ * With gzip: the first split is on uncompressed JSON, well under Datadog's 5 MB decompressed limit
+ * (5,242,880 bytes) so that one request's JSON and its copies stay small in memory; a payload
+ * whose gzip exceeds {@link MAX_COMPRESSED_SERIES_BYTES} is split again at
+ * {@link MAX_SERIES_PAYLOAD_BYTES} before it is sent. Series JSON compresses about 20 to 1, so 20
+ * controllers × 50 tunnels with every signal (~6,100 series, ~1.3 MB) stay one request.
+ */
+export const MAX_UNCOMPRESSED_SERIES_BYTES = 2_000_000;
+/** Largest gzip body sent: under Datadog's 500 KB (512,000 bytes) per request. */
+export const MAX_COMPRESSED_SERIES_BYTES = 500_000;
+
 /** Bytes of `value` as a JSON string, quotes included, without building the JSON. */
 function jsonStringBytes(value: string): number {
   // Tags and metric names never need escaping (handler/tags.ts); anything else is measured as written.
@@ -113,7 +124,45 @@ export function seriesJsonBytes(series: MetricSeries): number {
   series.tags.forEach((tag, i) => {
     bytes += jsonStringBytes(tag) + (i > 0 ? 1 : 0);
   });
+  if (series.interval !== undefined) bytes += INTERVAL_FIXED_BYTES + JSON.stringify(series.interval).length;
   return bytes;
+}
+
+const INTERVAL_FIXED_BYTES = Buffer.byteLength(',"interval":');
+
+/**
+ * The controller series first (`vpn.controller.*`, in their order), then the rest: when a check
+ * needs several requests, the first carries every controller's `vpn.controller.up`.
+ */
+export function controllerSeriesFirst(series: readonly MetricSeries[]): MetricSeries[] {
+  const controller: MetricSeries[] = [];
+  const rest: MetricSeries[] = [];
+  for (const s of series) (s.metric.startsWith(CONTROLLER_PREFIX) ? controller : rest).push(s);
+  return controller.concat(rest);
+}
+const CONTROLLER_PREFIX = "vpn.controller.";
+
+/** Most bytes of a Datadog answer read (its errors fit in far less; a 200 MB body must not be buffered). */
+export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+
+/** The body of `response`, at most `maxBytes` of it: the rest is not read (the stream is cancelled). */
+export async function readCappedBody(response: Response, maxBytes: number = MAX_RESPONSE_BODY_BYTES): Promise<Buffer> {
+  if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      chunks.push(chunk.subarray(0, maxBytes - size));
+      size += Math.min(chunk.length, maxBytes - size);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -177,6 +226,14 @@ class TransportError extends Error {
   }
 }
 
+/** A compressed payload over the intake's limit: never sent, split smaller by the caller. */
+class PayloadTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`compressed payload of ${bytes} bytes over ${MAX_COMPRESSED_SERIES_BYTES}`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
 function describeNetworkError(error: unknown): string {
   const e = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
   if (e?.name === "DeadlineExceededError" || e?.name === "TimeoutError" || e?.name === "AbortError") return "timed out";
@@ -197,7 +254,6 @@ class DeadlineHttpLibrary implements HttpLibrary {
   ) {}
 
   async send(request: RequestContext): Promise<ResponseContext> {
-    this.stats.requests += 1;
     const headers: Record<string, string> = { ...request.getHeaders() };
     let body = request.getBody();
     if (typeof body === "string") {
@@ -205,7 +261,9 @@ class DeadlineHttpLibrary implements HttpLibrary {
       if (encoding === "gzip") body = gzipSync(body);
       else if (encoding === "deflate") body = deflateSync(body);
       else if (encoding !== undefined) throw new TransportError(`unsupported Content-Encoding ${encoding}`);
+      if (encoding !== undefined && (body as Buffer).length > MAX_COMPRESSED_SERIES_BYTES) throw new PayloadTooLargeError((body as Buffer).length);
     }
+    this.stats.requests += 1;
     const payload = body as string | Buffer | undefined;
     let lastResponse: ResponseContext | undefined;
     let lastError: unknown;
@@ -242,7 +300,7 @@ class DeadlineHttpLibrary implements HttpLibrary {
       signal,
     });
     // Read the whole body inside the attempt's time budget: a stalled body is a failed attempt.
-    const data = Buffer.from(await response.arrayBuffer());
+    const data = await readCappedBody(response);
     const responseHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       responseHeaders[name.toLowerCase()] = value;
@@ -266,8 +324,13 @@ export interface DatadogSinkOptions {
   readonly retry?: Partial<RetryPolicy> | undefined;
   /** Compress series payloads with gzip. @default true */
   readonly compress?: boolean;
-  /** Largest uncompressed JSON per series request. @default MAX_SERIES_PAYLOAD_BYTES */
+  /**
+   * Largest uncompressed JSON per series request without compression, and the size a payload whose
+   * gzip is over the limit is split to. @default MAX_SERIES_PAYLOAD_BYTES
+   */
   readonly maxPayloadBytes?: number;
+  /** Largest uncompressed JSON per series request with compression. @default MAX_UNCOMPRESSED_SERIES_BYTES */
+  readonly maxUncompressedBytes?: number;
   /** fetch implementation. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** Jitter source. @default Math.random */
@@ -335,6 +398,7 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
   const random = options.random ?? Math.random;
   const compress = options.compress ?? true;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_SERIES_PAYLOAD_BYTES;
+  const firstSplitBytes = compress ? Math.max(maxPayloadBytes, options.maxUncompressedBytes ?? MAX_UNCOMPRESSED_SERIES_BYTES) : maxPayloadBytes;
 
   // A configuration per call binds the transport to that call's deadline and stats (~0.05 ms).
   const configure = (deadline: Deadline, stats: MutableStats): Configuration => {
@@ -350,18 +414,46 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
   return {
     async submitSeries(series, deadline) {
       const stats: MutableStats = { requests: 0, attempts: 0 };
-      for (const batch of splitSeries(series, maxPayloadBytes)) {
+      // One request keeps the core's order (what `npm run check` prints); several put the controllers first.
+      let batches = splitSeries(series, firstSplitBytes);
+      if (batches.length > 1) batches = splitSeries(controllerSeriesFirst(series), firstSplitBytes);
+      // Every batch is tried: one refused request must not drop the others' points.
+      let firstError: DeliveryError | undefined;
+      let failed = 0;
+      let sent = 0;
+      for (let i = 0; i < batches.length; i += 1) {
+        const batch = batches[i] as MetricSeries[];
         const api = new MetricsApi(configure(deadline, stats));
         try {
           await api.submitMetrics({
             body: {
-              series: batch.map((s) => ({ metric: s.metric, type: s.type as MetricIntakeType, points: s.points.map((p) => ({ ...p })), tags: [...s.tags] })),
+              series: batch.map((s) => ({
+                metric: s.metric,
+                type: s.type as MetricIntakeType,
+                points: s.points.map((p) => ({ ...p })),
+                tags: [...s.tags],
+                ...(s.interval !== undefined ? { interval: s.interval } : {}),
+              })),
             },
             ...(compress ? { contentEncoding: "gzip" as const } : {}),
           });
+          sent += 1;
         } catch (error) {
-          throw toDeliveryError("series", error, stats, options.apiKey);
+          if (error instanceof PayloadTooLargeError && batch.length > 1) {
+            // Compressed worse than series JSON does: split this one at the conservative size, in place.
+            const smaller = splitSeries(batch, maxPayloadBytes);
+            batches.splice(i, 1, ...(smaller.length > 1 ? smaller : [batch.slice(0, batch.length / 2), batch.slice(batch.length / 2)]));
+            i -= 1;
+            continue;
+          }
+          failed += 1;
+          firstError ??= toDeliveryError("series", error, stats, options.apiKey);
         }
+      }
+      if (firstError !== undefined) {
+        const spent = { requests: stats.requests, attempts: stats.attempts };
+        if (failed + sent === 1) throw new DeliveryError(firstError.message, firstError.status, spent);
+        throw new DeliveryError(`${failed} of ${failed + sent} series requests failed; first: ${firstError.message}`, firstError.status, spent);
       }
       return { status: "accepted", requests: stats.requests, attempts: stats.attempts };
     },

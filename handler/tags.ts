@@ -18,6 +18,7 @@
  * ({@link assignTunnelTags}, {@link assignEndpointTags}); the stacks and CLIs use the same pure
  * functions ({@link tunnelNameTag}, {@link endpointNameTag}) to match a name from a definition.
  */
+import { createHash } from "node:crypto";
 import { TAG_KEYS } from "../contract/metrics";
 
 /** Maximum length of one Datadog tag, key and value included. */
@@ -168,10 +169,28 @@ export function endpointNameTag(endpointName: string): string {
  */
 export function suffixedTagValue(base: string, controller: string, id: string, max: number): string {
   // Bounded parts: a long controller name or id must still leave room for the base.
-  const suffix = `-${normalizeTagValue(controller, Math.floor(max / 4))}-${normalizeTagValue(id, Math.floor(max / 4))}`.replace(TRAILING, "");
+  const suffix = `-${normalizeTagValue(controller, Math.floor(max / 4))}-${idTagValue(id, Math.floor(max / 4))}`.replace(TRAILING, "");
   const room = max - codePointLength(suffix);
   const head = cutValue(base, room);
   return `${head}${suffix}`;
+}
+
+/**
+ * A controller-given id as a tag value, distinct for distinct ids: the normalized id when
+ * normalizing keeps it as it is (integer ids, always in practice), else the normalized id and the
+ * first 8 hex digits of its SHA-256, so ids that differ only in case or punctuation (`A` and `a`,
+ * `x y` and `x_y`) never share a tag.
+ */
+export function idTagValue(id: string, max: number): string {
+  const normalized = normalizeTagValue(id, max);
+  if (normalized === id) return normalized;
+  const hash = createHash("sha256").update(id).digest("hex").slice(0, 8);
+  return `${cutValue(normalized, max - hash.length - 1)}-${hash}`.replace(/^-/, "");
+}
+
+/** The `tunnel_id` tag of a tunnel (see {@link idTagValue}). */
+export function tunnelIdTag(id: string): string {
+  return `${TAG_KEYS.tunnelId}:${idTagValue(id, maxValueLength(TAG_KEYS.tunnelId))}`;
 }
 
 /** One tunnel as {@link assignTunnelTags} sees it. */
@@ -197,7 +216,7 @@ export interface TunnelTagAssignment {
 /** The `tunnel` value before uniqueness: normalized description, or the id when that is empty. */
 export function baseTunnelTagValue(tunnel: Pick<TunnelTagInput, "id" | "description">): string {
   // "unnamed" only if the id itself normalizes to nothing (ids are integers in practice).
-  return tunnelNameTag(tunnel.description) || normalizeTagValue(tunnel.id, TUNNEL_MAX) || "unnamed";
+  return tunnelNameTag(tunnel.description) || idTagValue(tunnel.id, TUNNEL_MAX) || "unnamed";
 }
 
 /**

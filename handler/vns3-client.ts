@@ -27,9 +27,9 @@ import { JSONParser } from "@streamparser/json";
 import type { ControllerConfig } from "./config";
 import { fingerprintsMatch } from "../contract/fingerprint";
 import { VNS3_PATHS } from "../contract/vns3";
-import type { ControllerReading, DownReason, SubnetsReading } from "./core";
+import type { ControllerReading, DownReason, SubnetsReading, SystemReading } from "./core";
 import { Deadline, DeadlineExceededError, systemClock, type Clock } from "./deadline";
-import { BadResponseError, connectedSubnetsReader, containerMismatch, ipsecStatusReader, readParsedBody, type ResponseReader } from "./vns3-responses";
+import { BadResponseError, connectedSubnetsReader, containerMismatch, ipsecStatusReader, readParsedBody, systemStatusReader, type ResponseReader } from "./vns3-responses";
 
 /** Resolved credentials for one controller. */
 export type Vns3Credentials =
@@ -541,9 +541,17 @@ export function classifyReadError(error: unknown): { reason: DownReason; detail:
   return { reason: "network", detail };
 }
 
+/** What a check needs beyond tunnel status and subnets (its enabled signal groups). */
+export interface ReadWants {
+  /** Keep the signal fields of `tunnel_params` (phase or traffic on). @default false */
+  readonly tunnelParams?: boolean;
+  /** Also GET /api/status/system, best effort (health on). @default false */
+  readonly system?: boolean;
+}
+
 /** Reads one controller: tunnel status first, then connected subnets (whose failure is separate). */
 export interface Vns3Reader {
-  read(controller: ControllerConfig, credentials: Vns3Credentials, deadline: Deadline): Promise<ControllerReading>;
+  read(controller: ControllerConfig, credentials: Vns3Credentials, deadline: Deadline, want?: ReadWants): Promise<ControllerReading>;
   /** Close every kept connection (a CLI or test that is done). Idle ones never hold the process open anyway. */
   close?(): void;
 }
@@ -561,6 +569,9 @@ export interface Vns3ReaderOptions {
   /** Also return each tunnel's phase1/phase2 (`npm run check` shows them). @default false */
   readonly tunnelDetails?: boolean;
 }
+
+/** Largest /api/status/system answer read (the SDK's sample is about 2 KB). */
+export const MAX_SYSTEM_BODY_BYTES = 256 * 1024;
 
 /** The pool key: a pin or trust change (configuration update) never reuses a connection opened under the old one. */
 function connectionKey(target: Vns3Target): string {
@@ -582,13 +593,13 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
     }
     return pool;
   };
-  const get = <T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, deadline: Deadline): Promise<T> =>
+  const get = <T>(target: Vns3Target, credentials: Vns3Credentials, path: string, newReader: () => ResponseReader<T>, deadline: Deadline, maxBodyBytes = options.maxBodyBytes): Promise<T> =>
     deadline.cappedAt(requestTimeoutMs).run((signal) =>
       vns3Get(target, credentials, path, newReader, {
         signal,
         connections: connectionsOf(target),
         ca: options.ca,
-        maxBodyBytes: options.maxBodyBytes,
+        maxBodyBytes,
       }),
     );
   // Controllers whose last read in this container succeeded. Their two reads go out together (over
@@ -603,22 +614,32 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       return { ok: false, ...classifyReadError(error) };
     }
   };
+  const readSystem = async (target: Vns3Target, credentials: Vns3Credentials, deadline: Deadline): Promise<SystemReading> => {
+    try {
+      // A few KB in practice: a cap far below the status answers' keeps a runaway answer cheap.
+      return { ok: true, status: await get(target, credentials, VNS3_PATHS.systemStatus, systemStatusReader, deadline, Math.min(MAX_SYSTEM_BODY_BYTES, options.maxBodyBytes ?? MAX_SYSTEM_BODY_BYTES)) };
+    } catch (error) {
+      return { ok: false, ...classifyReadError(error) };
+    }
+  };
   return {
-    async read(controller, credentials, deadline) {
+    async read(controller, credentials, deadline, want = {}) {
       const started = clock.now();
       const target: Vns3Target = { host: controller.host, port: controller.port, tlsSha256: controller.tlsSha256 };
-      const earlySubnets = knownGood.has(controller.name) ? readSubnets(target, credentials, deadline) : undefined;
+      const known = knownGood.has(controller.name);
+      const earlySubnets = known ? readSubnets(target, credentials, deadline) : undefined;
+      const earlySystem = known && want.system === true ? readSystem(target, credentials, deadline) : undefined;
       let tunnels;
       try {
-        tunnels = await get(target, credentials, VNS3_PATHS.ipsecStatus, () => ipsecStatusReader({ details }), deadline);
+        tunnels = await get(target, credentials, VNS3_PATHS.ipsecStatus, () => ipsecStatusReader({ details, params: want.tunnelParams === true }), deadline);
       } catch (error) {
         knownGood.delete(controller.name);
-        await earlySubnets; // settle it: never leave a request running past the read
+        await Promise.all([earlySubnets, earlySystem]); // settle them: never leave a request running past the read
         return { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
       }
       knownGood.add(controller.name);
-      const subnets = await (earlySubnets ?? readSubnets(target, credentials, deadline));
-      return { controller: controller.name, up: true, tunnels, subnets, durationMs: clock.now() - started };
+      const [subnets, system] = await Promise.all([earlySubnets ?? readSubnets(target, credentials, deadline), want.system === true ? (earlySystem ?? readSystem(target, credentials, deadline)) : undefined]);
+      return { controller: controller.name, up: true, tunnels, subnets, ...(system !== undefined ? { system } : {}), durationMs: clock.now() - started };
     },
     close() {
       for (const pool of pools.values()) pool.close();

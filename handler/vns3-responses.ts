@@ -9,7 +9,7 @@
  */
 // Namespace import: lets esbuild drop the unused parts of zod (85 KB instead of 450 KB bundled).
 import * as z from "zod";
-import type { ConnectedSubnet, Tunnel } from "./core";
+import type { ConnectedSubnet, SystemStatus, Tunnel, TunnelParams } from "./core";
 import { formatNetwork, parseNetwork } from "./networks";
 
 /** A body that is not the expected shape. The message names a path, never a value. */
@@ -89,12 +89,65 @@ export interface ResponseReader<T> {
   finish(): T;
 }
 
+/** Longest SPI kept (they are 8 hex digits; anything longer is cut, never stored whole). */
+const MAX_SPI_LENGTH = 16;
+/** Largest byte counter believed: beyond 2^53 a number is no longer exact. */
+const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
+
+/** A decimal counter string (`"0"`, `"123456"`), or nothing for anything else. */
+function counter(value: unknown): number | undefined {
+  if (typeof value !== "string" || !/^\d{1,16}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n <= MAX_COUNTER ? n : undefined;
+}
+
+/** `"20756s"` (IpsecTunnelParams.esp_time_remaining) → 20756; a bare integer is read as seconds too. */
+function secondsLeft(value: unknown): number | undefined {
+  const match = typeof value === "string" ? /^(\d{1,10})s?$/.exec(value.trim()) : undefined;
+  return match ? Number(match[1]) : undefined;
+}
+
+function spi(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" && value !== "None" ? value.slice(0, MAX_SPI_LENGTH).toLowerCase() : undefined;
+}
+
+/**
+ * The signal fields of `tunnel_params` (schema `IpsecTunnelParams`: every field a string, e.g.
+ * `"phase1": "up"`, `"bytes_in": "0"`, `"inbound_spi": "64dd6ec8"`, `"esp_time_remaining": "20756s"`
+ * in the SDK's `IpsecStatusResponse`). Lenient: an odd field is left out, never a failed read.
+ */
+export function tunnelParamsOf(params: unknown): TunnelParams {
+  const p = isObject(params) ? params : {};
+  const out: { -readonly [K in keyof TunnelParams]: TunnelParams[K] } = {
+    phase1Up: p.phase1 === "up",
+    phase2Up: p.phase2 === "up",
+  };
+  const inbound = spi(p.inbound_spi);
+  const outbound = spi(p.outbound_spi);
+  const bytesIn = counter(p.bytes_in);
+  const bytesOut = counter(p.bytes_out);
+  const esp = secondsLeft(p.esp_time_remaining);
+  if (inbound !== undefined) out.inboundSpi = inbound;
+  if (outbound !== undefined) out.outboundSpi = outbound;
+  if (bytesIn !== undefined) out.bytesIn = bytesIn;
+  if (bytesOut !== undefined) out.bytesOut = bytesOut;
+  if (esp !== undefined) out.espSecondsLeft = esp;
+  return out;
+}
+
+/** Options of {@link ipsecStatusReader}. */
+export interface IpsecReaderOptions {
+  /** Also keep `phase1`/`phase2` as text (the CLI's table). @default false */
+  readonly details?: boolean;
+  /** Also keep the signal fields of `tunnel_params` (phase, traffic, SA tracking). @default false */
+  readonly params?: boolean;
+}
+
 /**
  * Reader of GET /api/status/ipsec: `{response: {<tunnel id>: tunnel}}`. Keeps only what the
- * checker uses; `tunnel_params` and the other fields are dropped with the raw entry.
- * @param options.details also keep `phase1`/`phase2` (the CLI's table). @default false
+ * checker uses; the other fields are dropped with the raw entry.
  */
-export function ipsecStatusReader(options: { readonly details?: boolean } = {}): ResponseReader<Tunnel[]> {
+export function ipsecStatusReader(options: IpsecReaderOptions = {}): ResponseReader<Tunnel[]> {
   const tunnels: Tunnel[] = [];
   return {
     container: "object",
@@ -113,6 +166,7 @@ export function ipsecStatusReader(options: { readonly details?: boolean } = {}):
         endpointId: endpoint,
         ...(t.remote_subnet !== undefined && t.remote_subnet !== "" ? { remoteSubnet: t.remote_subnet } : {}),
         ...(options.details ? { ...phase(t.tunnel_params, "phase1"), ...phase(t.tunnel_params, "phase2") } : {}),
+        ...(options.params ? { params: tunnelParamsOf(t.tunnel_params) } : {}),
       });
     },
     finish: () => tunnels,
@@ -138,7 +192,7 @@ export function readParsedBody<T>(body: unknown, reader: ResponseReader<T>): T {
  * Parse the body of GET /api/status/ipsec. @throws BadResponseError
  * @param options.details also return `phase1`/`phase2` (the CLI's table). @default false
  */
-export function parseIpsecStatus(body: unknown, options: { readonly details?: boolean } = {}): Tunnel[] {
+export function parseIpsecStatus(body: unknown, options: IpsecReaderOptions = {}): Tunnel[] {
   return readParsedBody(body, ipsecStatusReader(options));
 }
 
@@ -203,4 +257,92 @@ export function connectedSubnetsReader(): ResponseReader<ConnectedSubnet[]> {
 /** Parse the body of GET /api/status/connected_subnets (see {@link connectedSubnetsReader}). @throws BadResponseError */
 export function parseConnectedSubnets(body: unknown): ConnectedSubnet[] {
   return readParsedBody(body, connectedSubnetsReader());
+}
+
+/** Most `diskinfo` rows looked at (a controller has a handful of mounts). */
+export const MAX_DISK_ROWS = 64;
+/** Longest `vns3_version` text looked at. */
+const MAX_VERSION_INPUT = 200;
+/** Longest version kept for the tag. */
+export const MAX_VERSION_LENGTH = 40;
+
+/** `"20%"` → 20; anything that is not a 0-100 percentage → nothing. */
+function percent(value: unknown): number | undefined {
+  const match = typeof value === "string" ? /^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*$/.exec(value) : undefined;
+  const n = match ? Number(match[1]) : undefined;
+  return n !== undefined && n <= 100 ? n : undefined;
+}
+
+function byteCount(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : counter(value);
+}
+
+/**
+ * `vns3_version` as a bounded tag value: the version token (`"Cohesive Networks VNS3
+ * 4.9.0-20200121"` → `4.9.0-20200121`, `"4.8.4-20191220"` as is), else nothing. A version is
+ * digits and dots with an optional build suffix; free text is never tagged (series count).
+ */
+export function versionOf(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z]+)?/.exec(value.slice(0, MAX_VERSION_INPUT));
+  return match ? match[0].slice(0, MAX_VERSION_LENGTH).toLowerCase() : undefined;
+}
+
+/**
+ * Reader of GET /api/status/system (operation `getSystemStatus`, schema `SystemStatus` in
+ * Cohesive's OpenAPI description; sample `SystemAdminApiData.SystemStatus` in the SDK's stub data):
+ * - `uptime`: integer seconds (263155 in the sample);
+ * - `diskinfo`: rows of strings `[device, size, used, avail, "use%", mount, "inode%"]`
+ *   (`["/dev/nvme0n1p1", "31571570688", "5974278144", "23986741248", "20%", "/", "13%"]`): the
+ *   highest `use%` and `inode%` over the rows are kept;
+ * - `meminfo`: byte counts as strings in the order `free -b` prints them: total, used, free, shared,
+ *   buffers, cached, used without buffers/cache, free with buffers/cache (in the sample
+ *   4446773248 − 241074176 − 3327860736 = 877838336 and 3817754624 + 241074176 + 3327860736 =
+ *   7386689536). Memory in use is the seventh over the first (page cache is not pressure), else
+ *   used − buffers − cached over total;
+ * - `vns3_version`: text (see {@link versionOf}).
+ * Each field is optional: a missing or odd one is left out, and an answer with none of them is a
+ * `bad_response` (not the system status at all).
+ */
+export function systemStatusReader(): ResponseReader<SystemStatus> {
+  const status: { -readonly [K in keyof SystemStatus]: SystemStatus[K] } = {};
+  return {
+    container: "object",
+    entry(key, value) {
+      if (key === "uptime") {
+        const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
+        if (Number.isSafeInteger(n) && n >= 0) status.uptimeSeconds = n;
+      } else if (key === "diskinfo" && Array.isArray(value)) {
+        let disk: number | undefined;
+        let inode: number | undefined;
+        for (const row of value.slice(0, MAX_DISK_ROWS)) {
+          if (!Array.isArray(row)) continue;
+          const use = percent(row[4]);
+          const inodes = percent(row[6]);
+          if (use !== undefined) disk = Math.max(disk ?? 0, use);
+          if (inodes !== undefined) inode = Math.max(inode ?? 0, inodes);
+        }
+        if (disk !== undefined) status.diskUsedPct = disk;
+        if (inode !== undefined) status.inodeUsedPct = inode;
+      } else if (key === "meminfo" && Array.isArray(value)) {
+        const [total, used, , , buffers, cached, usedNoCache] = value.slice(0, 8).map(byteCount);
+        const inUse = usedNoCache ?? (used !== undefined && buffers !== undefined && cached !== undefined ? used - buffers - cached : used);
+        if (total !== undefined && total > 0 && inUse !== undefined && inUse >= 0 && inUse <= total) {
+          status.memoryUsedPct = Math.round((inUse / total) * 1000) / 10;
+        }
+      } else if (key === "vns3_version") {
+        const version = versionOf(value);
+        if (version !== undefined) status.vns3Version = version;
+      }
+    },
+    finish() {
+      if (Object.keys(status).length === 0) throw new BadResponseError("unexpected body at response: no uptime, diskinfo, meminfo or vns3_version");
+      return status;
+    },
+  };
+}
+
+/** Parse the body of GET /api/status/system (see {@link systemStatusReader}). @throws BadResponseError */
+export function parseSystemStatus(body: unknown): SystemStatus {
+  return readParsedBody(body, systemStatusReader());
 }

@@ -22,6 +22,7 @@ import { EnvironmentValidationError, loadEnvironments } from "../../stacks/envir
 import { lastValue, suggestion, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
+import { terminalSafe } from "../shared/terminal-text";
 import { alertPreviewSection, controllerSection, datadogSection, summarySection } from "./report";
 import { checkSetup } from "./setup";
 import { TeeSink } from "./tee-sink";
@@ -83,8 +84,8 @@ function timeoutSeconds(args: ParsedArgs): number | string {
 /** Keeps each controller's reading, so the tables print even when Datadog then refuses the series. */
 function keepingReadings(reader: Vns3Reader, readings: Map<string, ControllerReading>): Vns3Reader {
   return {
-    read: async (controller, credentials, deadline) => {
-      const reading = await reader.read(controller, credentials, deadline);
+    read: async (controller, credentials, deadline, want) => {
+      const reading = await reader.read(controller, credentials, deadline, want);
       readings.set(controller.name, reading);
       return reading;
     },
@@ -183,7 +184,11 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     config.controllers.forEach((controller, i) => {
       out("");
       const reading = readings[i];
-      const lines = controllerSection(controller, reading, setup.credentialSources[controller.name], summary.subnets.find((s) => s.controller === controller.name), sink.events);
+      const health = summary.health?.find((h) => h.controller === controller.name);
+      const lines = controllerSection(controller, reading, setup.credentialSources[controller.name], summary.subnets.find((s) => s.controller === controller.name), sink.events, {
+        tunnels: summary.tunnelSignals ?? [],
+        ...(health !== undefined ? { health } : {}),
+      });
       for (const line of lines) out(line);
     });
     out("");
@@ -198,6 +203,11 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     if (!send) {
       out(`Would send to Datadog (${site}); nothing was sent (add --send to post it):`);
       for (const line of datadogSection(sink.series, sink.events)) out(line);
+    } else if (deliveryError !== undefined) {
+      // Never "Sent" when it was not: the failure goes to stdout too, where the report is read.
+      out(`Send to Datadog FAILED (${site}, API key from ${setup.apiKeySource}): ${terminalSafe(deliveryError.message, 400)}`);
+      out("What the checker's sink tried to send:");
+      for (const line of datadogSection(sink.series, sink.events)) out(line);
     } else {
       out(`Sent to Datadog (${site}, API key from ${setup.apiKeySource}) by the checker's sink:`);
       for (const line of datadogSection(sink.series, sink.events)) out(line);
@@ -208,7 +218,7 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
         if (events.failed > 0) err(`warning: ${events.failed} event${events.failed === 1 ? "" : "s"} not delivered (--verbose shows why)`);
       }
     }
-    if (deliveryError !== undefined) err(`error: ${deliveryError.message}`);
+    if (deliveryError !== undefined) err(`error: ${terminalSafe(deliveryError.message, 400)}`);
 
     const down = known.filter((r): r is Extract<ControllerReading, { up: false }> => !r.up);
     if (down.length > 0) {

@@ -7,8 +7,8 @@
  */
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { ControllerConfig } from "../../handler/config";
-import type { CheckEvent, CheckSummary, ControllerReading, MetricSeries, SubnetState } from "../../handler/core";
-import { tag } from "../../handler/tags";
+import type { CheckEvent, CheckSummary, ControllerReading, HealthState, MetricSeries, SubnetState, Tunnel, TunnelSignals } from "../../handler/core";
+import { tag, tunnelIdTag } from "../../handler/tags";
 import type { EnvironmentDefinition } from "../../stacks/environment/schema";
 import { formatAlertPreview, previewAlerts, type PreviewAlert } from "../../stacks/operations/alert-preview";
 import { MODE_DESCRIPTIONS } from "../shared/monitor-modes";
@@ -39,7 +39,7 @@ const cell = (text: string | undefined) => (text === undefined || text === "" ? 
 function subnetLine(state: SubnetState | undefined, events: readonly CheckEvent[]): string {
   if (state === undefined) return "  Connected subnets: unknown (not reported)";
   if (state.state === "unknown") return `  Connected subnets: unknown (${terminalSafe(state.reason)}); no unmatched-subnet check for this controller`;
-  const listed = events.filter((e) => e.controller === state.controller).map((e) => terminalSafe(e.subnet, 50));
+  const listed = events.filter((e) => e.controller === state.controller && e.subnet !== undefined).map((e) => terminalSafe(e.subnet ?? "", 50));
   const more = state.unmatched > listed.length ? `, ${state.unmatched - listed.length} more not listed` : "";
   return `  Connected subnets: ${state.unmatched} not carried by any tunnel${listed.length > 0 ? ` (${listed.join(", ")}${more})` : ""}`;
 }
@@ -50,13 +50,39 @@ function status(tunnel: { connected: boolean; enabled?: boolean | undefined }): 
   return tunnel.connected ? "connected" : "DOWN";
 }
 
-/** One controller: a header line, its state, its tunnel table (or why it could not be read), its subnets. */
+/**
+ * Bytes of one direction: the delta since the previous check when the checker has one (a warm
+ * container), else the current SA's counter, marked as such (a one-off run has no previous check).
+ */
+function bytesCell(delta: number | undefined, counter: number | undefined): string {
+  if (delta !== undefined) return String(delta);
+  return counter !== undefined ? `${counter} (SA)` : "-";
+}
+
+function signalCells(t: Tunnel, sent: TunnelSignals | undefined): string[] {
+  if (t.params === undefined) return [];
+  return [bytesCell(sent?.bytesIn, t.params.bytesIn), bytesCell(sent?.bytesOut, t.params.bytesOut), sent?.reestablished !== undefined ? String(sent.reestablished) : "-"];
+}
+
+/** The controller's health line: what /api/status/system said, or why it is not known. */
+export function healthLine(health: HealthState | undefined): string | undefined {
+  if (health === undefined || health.state === "off") return undefined;
+  if (health.state === "unavailable") return `  Health: unavailable (${terminalSafe(health.reason, 200)}); the controller still counts as up`;
+  const s = health.status;
+  const pct = (v: number | undefined) => (v === undefined ? "unknown" : `${v}%`);
+  const uptime = s.uptimeSeconds === undefined ? "unknown" : `${s.uptimeSeconds} s (${(s.uptimeSeconds / 86_400).toFixed(1)} days)`;
+  const parts = [`uptime ${uptime}`, `disk ${pct(s.diskUsedPct)}`, `inodes ${pct(s.inodeUsedPct)}`, `memory ${pct(s.memoryUsedPct)}`, `VNS3 ${s.vns3Version === undefined ? "unknown" : terminalSafe(s.vns3Version, 40)}`];
+  return `  Health: ${parts.join(", ")}${health.rebooted ? "; REBOOTED since the previous check" : ""}`;
+}
+
+/** One controller: a header line, its state, its tunnel table (or why it could not be read), its subnets and health. */
 export function controllerSection(
   controller: ControllerConfig,
   reading: ControllerReading | undefined,
   credentialSource: string | undefined,
   subnets: SubnetState | undefined,
   events: readonly CheckEvent[] = [],
+  signals: { readonly tunnels?: readonly TunnelSignals[]; readonly health?: HealthState } = {},
 ): string[] {
   const header = `Controller ${controller.name}  ${controller.host}:${controller.port}${credentialSource !== undefined ? `  credentials: ${credentialSource}` : ""}`;
   if (reading === undefined) return [header, "  not read"];
@@ -64,13 +90,17 @@ export function controllerSection(
   if (!reading.up) return [header, `  DOWN (${reading.reason})${took}: ${terminalSafe(reading.detail)}`];
   const lines = [header, `  up: ${reading.tunnels.length} tunnel${reading.tunnels.length === 1 ? "" : "s"}, read${took}`];
   if (reading.tunnels.length > 0) {
-    const rows = [["TUNNEL", "DESCRIPTION", "STATUS", "ENDPOINT", "REMOTE SUBNET", "PHASE 1", "PHASE 2"]];
+    const traffic = reading.tunnels.some((t) => t.params !== undefined);
+    const rows = [["TUNNEL", "DESCRIPTION", "STATUS", "ENDPOINT", "REMOTE SUBNET", "PHASE 1", "PHASE 2", ...(traffic ? ["BYTES IN", "BYTES OUT", "RE-ESTABLISHED"] : [])]];
     for (const t of [...reading.tunnels].sort(byId)) {
-      rows.push([cell(t.id), cell(t.description), status(t), cell(t.endpointName), cell(t.remoteSubnet), cell(t.phase1), cell(t.phase2)]);
+      const sent = signals.tunnels?.find((s) => s.controller === reading.controller && s.id === t.id);
+      rows.push([cell(t.id), cell(t.description), status(t), cell(t.endpointName), cell(t.remoteSubnet), cell(t.phase1), cell(t.phase2), ...(traffic ? (t.enabled === false ? ["-", "-", "-"] : signalCells(t, sent)) : [])]);
     }
     lines.push(...table(rows));
   }
   lines.push(subnetLine(subnets, events));
+  const health = healthLine(signals.health);
+  if (health !== undefined) lines.push(health);
   return lines;
 }
 
@@ -79,7 +109,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 /** The value of `key` on the series the checker sent for one tunnel (its status or its disabled point). */
 function sentTagValue(series: readonly MetricSeries[], controller: string, tunnelId: string, key: string): string | undefined {
   const controllerTag = tag(TAG_KEYS.controller, controller);
-  const idTag = tag(TAG_KEYS.tunnelId, tunnelId);
+  const idTag = tunnelIdTag(tunnelId);
   const sent = series.find((s) => (s.metric === METRICS.tunnelStatus || s.metric === METRICS.tunnelDisabled) && s.tags.includes(controllerTag) && s.tags.includes(idTag));
   const prefix = `${key}:`;
   return sent?.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length);
@@ -180,14 +210,17 @@ export function alertPreviewSection(definition: PreviewDefinition, series: reado
 export function datadogSection(series: readonly MetricSeries[], events: readonly CheckEvent[]): string[] {
   const lines: string[] = [];
   const timestamp = series[0]?.points[0]?.timestamp;
-  lines.push(`  POST /api/v2/series: ${series.length} gauge series (type 3)${timestamp !== undefined ? `, all at timestamp ${timestamp}` : ""}`);
+  const counts = series.filter((s) => s.type === 1).length;
+  const kinds = counts === 0 ? `${series.length} gauge series (type 3)` : `${series.length} series (${series.length - counts} gauges type 3, ${counts} counts type 1)`;
+  lines.push(`  POST /api/v2/series: ${kinds}${timestamp !== undefined ? `, all at timestamp ${timestamp}` : ""}`);
   const rows = [["METRIC", "VALUE", "TAGS"]];
   for (const s of series) rows.push([s.metric, s.points.map((p) => String(p.value)).join(","), terminalSafe(s.tags.join(","), 600)]);
   lines.push(...table(rows, "    "));
   if (events.length === 0) {
     lines.push("  POST /api/v1/events: none");
   } else {
-    lines.push(`  POST /api/v1/events: ${plural(events.length, "event")} (alert_type warning)`);
+    const types = [...new Set(events.map((e) => e.alertType))];
+    lines.push(`  POST /api/v1/events: ${plural(events.length, "event")} (alert_type ${types.join(", ")})`);
     for (const e of events) lines.push(`    ${terminalSafe(e.title)}  [${terminalSafe(e.tags.join(","), 400)}] aggregation_key ${terminalSafe(e.aggregationKey, 100)}`);
   }
   return lines;

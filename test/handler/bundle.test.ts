@@ -119,11 +119,18 @@ describe("the built bundle", () => {
     expect(intake.series()[0]?.headers["dd-api-key"]).toBe(API_KEY);
     expect((intake.series()[0]?.body as { series: { metric: string; tags: string[]; points: { value: number }[] }[] }).series.map((s) => [s.metric, s.tags.join(","), s.points[0]?.value])).toEqual([
       ["vpn.controller.up", "vpn_environment:bundle,controller:vns3-a", 1],
-      ["vpn.tunnel.status", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1", 1],
+      ["vpn.tunnel.status", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],
+      ["vpn.tunnel.phase1", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],
+      ["vpn.tunnel.phase2", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],
       ["vpn.subnet.unmatched", "vpn_environment:bundle,controller:vns3-a", 0],
       ["vpn.checker.duration_ms", "vpn_environment:bundle", expect.any(Number)],
     ]);
-    expect(vns3.requests.map((r) => r.headers["api-token"])).toEqual([TOKEN, TOKEN]);
+    // Every signal group on (VPN_SIGNALS unset): /api/status/system is asked too (a 404 here: health unavailable, still up).
+    expect(vns3.requests.map((r) => [r.path, r.headers["api-token"]]).sort()).toEqual([
+      ["/api/status/connected_subnets?extended_output=true", TOKEN],
+      ["/api/status/ipsec", TOKEN],
+      ["/api/status/system", TOKEN],
+    ]);
   });
 
   it("rejects with the configuration error when a variable is wrong", async () => {

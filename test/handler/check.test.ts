@@ -64,10 +64,10 @@ describe("runCheck", () => {
     expect(sink.series.map((s) => `${s.metric} ${s.tags.join(",")} ${s.points[0]?.value}`)).toEqual([
       "vpn.controller.up vpn_environment:prod,controller:a 1",
       // Both controllers have a tunnel described "Primary": each gets its -<controller>-<id> suffix.
-      "vpn.tunnel.status vpn_environment:prod,controller:a,tunnel:primary-a-1,tunnel_id:1 1",
+      "vpn.tunnel.status vpn_environment:prod,controller:a,tunnel:primary-a-1,tunnel_id:1,endpoint:unnamed 1",
       "vpn.subnet.unmatched vpn_environment:prod,controller:a 1",
       "vpn.controller.up vpn_environment:prod,controller:b 1",
-      "vpn.tunnel.status vpn_environment:prod,controller:b,tunnel:primary-b-1,tunnel_id:1 1",
+      "vpn.tunnel.status vpn_environment:prod,controller:b,tunnel:primary-b-1,tunnel_id:1,endpoint:unnamed 1",
       "vpn.subnet.unmatched vpn_environment:prod,controller:b 1",
     ]);
     expect(sink.series.every((s) => s.points[0]?.timestamp === 1_700_000_000)).toBe(true);
@@ -108,6 +108,11 @@ describe("runCheck", () => {
           ],
           shared_descriptions: 1,
           shared_endpoint_names: 0,
+          reestablished: 0,
+          health: [
+            { controller: "a", state: "unavailable", reason: "not read" },
+            { controller: "b", state: "unavailable", reason: "not read" },
+          ],
           events_sent: 2,
           events_failed: 0,
           events_suppressed: 0,
@@ -167,9 +172,9 @@ describe("runCheck", () => {
       await runCheck(config, { reader: fakeReader({ a: upReading("a"), b: upReading("b") }), credentials: resolver(), sink, clock, ...deps }, Deadline.after(10_000, clock), options);
       return sink.series.filter((s) => s.metric.startsWith("vpn.checker.")).map((s) => `${s.metric} ${s.tags.join(",")} ${s.points[0]?.value}`);
     };
-    const warm = { lastDeliveryAttempts: 2, lastTunnels: new Map() };
+    const warm = { lastDeliveryAttempts: 2, lastTunnels: new Map(), memory: new Map() };
     expect(await run({ state: warm })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0", "vpn.checker.delivery_attempts vpn_environment:prod 2"]);
-    expect(await run({ state: { lastDeliveryAttempts: 2, lastTunnels: new Map() } }, { health: false })).toEqual([]);
+    expect(await run({ state: { lastDeliveryAttempts: 2, lastTunnels: new Map(), memory: new Map() } }, { health: false })).toEqual([]);
     expect(await run({})).toEqual([]);
     expect(await run({}, { health: true })).toEqual(["vpn.checker.duration_ms vpn_environment:prod 0"]);
   });

@@ -40,6 +40,7 @@ describe("parseCheckerConfig", () => {
         },
       ],
       datadog: { site: "datadoghq.com", apiKey: { kind: "secret", secretArn: KEY_ARN } },
+      signals: new Set(["traffic", "phase", "health", "expiry"]),
     });
   });
 

@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import type { CheckEvent, MetricSeries } from "../../handler/core";
-import { createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
+import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, MAX_RESPONSE_BODY_BYTES, readCappedBody, retryDelayMs, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "../helpers/stand-ins";
 
@@ -53,6 +54,22 @@ describe("splitSeries", () => {
     const limit = Buffer.byteLength(JSON.stringify({ series: all.slice(0, 100) }));
     expect(splitSeries(all, limit).map((b) => b.length)).toEqual([100, 100, 100, 100]);
     expect(splitSeries(all, limit - 1).map((b) => b.length)).toEqual([99, 99, 99, 99, 4]);
+  });
+
+  it("measures a count series with its interval exactly", () => {
+    const counted: MetricSeries = { metric: "vpn.tunnel.bytes_in", type: 1, points: [{ timestamp: 1_700_000_000, value: 123456 }], tags: ["tunnel_id:1"], interval: 60 };
+    expect(seriesJsonBytes(counted)).toBe(Buffer.byteLength(JSON.stringify(counted)));
+  });
+
+  it("puts the controller series first, each group in its own order", () => {
+    const up = (c: string): MetricSeries => ({ metric: "vpn.controller.up", type: 3, points: [{ timestamp: 1, value: 1 }], tags: [`controller:${c}`] });
+    const [t1, t2] = series(2);
+    expect(controllerSeriesFirst([up("a"), t1!, up("b"), t2!]).map((x) => `${x.metric} ${x.tags.join(",")}`)).toEqual([
+      "vpn.controller.up controller:a",
+      "vpn.controller.up controller:b",
+      "vpn.tunnel.status tunnel_id:0,tunnel:xxxxxxxxxx",
+      "vpn.tunnel.status tunnel_id:1,tunnel:xxxxxxxxxx",
+    ]);
   });
 
   it("lets a single oversized series travel alone rather than drop it", () => {
@@ -185,13 +202,81 @@ describe("Datadog sink against an intake stand-in", () => {
     expect(dd.series().length).toBeLessThan(50);
   });
 
-  it("splits only past the payload limit: two requests for two payloads", async () => {
+  it("without compression, splits past the payload limit: two requests for two payloads", async () => {
     const dd = await start();
     const all = series(2000, 190);
-    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(5000));
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, compress: false }).submitSeries(all, Deadline.after(5000));
     expect(delivery).toEqual({ status: "accepted", requests: 2, attempts: 2 });
     expect(dd.series().flatMap((r) => (r.body as { series: unknown[] }).series)).toEqual(all);
     for (const r of dd.series()) expect(r.wireBytes).toBeLessThan(500_000);
+  });
+
+  it("with gzip, sends 600 KB of series JSON in one request (Datadog's limits: 500 KB compressed, 5 MB decompressed)", async () => {
+    const dd = await start();
+    const all = series(2000, 190);
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(5000));
+    expect(delivery).toEqual({ status: "accepted", requests: 1, attempts: 1 });
+    expect((dd.series()[0]?.body as { series: unknown[] }).series).toEqual(all);
+    expect(dd.series()[0]?.wireBytes).toBeLessThan(500_000);
+  });
+
+  it("splits again, before sending, a payload whose gzip would be over 500 KB", async () => {
+    const dd = await start();
+    // Random hex compresses about 2 to 1: 1.3 MB of it is ~650 KB of gzip.
+    const all: MetricSeries[] = Array.from({ length: 6000 }, (_, i) => ({
+      metric: "vpn.tunnel.status",
+      type: 3,
+      points: [{ timestamp: 1_700_000_000, value: 1 }],
+      tags: [`tunnel_id:${i}`, `tunnel:${randomBytes(95).toString("hex")}`],
+    }));
+    const delivery = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(all, Deadline.after(10_000));
+    expect(delivery.status).toBe("accepted");
+    expect(delivery.requests).toBe(dd.series().length);
+    expect(dd.series().length).toBeGreaterThanOrEqual(3);
+    expect(dd.series().flatMap((r) => (r.body as { series: unknown[] }).series)).toEqual(all);
+    for (const r of dd.series()) expect(r.wireBytes).toBeLessThanOrEqual(500_000);
+  });
+
+  it("sends every controller gauge in the first request and still tries the other batches after one fails", async () => {
+    // The second of three requests is refused: the first and third must still arrive.
+    const dd = await start((_req, n) => (n === 2 ? { status: 400, body: { errors: ["Payload too large"] } } : { status: 202, body: { errors: [] } }));
+    const tunnels = series(2000, 190);
+    const controllers: MetricSeries[] = Array.from({ length: 24 }, (_, i) => ({ metric: "vpn.controller.up", type: 3, points: [{ timestamp: 1_700_000_000, value: 1 }], tags: [`controller:c${i}`] }));
+    // Controllers last in the input (as if their tunnels came first): the sink moves them to the front.
+    const all = [...tunnels.slice(0, 1000), ...controllers, ...tunnels.slice(1000)];
+    const sink = createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 }, maxPayloadBytes: 250_000, compress: false });
+
+    const error = await sink.submitSeries(all, Deadline.after(5000)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).toBe("1 of 3 series requests failed; first: Datadog did not accept the series: HTTP 400 (Payload too large) after 2 attempts");
+    expect((error as DeliveryError).stats).toEqual({ requests: 3, attempts: 3 });
+    const bodies = dd.series().map((r) => (r.body as { series: MetricSeries[] }).series);
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]!.slice(0, 24)).toEqual(controllers);
+    expect(bodies.flat().filter((x) => x.metric === "vpn.controller.up")).toHaveLength(24);
+  });
+
+  it("sends a count with type 1 and its interval, a gauge with type 3", async () => {
+    const dd = await start();
+    const counted: MetricSeries = { metric: "vpn.tunnel.bytes_in", type: 1, points: [{ timestamp: 1_700_000_000, value: 4096 }], tags: ["tunnel_id:1"], interval: 60 };
+    await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries([...series(1), counted], Deadline.after(2000));
+    expect((dd.series()[0]?.body as { series: unknown[] }).series).toEqual([...series(1), counted]);
+  });
+
+  it("reads at most MAX_RESPONSE_BODY_BYTES of an answer and stops pulling the rest", async () => {
+    let pulled = 0;
+    const chunk = new Uint8Array(16 * 1024).fill(0x61);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const body = await readCappedBody(new Response(endless, { status: 400 }));
+    expect(body.length).toBe(MAX_RESPONSE_BODY_BYTES);
+    // The stream is cancelled after the cap: only what fills it (plus the stream's read-ahead) was pulled.
+    expect(pulled).toBeLessThanOrEqual(MAX_RESPONSE_BODY_BYTES + 2 * chunk.length);
   });
 
   it("posts an event to /api/v1/events with the API key only", async () => {

@@ -5,16 +5,19 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { createHandler, type HandlerOptions } from "../../handler/index";
+import { VNS3_PATHS } from "../../contract/vns3";
 import {
   closedPort,
   connectedSubnetsRoute,
   createCertificate,
   ipsecBody,
   lambdaContext,
+  scriptedRoute,
   startIntake,
   startSilentListener,
   startTlsRecorder,
   startVns3,
+  systemStatusBody,
   type IntakeReply,
   type IntakeStandIn,
   type TestCertificate,
@@ -105,8 +108,9 @@ async function controllerB(): Promise<Vns3StandIn> {
 
 const NO_ORIGIN = "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart";
 
+/** The base checker only (`VPN_SIGNALS` empty): the signal groups have their own tests below. */
 function env(controllers: unknown[], ddUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, ...extra };
+  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, VPN_SIGNALS: "", ...extra };
 }
 
 function handlerWith(environment: Record<string, string>, lines: string[], options: Partial<HandlerOptions> = {}): ReturnType<typeof createHandler> {
@@ -190,13 +194,13 @@ describe("handler", () => {
       series: [
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme_payments"]),
-        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2"]),
-        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2", "endpoint:unnamed"]),
+        gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3", "endpoint:unnamed"]),
         // active: false → disabled, no status; "Payments DR:" loses its colon; endpoint_id 2 is endpointid 2: one partner.
         gauge("vpn.tunnel.disabled", 1, [ENV, "controller:vns3-a", "tunnel:payments_dr", "tunnel_id:4", "endpoint:acme_payments"]),
         gauge("vpn.subnet.unmatched", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-b"]),
-        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7"]),
+        gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7", "endpoint:unnamed"]),
         // No vpn.subnet.unmatched for vns3-b: its answer had no origins.
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-c", "reason:auth"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-d", "reason:http_error"]),
@@ -355,6 +359,7 @@ describe("handler with Secrets Manager", () => {
       VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "127.0.0.1", port, tlsSha256: pin, secretArn: controllerArn }]),
       DD_API_KEY_SECRET_ARN: KEY_ARN,
       DD_API_URL: ddUrl,
+      VPN_SIGNALS: "",
     };
   }
 
@@ -436,5 +441,174 @@ describe("handler with Secrets Manager", () => {
     expect(a.requests).toHaveLength(0);
     expect(dd.requests).toHaveLength(0);
     expect(logRecords(lines)).toEqual([expect.objectContaining({ level: "error", msg: "check failed" })]);
+  });
+});
+
+describe("handler: signals across warm invocations", () => {
+  /**
+   * One controller scripted over three checks of one warm container (answers as the SDK's stub
+   * data, test/helpers/stand-ins.ts):
+   * - tunnel 1: counters grow (1000 → 1600), then its SA is replaced mid-life (20756 s left);
+   * - tunnel 2: its SA is replaced 100 s before its end (an ordinary rekey);
+   * - tunnel 3: traffic stops (500 → 500), then the counter resets under the same SPI;
+   * - /api/status/system: a 95% disk on /var/log, then a 404 (older controller), then no diskinfo
+   *   and an uptime lower than before (a reboot).
+   */
+  const ipsec = (t1: [string, string, string], t2: [string, string], t3: string) => ({
+    status: 200,
+    body: ipsecBody({
+      "1": { description: "Payments primary", connected: true, endpoint_name: "ACME", endpointid: 2, tunnel_params: { inbound_spi: t1[0], outbound_spi: t1[1], bytes_in: t1[2], bytes_out: "10", esp_time_remaining: "20756s" } },
+      "2": { description: "Feed", connected: true, endpoint_name: "Feed Co", endpointid: 3, tunnel_params: { inbound_spi: t2[0], outbound_spi: t2[1], bytes_in: "5", bytes_out: "5", esp_time_remaining: "100s" } },
+      "3": { description: "Backup", connected: true, tunnel_params: { inbound_spi: "0000aaaa", outbound_spi: "0000bbbb", bytes_in: t3, bytes_out: "0", esp_time_remaining: "20000s" } },
+    }),
+  });
+  const disks = (use: string): [string, string, string, string, string, string, string][] => [
+    ["/dev/nvme0n1p1", "31571570688", "5974278144", "23986741248", "20%", "/", "13%"],
+    ["/dev/nvme1n1", "10737418240", "10200547328", "536870912", use, "/var/log", "41%"],
+  ];
+
+  async function scriptedController(): Promise<Vns3StandIn> {
+    const vns3 = await startVns3({
+      certificate,
+      auth: { token: TOKEN },
+      routes: {
+        "/api/status/ipsec": scriptedRoute([
+          ipsec(["64dd6ec8", "e7a4b70c", "1000"], ["11111111", "22222222"], "500"),
+          ipsec(["64dd6ec8", "e7a4b70c", "1600"], ["33333333", "44444444"], "500"),
+          ipsec(["9a9a9a9a", "8b8b8b8b", "20"], ["33333333", "44444444"], "10"),
+        ]),
+        "/api/status/connected_subnets": connectedSubnetsRoute([]),
+        "/api/status/system": scriptedRoute([
+          { status: 200, body: systemStatusBody({ uptime: 263155, diskinfo: disks("95%") }) },
+          { status: 404, body: { error: { message: "Not found" } } },
+          { status: 200, body: systemStatusBody({ uptime: 42, diskinfo: null }) },
+        ]),
+      },
+    });
+    closers.push(vns3.close);
+    return vns3;
+  }
+
+  type Sent = { metric: string; type: number; points: { value: number }[]; tags: string[]; interval?: number };
+  const sentSeries = (dd: IntakeStandIn, i: number): Sent[] => (dd.series()[i]?.body as { series: Sent[] }).series;
+  const summarize = (series: Sent[]): string[] =>
+    series.filter((s) => s.metric !== "vpn.checker.duration_ms" && s.metric !== "vpn.checker.delivery_attempts").map((s) => `${s.metric} t${s.type} ${s.points[0]?.value} ${s.tags.filter((t) => !t.startsWith("vpn_environment:")).join(",")}`);
+
+  it("sends phases, SA deltas, early re-establishments, health and one reboot event; the controller stays up through a 404", async () => {
+    const vns3 = await scriptedController();
+    const dd = await intake();
+    const lines: string[] = [];
+    const handler = handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: vns3.port, tlsSha256: pin, apiToken: TOKEN }], dd.url, { VPN_SIGNALS: "traffic,phase,health" }), lines);
+
+    for (let i = 0; i < 3; i += 1) await handler({}, lambdaContext(5000));
+
+    const T1 = "controller:vns3-a,tunnel:payments_primary,tunnel_id:1,endpoint:acme";
+    const T2 = "controller:vns3-a,tunnel:feed,tunnel_id:2,endpoint:feed_co";
+    const T3 = "controller:vns3-a,tunnel:backup,tunnel_id:3,endpoint:unnamed";
+    const phases = (t: string) => [`vpn.tunnel.status t3 1 ${t}`, `vpn.tunnel.phase1 t3 1 ${t}`, `vpn.tunnel.phase2 t3 1 ${t}`];
+    // First check after a cold start: no traffic point, no re-establishment point.
+    expect(summarize(sentSeries(dd, 0))).toEqual([
+      "vpn.controller.up t3 1 controller:vns3-a,vns3_version:4.9.0-20200121",
+      "vpn.controller.uptime_seconds t3 263155 controller:vns3-a",
+      "vpn.controller.disk_used_pct t3 95 controller:vns3-a",
+      "vpn.controller.inode_used_pct t3 41 controller:vns3-a",
+      "vpn.controller.memory_used_pct t3 10.6 controller:vns3-a",
+      ...phases(T1),
+      ...phases(T2),
+      ...phases(T3),
+      "vpn.subnet.unmatched t3 0 controller:vns3-a",
+    ]);
+    // Second: growth and a stop; tunnel 2's near-end replacement is a rekey (0); health 404 keeps the
+    // controller up with its last version tag.
+    expect(summarize(sentSeries(dd, 1))).toEqual([
+      "vpn.controller.up t3 1 controller:vns3-a,vns3_version:4.9.0-20200121",
+      ...phases(T1),
+      `vpn.tunnel.bytes_in t1 600 ${T1}`,
+      `vpn.tunnel.bytes_out t1 0 ${T1}`,
+      `vpn.tunnel.reestablished t1 0 ${T1}`,
+      ...phases(T2),
+      `vpn.tunnel.bytes_in t1 5 ${T2}`,
+      `vpn.tunnel.bytes_out t1 5 ${T2}`,
+      `vpn.tunnel.reestablished t1 0 ${T2}`,
+      ...phases(T3),
+      `vpn.tunnel.bytes_in t1 0 ${T3}`,
+      `vpn.tunnel.bytes_out t1 0 ${T3}`,
+      `vpn.tunnel.reestablished t1 0 ${T3}`,
+      "vpn.subnet.unmatched t3 0 controller:vns3-a",
+    ]);
+    // Third: tunnel 1 replaced mid-life (counted, new counters), tunnel 3 reset (delta = new counter),
+    // no diskinfo (no disk gauges), uptime went down (one event).
+    expect(summarize(sentSeries(dd, 2))).toEqual([
+      "vpn.controller.up t3 1 controller:vns3-a,vns3_version:4.9.0-20200121",
+      "vpn.controller.uptime_seconds t3 42 controller:vns3-a",
+      "vpn.controller.memory_used_pct t3 10.6 controller:vns3-a",
+      ...phases(T1),
+      `vpn.tunnel.bytes_in t1 20 ${T1}`,
+      `vpn.tunnel.bytes_out t1 10 ${T1}`,
+      `vpn.tunnel.reestablished t1 1 ${T1}`,
+      ...phases(T2),
+      `vpn.tunnel.bytes_in t1 0 ${T2}`,
+      `vpn.tunnel.bytes_out t1 0 ${T2}`,
+      `vpn.tunnel.reestablished t1 0 ${T2}`,
+      ...phases(T3),
+      `vpn.tunnel.bytes_in t1 10 ${T3}`,
+      `vpn.tunnel.bytes_out t1 0 ${T3}`,
+      `vpn.tunnel.reestablished t1 0 ${T3}`,
+      "vpn.subnet.unmatched t3 0 controller:vns3-a",
+    ]);
+    expect(sentSeries(dd, 2).filter((s) => s.type === 1).every((s) => s.interval === 60)).toBe(true);
+    expect(dd.events().map((e) => (e.body as { title: string; alert_type: string }).title)).toEqual(["controller rebooted"]);
+    const records = logRecords(lines);
+    expect(records.filter((r) => r.msg === "controller health unreadable").map((r) => [r.controller, r.reason, r.detail])).toEqual([["vns3-a", "http_error", "HTTP 404"]]);
+    expect(records.filter((r) => r.msg === "check complete").map((r) => r.health)).toEqual([
+      [{ controller: "vns3-a", state: "read" }],
+      [{ controller: "vns3-a", state: "unavailable", reason: "http_error: HTTP 404" }],
+      [{ controller: "vns3-a", state: "read", rebooted: true }],
+    ]);
+  });
+
+  it("requests status endpoints only, never GET /api/ipsec (pre-shared keys), and no /api/status/system when health is off", async () => {
+    const allowed = ["/api/status/ipsec", "/api/status/connected_subnets?extended_output=true", "/api/status/system"];
+    expect(Object.values(VNS3_PATHS).sort()).toEqual([...allowed].sort());
+    for (const path of Object.values(VNS3_PATHS)) expect(path.startsWith("/api/status/")).toBe(true);
+
+    const vns3 = await scriptedController();
+    const dd = await intake();
+    const controllers = [{ name: "vns3-a", host: "127.0.0.1", port: vns3.port, tlsSha256: pin, apiToken: TOKEN }];
+    await handlerWith(env(controllers, dd.url, { VPN_SIGNALS: "traffic,phase,health,expiry" }), [])({}, lambdaContext(5000));
+    const withHealth = vns3.requests.splice(0).map((r) => `${r.method} ${r.path}`);
+    expect(new Set(withHealth)).toEqual(new Set(allowed.map((p) => `GET ${p}`)));
+    expect(withHealth).toHaveLength(3);
+    expect(withHealth.some((r) => r === "GET /api/ipsec" || r.startsWith("GET /api/ipsec?"))).toBe(false);
+
+    await handlerWith(env(controllers, dd.url, { VPN_SIGNALS: "traffic,phase" }), [])({}, lambdaContext(5000));
+    expect(vns3.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/status/connected_subnets?extended_output=true", "GET /api/status/ipsec"]);
+  });
+
+  it("reads at most 256 KiB of /api/status/system; a larger answer leaves health unavailable and the controller up", async () => {
+    const big = systemStatusBody() as { response: Record<string, unknown> };
+    // SystemStatus.data.sysstat rows (the SDK sample's shape), repeated past the cap.
+    const sysstat = Array.from({ length: 6000 }, () => ["vnscubed", "600", "1580160301", "all", "%user", "2.16"]);
+    const vns3 = await startVns3({
+      certificate,
+      auth: { token: TOKEN },
+      routes: {
+        "/api/status/ipsec": { status: 200, body: ipsecBody({ "1": { description: "One", connected: true } }) },
+        "/api/status/connected_subnets": connectedSubnetsRoute([]),
+        "/api/status/system": { status: 200, body: { response: { ...big.response, data: { sysstat } } } },
+      },
+    });
+    closers.push(vns3.close);
+    const dd = await intake();
+    const lines: string[] = [];
+    await handlerWith(env([{ name: "vns3-a", host: "127.0.0.1", port: vns3.port, tlsSha256: pin, apiToken: TOKEN }], dd.url, { VPN_SIGNALS: "health" }), lines)({}, lambdaContext(5000));
+    expect(summarize(sentSeries(dd, 0))).toEqual(["vpn.controller.up t3 1 controller:vns3-a", "vpn.tunnel.status t3 1 controller:vns3-a,tunnel:one,tunnel_id:1,endpoint:unnamed", "vpn.subnet.unmatched t3 0 controller:vns3-a"]);
+    expect(logRecords(lines).filter((r) => r.msg === "controller health unreadable").map((r) => [r.reason, r.detail])).toEqual([["bad_response", "body larger than 262144 bytes"]]);
+  });
+
+  it("refuses an unknown VPN_SIGNALS group, naming the variable", async () => {
+    const dd = await intake();
+    const handler = handlerWith(env([{ name: "a", host: "127.0.0.1", port: 1, apiToken: TOKEN }], dd.url, { VPN_SIGNALS: "traffic,helth" }), []);
+    await expect(handler({}, lambdaContext(3000))).rejects.toThrow('VPN_SIGNALS: unknown signal group "helth"; expected a comma-separated list of traffic, phase, health, expiry');
   });
 });

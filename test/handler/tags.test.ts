@@ -1,6 +1,8 @@
 import {
   assignEndpointTags,
   assignTunnelTags,
+  idTagValue,
+  tunnelIdTag,
   endpointNameTag,
   MAX_CACHED_ENTRIES,
   MAX_TAG_INPUT_LENGTH,
@@ -208,5 +210,30 @@ describe("assignEndpointTags", () => {
         },
       ],
     });
+  });
+});
+
+describe("ids that differ only in case", () => {
+  it("get distinct tunnel_id tags, and integer ids stay as they are", () => {
+    expect(tunnelIdTag("12")).toBe("tunnel_id:12");
+    expect(tunnelIdTag("a")).toBe("tunnel_id:a");
+    const upper = tunnelIdTag("A");
+    expect(upper).toMatch(/^tunnel_id:a-[0-9a-f]{8}$/);
+    expect(upper).not.toBe(tunnelIdTag("a"));
+    expect(idTagValue("x y", 100)).not.toBe(idTagValue("x_y", 100));
+  });
+
+  it("get distinct tunnel tags when their descriptions are empty or shared on one controller", () => {
+    const empty = assignTunnelTags([
+      { controller: "vns3-a", id: "A", description: "" },
+      { controller: "vns3-a", id: "a", description: "" },
+    ]);
+    expect(new Set(empty.values).size).toBe(2);
+    const shared = assignTunnelTags([
+      { controller: "vns3-a", id: "Tun", description: "feed" },
+      { controller: "vns3-a", id: "tun", description: "feed" },
+    ]);
+    expect(shared.values[1]).toBe("feed-vns3-a-tun");
+    expect(shared.values[0]).toMatch(/^feed-vns3-a-tun-[0-9a-f]{8}$/);
   });
 });

@@ -287,6 +287,41 @@ export interface StandInTunnel {
   readonly remote_subnet?: string;
   readonly active?: boolean;
   readonly enabled?: boolean;
+  /**
+   * Fields of `tunnel_params` over the defaults (schema `IpsecTunnelParams`: every value a string,
+   * e.g. `bytes_in: "0"`, `inbound_spi: "64dd6ec8"`, `esp_time_remaining: "20756s"`).
+   */
+  readonly tunnel_params?: Readonly<Record<string, string>>;
+}
+
+/**
+ * `tunnel_params` of a tunnel, as the SDK's `IpsecStatusResponse` has them (all strings, seconds
+ * with an `s`): phases from `connected`, the sample's SPIs, counters and lifetimes, then `overrides`.
+ */
+export function tunnelParams(connected: boolean, overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    phase2: connected ? "up" : "down",
+    outbound_spi: "e7a4b70c",
+    inbound_spi: "64dd6ec8",
+    bytes_in: "0",
+    bytes_out: "0",
+    esp_time_remaining: "20756s",
+    esp_port: "4500",
+    phase2_algo: "AES 128",
+    phase2_hash: "SHA1",
+    nat_t: "on",
+    dpd: "off",
+    pfs_dh_group: "14",
+    phase1: connected ? "up" : "down",
+    isakmp_port: "4500",
+    isakmp_time_remaining: "1227s",
+    last_dpd: "None",
+    phase1_cipher: "AES 256",
+    phase1_prf: "SHA2_256",
+    phase1_dh_group: "14",
+    ike_version: "IKEv1",
+    ...overrides,
+  };
 }
 
 /**
@@ -298,7 +333,7 @@ export function ipsecBody(tunnels: Readonly<Record<string, StandInTunnel>>): unk
     response: Object.fromEntries(
       Object.entries(tunnels).map(([id, t]) => [
         id,
-        { local_subnet: "172.16.0.0/24", active: true, tunnel_params: { phase1: t.connected ? "up" : "down", phase2: t.connected ? "up" : "down" }, ...t },
+        { local_subnet: "172.16.0.0/24", active: true, ...t, tunnel_params: t.tunnel_params === undefined ? { phase1: t.connected ? "up" : "down", phase2: t.connected ? "up" : "down" } : tunnelParams(t.connected, t.tunnel_params) },
       ]),
     ),
   };
@@ -343,4 +378,50 @@ export function connectedSubnetsRoute(subnets: readonly StandInSubnet[], options
       },
     };
   };
+}
+
+/** One `diskinfo` row: `[device, size, used, avail, "use%", mount, "inode%"]`, all strings. */
+export type DiskRow = readonly [string, string, string, string, string, string, string];
+
+/** Options of {@link systemStatusBody}. */
+export interface SystemStatusOptions {
+  /** `uptime`, integer seconds. @default 263155 (the SDK sample) */
+  readonly uptime?: number;
+  /** `diskinfo` rows; `null` leaves the field out (a controller without it). @default the sample's one row at 20% / 13% inodes */
+  readonly diskinfo?: readonly DiskRow[] | null;
+  /** `vns3_version`. @default "Cohesive Networks VNS3 4.9.0-20200121" */
+  readonly vns3_version?: string;
+}
+
+/**
+ * GET /api/status/system as Cohesive's OpenAPI description has it (operation `getSystemStatus`,
+ * schema `SystemStatus`: `uptime` an integer, `diskinfo` arrays of strings, `meminfo` strings) with
+ * the values of the SDK's `SystemAdminApiData.SystemStatus` (tests/vns3/stub_data.py), where
+ * `meminfo` is in `free -b` order: total, used, free, shared, buffers, cached, used without
+ * buffers/cache, free with them.
+ */
+export function systemStatusBody(options: SystemStatusOptions = {}): unknown {
+  const diskinfo = options.diskinfo === undefined ? [["/dev/nvme0n1p1", "31571570688", "5974278144", "23986741248", "20%", "/", "13%"]] : options.diskinfo;
+  return {
+    response: {
+      timestamp: "2020-01-27 21:46:35 +0000",
+      timestamp_i: 1580161595,
+      vns3_version: options.vns3_version ?? "Cohesive Networks VNS3 4.9.0-20200121",
+      kernel_version: "Linux 4.4.0-154-generic",
+      uptime: options.uptime ?? 263155,
+      loadavg: ["0.00", "0.05", "0.07", "1/328", "20398"],
+      ...(diskinfo === null ? {} : { diskinfo }),
+      meminfo: ["8264527872", "4446773248", "3817754624", "90910720", "241074176", "3327860736", "877838336", "7386689536"],
+      swapinfo: ["1073737728", "0", "1073737728"],
+    },
+  };
+}
+
+/**
+ * A route that answers the n-th request with `answers[n]` (the last one from then on): a
+ * controller scripted across warm invocations (counters that grow, stop, reset; SPIs replaced).
+ */
+export function scriptedRoute(answers: readonly Vns3Answer[]): Vns3Reply {
+  let n = 0;
+  return () => answers[Math.min(n++, answers.length - 1)] as Vns3Answer;
 }

@@ -94,7 +94,23 @@ interface Seen {
  * A VNS3 API stand-in: basic auth api/PASSWORD or the api-token TOKEN; `status` forces an answer,
  * `subnetsStatus` one for connected_subnets only, `ipsec` replaces the tunnels.
  */
-async function startVns3(cert: TestCertificate, options: { status?: number; subnets?: unknown; subnetsStatus?: number; ipsec?: unknown; ignoresExtendedOutput?: boolean } = {}) {
+/**
+ * GET /api/status/system (operation getSystemStatus, schema SystemStatus) with the values of the
+ * Python SDK's `SystemAdminApiData.SystemStatus` (tests/vns3/stub_data.py); trimmed to what the
+ * checker reads plus `loadavg`.
+ */
+const SYSTEM = {
+  response: {
+    vns3_version: "Cohesive Networks VNS3 4.9.0-20200121",
+    uptime: 263155,
+    loadavg: ["0.00", "0.05", "0.07", "1/328", "20398"],
+    diskinfo: [["/dev/nvme0n1p1", "31571570688", "5974278144", "23986741248", "20%", "/", "13%"]],
+    meminfo: ["8264527872", "4446773248", "3817754624", "90910720", "241074176", "3327860736", "877838336", "7386689536"],
+  },
+};
+
+/** Without `system`, /api/status/system is a 404, as on an older controller. */
+async function startVns3(cert: TestCertificate, options: { status?: number; subnets?: unknown; subnetsStatus?: number; ipsec?: unknown; ignoresExtendedOutput?: boolean; system?: unknown } = {}) {
   const seen: Seen[] = [];
   const server = https.createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
     seen.push({ path: req.url ?? "", headers: req.headers });
@@ -108,6 +124,7 @@ async function startVns3(cert: TestCertificate, options: { status?: number; subn
     if (!basicOk && !tokenOk) return send(401, { error: { message: "Unauthorized" } });
     const url = new URL(req.url ?? "/", "https://stand-in");
     if (url.pathname === "/api/status/ipsec") return send(200, options.ipsec ?? IPSEC);
+    if (url.pathname === "/api/status/system" && options.system !== undefined) return send(200, options.system);
     if (url.pathname === "/api/status/connected_subnets") {
       if (options.subnetsStatus !== undefined) return send(options.subnetsStatus, { error: { message: "Internal error" } });
       const subnets = (options.subnets ?? SUBNETS) as { response: { network: string; netmask: string }[] };
@@ -151,6 +168,14 @@ function controllerYaml(name: string, port: number, fingerprint: string, extra =
     tlsSha256: "${fingerprint}"
 ${extra}`;
 }
+
+/** A definition's `signals:` with every group off: the tests of the base status path, unchanged by the signals. */
+const BASE_SIGNALS_ONLY = `signals:
+  traffic: { enabled: false }
+  phase: { enabled: false }
+  health: { enabled: false }
+  expiry: { enabled: false }
+`;
 
 function environmentYaml(controllers: string, datadog = "", rest = ""): string {
   return `name: lab
@@ -197,7 +222,7 @@ describe("npm run check", () => {
 
   it("prints every tunnel and what would be sent, sends nothing, exits 0 (real process)", async () => {
     // Prepare
-    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256)));
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", BASE_SIGNALS_ONLY));
 
     // Act
     const run = await runCli("cli/check/main.ts", ["lab", "--dir", tmp.dir], { env: cleanEnv(baseEnv()) });
@@ -263,7 +288,7 @@ describe("npm run check", () => {
       ],
     };
     await vns3.close();
-    vns3 = await startVns3(cert, { ipsec: ipsecA, subnets: subnetsA });
+    vns3 = await startVns3(cert, { ipsec: ipsecA, subnets: subnetsA, system: SYSTEM });
     const older = await startVns3(cert, {
       ignoresExtendedOutput: true,
       ipsec: { response: { "1": ipsecTunnel(1, "Globex DR", { name: "Globex", endpointid: 1 }, "10.52.0.0/24", true) } },
@@ -307,20 +332,23 @@ maintenance:
           "",
           `Controller vns3-a  127.0.0.1:${vns3.port}  credentials: env VNS3_VNS3_A_PASSWORD (user api)`,
           "  up: 6 tunnels, read in N ms",
-          "  TUNNEL  DESCRIPTION       STATUS     ENDPOINT       REMOTE SUBNET  PHASE 1  PHASE 2",
-          "  4       Payments primary  connected  acme-payments  10.40.0.0/24   up       up",
-          "  7       Payments backup   DOWN       acme-payments  10.41.0.0/24   up       down",
-          "  9       Shared link       DOWN       Globex         10.42.0.0/24   down     down",
-          "  11      shared  LINK      connected  Globex         10.43.0.0/24   up       up",
-          "  12      Old Initech link  disabled   initech        10.44.0.0/24   down     down",
-          "  14      Initech HQ        connected  Initech        10.45.0.0/24   up       up",
+          "  TUNNEL  DESCRIPTION       STATUS     ENDPOINT       REMOTE SUBNET  PHASE 1  PHASE 2  BYTES IN   BYTES OUT  RE-ESTABLISHED",
+          "  4       Payments primary  connected  acme-payments  10.40.0.0/24   up       up       1024 (SA)  2048 (SA)  -",
+          "  7       Payments backup   DOWN       acme-payments  10.41.0.0/24   up       down     0 (SA)     0 (SA)     -",
+          "  9       Shared link       DOWN       Globex         10.42.0.0/24   down     down     0 (SA)     0 (SA)     -",
+          "  11      shared  LINK      connected  Globex         10.43.0.0/24   up       up       1024 (SA)  2048 (SA)  -",
+          "  12      Old Initech link  disabled   initech        10.44.0.0/24   down     down     -          -          -",
+          "  14      Initech HQ        connected  Initech        10.45.0.0/24   up       up       1024 (SA)  2048 (SA)  -",
           "  Connected subnets: 1 not carried by any tunnel (10.99.0.0/24)",
+          "  Health: uptime 263155 s (3.0 days), disk 20%, inodes 13%, memory 10.6%, VNS3 4.9.0-20200121",
           "",
           `Controller vns3-b  127.0.0.1:${older.port}  credentials: env VNS3_VNS3_B_PASSWORD (user api)`,
           "  up: 1 tunnel, read in N ms",
-          "  TUNNEL  DESCRIPTION  STATUS     ENDPOINT  REMOTE SUBNET  PHASE 1  PHASE 2",
-          "  1       Globex DR    connected  Globex    10.52.0.0/24   up       up",
+          "  TUNNEL  DESCRIPTION  STATUS     ENDPOINT  REMOTE SUBNET  PHASE 1  PHASE 2  BYTES IN   BYTES OUT  RE-ESTABLISHED",
+          "  1       Globex DR    connected  Globex    10.52.0.0/24   up       up       1024 (SA)  2048 (SA)  -",
           `  Connected subnets: unknown (${NO_ORIGIN}); no unmatched-subnet check for this controller`,
+          // An older controller without /api/status/system: health unknown, the controller still up.
+          "  Health: unavailable (http_error: HTTP 404); the controller still counts as up",
           "",
           "Summary: 2 of 2 controllers read; 4 tunnels connected, 2 down, 1 disabled; 1 unmatched subnet on vns3-a, unknown on vns3-b",
           `  subnets of vns3-b unknown: ${NO_ORIGIN}`,
@@ -330,18 +358,34 @@ maintenance:
           "  tunnels     endpoint:globex  down: shared_link-vns3-a-9",
           "",
           `Would send to Datadog (http://127.0.0.1:${intake.port}); nothing was sent (add --send to post it):`,
-          "  POST /api/v2/series: 10 gauge series (type 3), all at timestamp T",
-          "    METRIC                VALUE  TAGS",
-          "    vpn.controller.up     1      vpn_environment:lab,controller:vns3-a",
-          "    vpn.tunnel.status     1      vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
-          "    vpn.tunnel.status     0      vpn_environment:lab,controller:vns3-a,tunnel:payments_backup,tunnel_id:7,endpoint:acme-payments",
-          "    vpn.tunnel.status     0      vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-9,tunnel_id:9,endpoint:globex",
-          "    vpn.tunnel.status     1      vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-11,tunnel_id:11,endpoint:globex",
-          "    vpn.tunnel.disabled   1      vpn_environment:lab,controller:vns3-a,tunnel:old_initech_link,tunnel_id:12,endpoint:initech-vns3-a-4",
-          "    vpn.tunnel.status     1      vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
-          "    vpn.subnet.unmatched  1      vpn_environment:lab,controller:vns3-a",
-          "    vpn.controller.up     1      vpn_environment:lab,controller:vns3-b",
-          "    vpn.tunnel.status     1      vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
+          "  POST /api/v2/series: 26 gauge series (type 3), all at timestamp T",
+          "    METRIC                          VALUE   TAGS",
+          "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-a,vns3_version:4.9.0-20200121",
+          "    vpn.controller.uptime_seconds   263155  vpn_environment:lab,controller:vns3-a",
+          "    vpn.controller.disk_used_pct    20      vpn_environment:lab,controller:vns3-a",
+          "    vpn.controller.inode_used_pct   13      vpn_environment:lab,controller:vns3-a",
+          "    vpn.controller.memory_used_pct  10.6    vpn_environment:lab,controller:vns3-a",
+          "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
+          "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
+          "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
+          "    vpn.tunnel.status               0       vpn_environment:lab,controller:vns3-a,tunnel:payments_backup,tunnel_id:7,endpoint:acme-payments",
+          "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-a,tunnel:payments_backup,tunnel_id:7,endpoint:acme-payments",
+          "    vpn.tunnel.phase2               0       vpn_environment:lab,controller:vns3-a,tunnel:payments_backup,tunnel_id:7,endpoint:acme-payments",
+          "    vpn.tunnel.status               0       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-9,tunnel_id:9,endpoint:globex",
+          "    vpn.tunnel.phase1               0       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-9,tunnel_id:9,endpoint:globex",
+          "    vpn.tunnel.phase2               0       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-9,tunnel_id:9,endpoint:globex",
+          "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-11,tunnel_id:11,endpoint:globex",
+          "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-11,tunnel_id:11,endpoint:globex",
+          "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-a,tunnel:shared_link-vns3-a-11,tunnel_id:11,endpoint:globex",
+          "    vpn.tunnel.disabled             1       vpn_environment:lab,controller:vns3-a,tunnel:old_initech_link,tunnel_id:12,endpoint:initech-vns3-a-4",
+          "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
+          "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
+          "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
+          "    vpn.subnet.unmatched            1       vpn_environment:lab,controller:vns3-a",
+          "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-b",
+          "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
+          "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
+          "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
           "  POST /api/v1/events: 1 event (alert_type warning)",
           "    VNS3 subnet 10.99.0.0/24 not carried by any tunnel on vns3-a  [vpn_environment:lab,controller:vns3-a] aggregation_key vns3-unmatched-subnet:vns3-a:10.99.0.0/24",
           "",
@@ -359,6 +403,8 @@ maintenance:
         "/api/status/connected_subnets?extended_output=true",
         "/api/status/ipsec",
         "/api/status/ipsec",
+        "/api/status/system",
+        "/api/status/system",
       ]);
       expect(intake.requests).toEqual([]);
     } finally {
@@ -411,7 +457,7 @@ maintenance:
     // Subnets unreadable (HTTP 500): no subnet point and no event, so the series is exactly the tunnels.
     await vns3.close();
     vns3 = await startVns3(cert, { subnetsStatus: 500 });
-    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256)));
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", BASE_SIGNALS_ONLY));
     const io = memoryIo({ env: { ...baseEnv(), DD_API_KEY: API_KEY } });
 
     const code = await main(["lab", "--dir", tmp.dir, "--send"], io);
@@ -505,6 +551,36 @@ maintenance:
       expect(io.out()).toContain("  tunnels     vpn_environment:lab  down: payments_backup_zürich\n");
       expect(io.err()).toMatch(/^error: Datadog did not accept the series: HTTP 403 \(Forbidden\) after 1 attempt\n$/m);
       expect(io.out() + io.err()).not.toContain(API_KEY);
+      // On stdout as well, and never "Sent to Datadog".
+      expect(io.out()).toContain(`\nSend to Datadog FAILED (http://127.0.0.1:${refusing.port}, API key from env DD_API_KEY): Datadog did not accept the series: HTTP 403 (Forbidden) after 1 attempt\n`);
+      expect(io.out()).not.toContain("Sent to Datadog");
+      expect(io.out()).not.toContain("Series accepted by Datadog");
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("with --send, escapes the error text Datadog sent before printing it", async () => {
+    const refusing = await listen(
+      http.createServer((req, res) => {
+        req.resume();
+        req.on("end", () => {
+          res.writeHead(400, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ errors: ["bad\u001b]0;owned\u0007 payload\u001b[2J"] }));
+        });
+      }),
+    );
+    try {
+      writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", BASE_SIGNALS_ONLY));
+      const io = memoryIo({ env: { ...baseEnv(), DD_API_URL: `http://127.0.0.1:${refusing.port}`, DD_API_KEY: API_KEY } });
+
+      const code = await main(["lab", "--dir", tmp.dir, "--send"], io);
+
+      expect(code).toBe(1);
+      expect(io.out() + io.err()).not.toContain("\u001b");
+      expect(io.out() + io.err()).not.toContain("\u0007");
+      expect(io.out()).toContain("Send to Datadog FAILED");
+      expect(io.out()).toContain("Datadog did not accept the series: HTTP 400 (bad\\e]0;owned\\x07 payload\\e[2J) after 1 attempt");
     } finally {
       await refusing.close();
     }
@@ -539,7 +615,9 @@ maintenance:
 
     expect(code).toBe(0);
     expect(io.out()).toContain("credentials: env VNS3_VNS3_A_API_TOKEN\n");
+    // ipsec, connected_subnets and system: every request carries the token, none basic auth.
     expect(vns3.seen.map((r) => [r.headers["api-token"], r.headers.authorization])).toEqual([
+      [TOKEN, undefined],
       [TOKEN, undefined],
       [TOKEN, undefined],
     ]);
@@ -594,7 +672,7 @@ maintenance:
   const SUNDAY_PATCHING = "maintenance:\n  - name: Sunday patching\n    rrule: FREQ=WEEKLY;BYDAY=SU\n    start: \"2026-01-04T01:00\"\n    duration: 2h\n    timezone: America/New_York\n";
 
   it("judges maintenance at the injected clock's time and stamps the points with it; an unscoped window mutes the environment's alert", async () => {
-    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", SUNDAY_PATCHING));
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256), "", SUNDAY_PATCHING + BASE_SIGNALS_ONLY));
     const io = memoryIo({ env: baseEnv() });
     const sunday = Date.parse("2026-01-11T06:30:00Z"); // 01:30 in New York
 

@@ -1,5 +1,5 @@
 /** What `npm run check` prints, from the checker's own summary and series (pure). */
-import { alertPreviewSection, controllerSection, summarySection, type SummaryInput } from "../../../cli/check/report";
+import { alertPreviewSection, controllerSection, datadogSection, healthLine, summarySection, type SummaryInput } from "../../../cli/check/report";
 import type { ControllerReading, MetricSeries } from "../../../handler/core";
 import { maintenanceSchema } from "../../../stacks/environment/operations-schema";
 
@@ -64,12 +64,13 @@ describe("summarySection", () => {
       summary: summary({ sharedDescriptions: [{ tag: "payments", tunnels: [{ controller: "a", id: "4" }, { controller: "b", id }] }] }),
       series: [
         gauge("vpn.tunnel.status", 1, ["vpn_environment:lab", "controller:a", "tunnel:payments-a-4", "tunnel_id:4"]),
-        gauge("vpn.tunnel.disabled", 1, ["vpn_environment:lab", "controller:b", "tunnel:payments-b-9_2j", "tunnel_id:9_2j"]),
+        // The checker tags an id that normalizing changes with a hash of it (handler/tags.ts idTagValue).
+        gauge("vpn.tunnel.disabled", 1, ["vpn_environment:lab", "controller:b", "tunnel:payments-b-9_2j-324f8f0a", "tunnel_id:9_2j-324f8f0a"]),
       ],
       readings: [],
     });
 
-    expect(out.warnings).toEqual([`2 tunnels share the description payments (a tunnel 4, b tunnel 9\\e[2J), so each is tagged with a suffix: tunnel:payments-a-4, tunnel:payments-b-9_2j${SHARED_TAIL}`]);
+    expect(out.warnings).toEqual([`2 tunnels share the description payments (a tunnel 4, b tunnel 9\\e[2J), so each is tagged with a suffix: tunnel:payments-a-4, tunnel:payments-b-9_2j-324f8f0a${SHARED_TAIL}`]);
   });
 
   it("warns about an endpoint name that stands for several partners, with the tags of their tunnels", () => {
@@ -156,5 +157,43 @@ describe("alertPreviewSection", () => {
 
   it("says so when nothing would open", () => {
     expect(alertPreviewSection(definition("tunnel"), [series[2] as MetricSeries], now).slice(1)).toEqual(["  No alert would open now."]);
+  });
+});
+
+describe("signals in the printout", () => {
+  it("shows a reboot and escapes the version text; says why health is unavailable; nothing when health is off", () => {
+    expect(healthLine({ controller: "a", state: "read", status: { uptimeSeconds: 42, diskUsedPct: 95, vns3Version: `6.0.1${ESC}[2J` }, rebooted: true })).toBe(
+      "  Health: uptime 42 s (0.0 days), disk 95%, inodes unknown, memory unknown, VNS3 6.0.1\\e[2J; REBOOTED since the previous check",
+    );
+    expect(healthLine({ controller: "a", state: "unavailable", reason: `bad_response: x${ESC}]0;t` })).toBe("  Health: unavailable (bad_response: x\\e]0;t); the controller still counts as up");
+    expect(healthLine({ controller: "a", state: "off" })).toBeUndefined();
+  });
+
+  it("shows byte deltas and re-establishments the checker sent, else the SA counters", () => {
+    const reading: ControllerReading = {
+      controller: "a",
+      up: true,
+      tunnels: [
+        { id: "1", description: "One", connected: true, phase1: "up", phase2: "up", params: { phase1Up: true, phase2Up: true, bytesIn: 5000, bytesOut: 70 } },
+        { id: "2", description: "Two", connected: true, phase1: "up", phase2: "up", params: { phase1Up: true, phase2Up: true, bytesIn: 9, bytesOut: 8 } },
+      ],
+      subnets: { ok: true, subnets: [] },
+    };
+    const lines = controllerSection({ name: "a", host: "h", port: 8000, credentials: { kind: "token", apiToken: "t" } }, reading, undefined, { controller: "a", state: "read", unmatched: 0 }, [], {
+      tunnels: [{ controller: "a", id: "1", phase1: 1, phase2: 1, bytesIn: 300, bytesOut: 0, reestablished: 1 }],
+    });
+    expect(lines.slice(2, 5)).toEqual([
+      "  TUNNEL  DESCRIPTION  STATUS     ENDPOINT  REMOTE SUBNET  PHASE 1  PHASE 2  BYTES IN  BYTES OUT  RE-ESTABLISHED",
+      "  1       One          connected  -         -              up       up       300       0          1",
+      "  2       Two          connected  -         -              up       up       9 (SA)    8 (SA)     -",
+    ]);
+  });
+
+  it("names counts and gauges in the Datadog section", () => {
+    const series: MetricSeries[] = [
+      { metric: "vpn.controller.up", type: 3, points: [{ timestamp: 1, value: 1 }], tags: [] },
+      { metric: "vpn.tunnel.bytes_in", type: 1, points: [{ timestamp: 1, value: 5 }], tags: [], interval: 60 },
+    ];
+    expect(datadogSection(series, [])[0]).toBe("  POST /api/v2/series: 2 series (1 gauges type 3, 1 counts type 1), all at timestamp 1");
   });
 });

@@ -33,6 +33,7 @@ describe("checkSetup", () => {
         { name: "vns3-b", host: "10.0.1.11", port: 8443, tlsSha256: FP, credentials: { kind: "secret", secretArn: ARN } },
       ],
       datadog: { site: "datadoghq.eu", apiKey: { kind: "secret", secretArn: "vpn-monitor/lab/datadog-api-key" } },
+      signals: new Set(["traffic", "phase", "health", "expiry"]),
     });
     expect(setup.credentialSources).toEqual({ "vns3-a": "secret vpn-monitor/lab/vns3-a", "vns3-b": `secret ${ARN}` });
     expect(setup.apiKeySource).toBe("secret vpn-monitor/lab/datadog-api-key");
