@@ -67,12 +67,6 @@ export const TAG_KEYS = {
 } as const;
 
 /**
- * The `endpoint` tag value of a tunnel whose controller names no endpoint: every tunnel carries the
- * tag, so none drops out of partner mode (a grouped monitor ignores series without its group-by tag).
- */
-export const ENDPOINT_FALLBACK = "unnamed";
-
-/**
  * Why a controller (or its subnet read) counts as down. A closed set, so the `reason` tag stays
  * bounded (every distinct tag set is a billed custom metric).
  */

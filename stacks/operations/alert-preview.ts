@@ -52,8 +52,8 @@ export interface PreviewAlert {
  * not evaluate such a series at all (Datadog's no-data troubleshooting guide, "Tags contain N/A
  * values"; *Configure Monitors*, alert grouping), so the preview opens no group under this value: it
  * lists those series in {@link unmonitoredSeries} instead. The checker sends `endpoint:` with
- * `ENDPOINT_FALLBACK` (contract/metrics.ts) for a tunnel without an endpoint name, so in partner
- * mode that tunnel's group is `endpoint:unnamed`.
+ * `endpointFallbackTagValue` (contract/metrics.ts) for a tunnel without an endpoint name, so in
+ * partner mode that tunnel's group is `endpoint:endpoint-<id>`, or `endpoint:unnamed` without an id.
  */
 export const MISSING_GROUP_VALUE = "N/A";
 
