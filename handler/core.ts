@@ -4,6 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { METRICS, TAG_KEYS, type DownReason } from "../contract/metrics";
+import type { SignalGroup } from "../contract/signals";
+import { expirySeries, type ControllerExpiryFacts } from "./expiry";
 import { networkKey, parseNetwork, supernetKey } from "./networks";
 import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
@@ -60,6 +62,8 @@ export type ControllerReading =
       readonly up: true;
       readonly tunnels: readonly Tunnel[];
       readonly subnets: SubnetsReading;
+      /** Certificate and credential end dates (handler/expiry.ts). */
+      readonly expiry?: ControllerExpiryFacts;
       /** Time spent reading, for logs. */
       readonly durationMs?: number;
     }
@@ -68,6 +72,8 @@ export type ControllerReading =
       readonly up: false;
       readonly reason: DownReason;
       readonly detail: string;
+      /** Certificate (when a trusted connection answered, a 401 included) and credential end dates. */
+      readonly expiry?: ControllerExpiryFacts;
       /** Time spent reading, for logs. */
       readonly durationMs?: number;
     };
@@ -167,6 +173,8 @@ export interface BuildReportInput {
   readonly knownTunnels?: readonly KnownTunnel[];
   /** The checker's health gauges; none are sent without it. @default none */
   readonly health?: CheckHealth;
+  /** Enabled signal groups (`VPN_SIGNALS`). @default every group */
+  readonly signals?: ReadonlySet<SignalGroup>;
 }
 
 /**
@@ -343,6 +351,7 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
 
   for (const reading of readings) {
     const base = [environmentTag, tag(TAG_KEYS.controller, reading.controller)];
+    series.push(...expirySeries(reading.expiry, base, timestamp, input.signals));
     if (!reading.up) {
       down.push({ controller: reading.controller, reason: reading.reason });
       subnetStates.push({ controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` });
