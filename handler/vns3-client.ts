@@ -30,6 +30,7 @@ import type { ControllerConfig } from "./config";
 import { fingerprintsMatch } from "../contract/fingerprint";
 import { VNS3_PATHS } from "../contract/vns3";
 import type { ControllerReading, DownReason, SubnetsReading } from "./core";
+import { AnswerScan } from "./answer-scan";
 import type { ControllerExpiryFacts } from "./expiry";
 import { Deadline, DeadlineExceededError, systemClock, type Clock } from "./deadline";
 import { BadResponseError, connectedSubnetsReader, containerMismatch, ipsecStatusReader, readParsedBody, type ResponseReader } from "./vns3-responses";
@@ -365,26 +366,32 @@ const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_
  * An answer's body on its way to a {@link ResponseReader}: bytes collected and parsed whole while
  * small; from {@link STREAM_PARSE_FROM_BYTES} on (or at once when Content-Length says it will get
  * there), fed to a streaming parser that hands over each entry of `response` as soon as it is
- * complete and keeps nothing of it (`keepStack: false`).
+ * complete and keeps nothing of it (`keepStack: false`). Every chunk goes through one
+ * {@link AnswerScan} first, so both ways of reading follow the same rules (nesting depth, UTF-8, a
+ * byte-order mark, one `response`, no repeated tunnel id) and give the same result.
  */
 class AnswerBody<T> {
   private size = 0;
   private chunks: Buffer[] = [];
   private parser: JSONParser | undefined;
-  private entries = 0;
+  private readonly scan = new AnswerScan();
+  /** Ids seen by the streaming parser (an object `response` only): a repeat is refused. */
+  private readonly ids = new Set<string>();
 
   /**
    * @param declared the answer's Content-Length, when it gave one
    * @param maxBytes the body cap
+   * @param streamFromBytes size from which the body is streamed (tests lower it) @default STREAM_PARSE_FROM_BYTES
    */
   constructor(
     private readonly reader: ResponseReader<T>,
     private readonly status: number,
     private readonly declared: number | undefined,
     private readonly maxBytes: number,
+    private readonly streamFromBytes: number = STREAM_PARSE_FROM_BYTES,
   ) {
     if (declared !== undefined && declared > maxBytes) throw new Vns3ReadError("bad_response", `body larger than ${maxBytes} bytes`);
-    if (declared !== undefined && declared > STREAM_PARSE_FROM_BYTES) this.startStreaming();
+    if (declared !== undefined && declared > streamFromBytes) this.startStreaming();
   }
 
   /** @throws Vns3ReadError (over the cap or the declared length, not JSON) or BadResponseError (not the expected shape) */
@@ -394,9 +401,10 @@ class AnswerBody<T> {
       throw this.abandon(`body longer than its Content-Length (${this.declared} bytes)`);
     }
     this.size += chunk.length;
+    this.scan.push(chunk);
     if (this.parser !== undefined) return this.write(chunk);
     this.chunks.push(chunk);
-    if (this.size > STREAM_PARSE_FROM_BYTES) {
+    if (this.size > this.streamFromBytes) {
       this.startStreaming();
       const pending = this.chunks;
       this.chunks = [];
@@ -406,8 +414,9 @@ class AnswerBody<T> {
 
   /** The reader's result once the whole body is in. @throws Vns3ReadError or BadResponseError */
   end(): T {
+    const shape = this.scan.end();
     if (this.parser === undefined) {
-      const text = Buffer.concat(this.chunks, this.size).toString("utf8");
+      const text = Buffer.concat(this.chunks, this.size).subarray(this.scan.bom).toString("utf8");
       this.chunks = [];
       let value: unknown;
       try {
@@ -415,6 +424,9 @@ class AnswerBody<T> {
       } catch {
         throw this.notJson();
       }
+      // JSON.parse keeps the last of repeated keys: fewer tunnels than written means a repeat.
+      const response = (value as { response?: unknown } | null)?.response;
+      if (shape.type === "object" && typeof response === "object" && response !== null && Object.keys(response).length < shape.members) throw repeatedId();
       return readParsedBody(value, this.reader);
     }
     if (!this.parser.isEnded) {
@@ -424,8 +436,8 @@ class AnswerBody<T> {
         throw this.notJson();
       }
     }
-    // A large answer without a single entry is not an answer of this API (a proxy's page, say).
-    if (this.entries === 0) throw new BadResponseError(`unexpected body at response: no entries in a ${this.size}-byte answer`);
+    // The same judgement as readParsedBody's: `response` must be the reader's container.
+    if (shape.type !== this.reader.container) throw containerMismatch(this.reader);
     return this.reader.finish();
   }
 
@@ -440,8 +452,12 @@ class AnswerBody<T> {
     const parser = new JSONParser({ paths: ["$.response.*"], keepStack: false });
     parser.onValue = ({ value, key, parent }) => {
       if ((this.reader.container === "array") !== Array.isArray(parent)) throw containerMismatch(this.reader);
-      this.entries += 1;
-      this.reader.entry(String(key), value);
+      const id = String(key);
+      if (this.reader.container === "object") {
+        if (this.ids.has(id)) throw repeatedId();
+        this.ids.add(id);
+      }
+      this.reader.entry(id, value);
     };
     this.parser = parser;
   }
@@ -458,6 +474,21 @@ class AnswerBody<T> {
   private notJson(): Vns3ReadError {
     return new Vns3ReadError("bad_response", `HTTP ${this.status} body is not JSON (${this.size} bytes)`);
   }
+}
+
+function repeatedId(): BadResponseError {
+  return new BadResponseError("unexpected body at response: a tunnel id appears more than once");
+}
+
+/**
+ * Read a body given as chunks the way a GET reads its answer (tests hold the whole-body and the
+ * streaming reader together with this, by lowering `streamFromBytes`).
+ * @throws Vns3ReadError or BadResponseError
+ */
+export function readAnswerChunks<T>(chunks: readonly Buffer[], reader: ResponseReader<T>, options: { readonly streamFromBytes?: number | undefined; readonly declared?: number | undefined } = {}): T {
+  const body = new AnswerBody(reader, 200, options.declared, Number.MAX_SAFE_INTEGER, options.streamFromBytes);
+  for (const chunk of chunks) body.push(chunk);
+  return body.end();
 }
 
 /** One GET over the pool's agent: a pooled socket if one is idle, else a fresh pinned connection. */

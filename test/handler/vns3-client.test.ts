@@ -10,7 +10,10 @@ import { Deadline } from "../../handler/deadline";
 import { parseFingerprint } from "../../contract/fingerprint";
 import { classifyReadError, createVns3Reader, FULL_HANDSHAKE_EVERY_MS, MAX_IDLE_MS, STREAM_PARSE_FROM_BYTES, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
 import { parseIpsecStatus } from "../../handler/vns3-responses";
-import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
+import { runCheck } from "../../handler/check";
+import type { CheckerConfig } from "../../handler/config";
+import { createDatadogSink } from "../../handler/datadog-sink";
+import { closedPort, createCertificate, ipsecBody, startIntake, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
 const TOKEN: Vns3Credentials = { kind: "token", apiToken: "tok-Secret-456" };
@@ -708,13 +711,48 @@ describe("VNS3 reader body limits", () => {
     ["an HTML page", (text: string) => `<html>${"x".repeat(text.length)}</html>`, "bad_response", /^HTTP 200 body is not JSON \(\d+ bytes\)$/],
     ["tunnels in an array", (text: string) => text.replace(/^\{"response":\{/, '{"response":[').replace(/\}\}$/, "]}").replace(/"\d+":\{"id"/g, '{"id"'), "bad_response", /^unexpected body at response: expected an object of tunnels keyed by id$/],
     ["a tunnel without connected", (text: string) => text.replace('"connected":true,', ""), "bad_response", /^unexpected body at response\.2\.connected: Invalid input/],
-    ["no response at all", (text: string) => `{"error":{"message":"${"x".repeat(text.length)}"}}`, "bad_response", /^unexpected body at response: no entries in a \d+-byte answer$/],
+    ["no response at all", (text: string) => `{"error":{"message":"${"x".repeat(text.length)}"}}`, "bad_response", /^unexpected body at response: expected an object of tunnels keyed by id$/],
   ])("reports a large answer %s as bad_response", async (_label, spoil, reason, detail) => {
     const text = spoil(JSON.stringify({ response: openApiTunnels(4000) }));
     await withConnectionStandIn({ ipsec: text, chunked: true }, async (standIn) => {
       const reading = await createVns3Reader().read(controller(standIn.port), TOKEN, Deadline.after(5000));
       expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail: expect.stringMatching(detail), expiry: { certificateNotAfterMs: notAfterMs }, durationMs: expect.any(Number) });
     });
+  });
+
+  it("refuses an answer nested 150,000 deep at once, and the healthy controller beside it still gets its series sent", async () => {
+    // ~1.1 MB: over the streaming threshold, so the streaming parser would have read it (quadratic in depth).
+    const depth = 150_000;
+    const hostile = `{"pad":"${"x".repeat(800_000)}","deep":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    expect(Buffer.byteLength(hostile)).toBeGreaterThan(STREAM_PARSE_FROM_BYTES);
+    const intake = await startIntake();
+    try {
+      await withConnectionStandIn({ ipsec: hostile, chunked: true }, async (bad) => {
+        await withConnectionStandIn({}, async (healthy) => {
+          const config: CheckerConfig = {
+            environment: "production",
+            controllers: [controller(bad.port, { name: "vns3-hostile" }), controller(healthy.port, { name: "vns3-healthy" })],
+            datadog: { site: "datadoghq.com", apiUrl: intake.url, apiKey: { kind: "inline", apiKey: "dd-key" } },
+          };
+          const reader = createVns3Reader();
+          try {
+            const result = await runCheck(config, { reader, credentials: { resolve: async () => TOKEN }, sink: createDatadogSink({ apiKey: "dd-key", apiUrl: intake.url }) }, Deadline.after(20_000));
+            expect(result.readings[0]).toMatchObject({ up: false, reason: "bad_response", detail: "unexpected body: nested deeper than 64 levels" });
+          } finally {
+            reader.close?.();
+          }
+        });
+      });
+      const sent = intake.series().flatMap((r) => (r.body as { series: { metric: string; points: { value: number }[]; tags: string[] }[] }).series);
+      const up = sent.filter((s) => s.metric === "vpn.controller.up").map((s) => [s.tags.find((t) => t.startsWith("controller:")), s.points[0]?.value]);
+      expect(up).toEqual([
+        ["controller:vns3-hostile", 0],
+        ["controller:vns3-healthy", 1],
+      ]);
+      expect(sent.filter((s) => s.metric === "vpn.tunnel.status" && s.tags.includes("controller:vns3-healthy")).map((s) => s.points[0]?.value)).toEqual([1]);
+    } finally {
+      await intake.close();
+    }
   });
 
   it("keeps tunnel_params phases only when tunnel details are asked for", async () => {
