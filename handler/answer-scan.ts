@@ -15,6 +15,7 @@
  *   JSON.parse merged a repeated tunnel id (the stream sees every repeat; the client refuses both).
  * It is not a JSON validator: what it lets through, the parsers still judge.
  */
+import { isUtf8 } from "node:buffer";
 import { BadResponseError } from "./vns3-responses";
 
 /**
@@ -60,10 +61,8 @@ export class AnswerScan {
   private responseSeen = false;
   private responseCommas = 0;
   private responseNonEmpty = false;
-  // UTF-8: continuation bytes still expected, and the allowed range of the next one.
-  private utf8Needed = 0;
-  private utf8Lower = 0x80;
-  private utf8Upper = 0xbf;
+  /** The start of a character cut by the previous chunk's end. */
+  private utf8Carry: Buffer = Buffer.alloc(0);
 
   /** Leading byte-order mark bytes (0 or 3) that JSON.parse must not see. */
   get bom(): number {
@@ -74,28 +73,89 @@ export class AnswerScan {
   push(chunk: Uint8Array): void {
     let i = 0;
     if (!this.bomDone) i = this.skipBom(chunk);
-    for (; i < chunk.length; i += 1) {
-      const byte = chunk[i] as number;
-      if (this.utf8Needed > 0 || byte >= 0x80) this.utf8(byte);
+    this.checkUtf8(chunk, i);
+    while (i < chunk.length) {
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (byte === BACKSLASH) this.escaped = true;
-        else if (byte === QUOTE) this.endString();
-        if (this.key !== undefined && this.inString) this.keyByte(byte);
+        i = this.skipString(chunk, i);
         continue;
       }
-      this.structural(byte);
+      this.structural(chunk[i] as number);
+      i += 1;
     }
     this.offset += chunk.length;
+  }
+
+  /**
+   * Past the string content from `from`: to just after its closing quote, or to the chunk's end
+   * (noting a pending escape). One indexOf per string: descriptions are most of an answer's bytes.
+   */
+  private skipString(chunk: Uint8Array, from: number): number {
+    let start = from;
+    if (this.escaped) {
+      this.escaped = false;
+      if (this.key !== undefined) this.keyBytes(chunk, start, start + 1);
+      start += 1;
+    }
+    let search = start;
+    for (;;) {
+      const quote = chunk.indexOf(QUOTE, search);
+      const end = quote < 0 ? chunk.length : quote;
+      // Backslashes right before the quote (or the chunk's end): an odd run escapes what follows.
+      let run = 0;
+      while (end - run - 1 >= start && chunk[end - run - 1] === BACKSLASH) run += 1;
+      if (quote < 0) {
+        if (this.key !== undefined) this.keyBytes(chunk, start, chunk.length);
+        this.escaped = run % 2 === 1;
+        return chunk.length;
+      }
+      if (run % 2 === 1) {
+        search = quote + 1;
+        continue;
+      }
+      if (this.key !== undefined) this.keyBytes(chunk, start, quote);
+      this.endString();
+      return quote + 1;
+    }
+  }
+
+  /**
+   * UTF-8 as the fatal WHATWG decoder reads it, checked natively (`buffer.isUtf8`, strict: no
+   * overlong forms, surrogates or code points past U+10FFFF); a character cut by the chunk's end
+   * is carried to the next chunk.
+   */
+  private checkUtf8(chunk: Uint8Array, from: number): void {
+    let start = from;
+    if (this.utf8Carry.length > 0) {
+      const missing = sequenceLength(this.utf8Carry[0] as number) - this.utf8Carry.length;
+      const take = Math.min(missing, chunk.length - start);
+      const joined = Buffer.concat([this.utf8Carry, chunk.subarray(start, start + take)]);
+      start += take;
+      if (take < missing) {
+        this.utf8Carry = joined;
+        return;
+      }
+      this.utf8Carry = Buffer.alloc(0);
+      if (!isUtf8(joined)) throw invalidUtf8();
+    }
+    let end = chunk.length;
+    // The last lead byte within the final three: if its character needs more bytes than are left, carry it.
+    for (let j = chunk.length - 1; j >= Math.max(start, chunk.length - 3); j -= 1) {
+      const byte = chunk[j] as number;
+      if ((byte & 0xc0) === 0x80) continue;
+      if (byte >= 0xc0 && j + sequenceLength(byte) > chunk.length) end = j;
+      break;
+    }
+    if (!isUtf8(chunk.subarray(start, end))) throw invalidUtf8();
+    if (end < chunk.length) this.utf8Carry = Buffer.from(chunk.subarray(end));
   }
 
   /** Everything is in. @throws BadResponseError when the body ends inside a UTF-8 sequence */
   end(): ResponseShape {
     if (!this.bomDone) {
       this.bomDone = true;
-      for (const byte of BOM.slice(0, this.bomMatched)) this.utf8(byte);
+      this.checkUtf8(Uint8Array.from(BOM.slice(0, this.bomMatched)), 0);
     }
-    if (this.utf8Needed > 0) throw new BadResponseError("body is not valid UTF-8 (it ends inside a character)");
+    if (this.utf8Carry.length > 0) throw new BadResponseError("body is not valid UTF-8 (it ends inside a character)");
     return { type: this.responseType, members: this.responseType === "object" && this.responseNonEmpty ? this.responseCommas + 1 : 0 };
   }
 
@@ -116,26 +176,9 @@ export class AnswerScan {
     }
     if (i === chunk.length && this.offset + i < 3) return i; // the mark may go on in the next chunk
     this.bomDone = true;
-    for (const byte of BOM.slice(0, this.bomMatched)) this.utf8(byte);
+    // Not a mark: the bytes held back are judged with the rest (a cut mark is not UTF-8 on its own).
+    if (this.bomMatched > 0) this.checkUtf8(Uint8Array.from(BOM.slice(0, this.bomMatched)), 0);
     return i;
-  }
-
-  private utf8(byte: number): void {
-    if (this.utf8Needed > 0) {
-      if (byte < this.utf8Lower || byte > this.utf8Upper) throw invalidUtf8();
-      this.utf8Needed -= 1;
-      this.utf8Lower = 0x80;
-      this.utf8Upper = 0xbf;
-      return;
-    }
-    if (byte >= 0xc2 && byte <= 0xdf) this.utf8Needed = 1;
-    else if (byte === 0xe0) [this.utf8Needed, this.utf8Lower] = [2, 0xa0];
-    else if (byte === 0xed) [this.utf8Needed, this.utf8Upper] = [2, 0x9f];
-    else if (byte >= 0xe1 && byte <= 0xef) this.utf8Needed = 2;
-    else if (byte === 0xf0) [this.utf8Needed, this.utf8Lower] = [3, 0x90];
-    else if (byte >= 0xf1 && byte <= 0xf3) this.utf8Needed = 3;
-    else if (byte === 0xf4) [this.utf8Needed, this.utf8Upper] = [3, 0x8f];
-    else throw invalidUtf8();
   }
 
   private structural(byte: number): void {
@@ -183,10 +226,15 @@ export class AnswerScan {
     }
   }
 
-  private keyByte(byte: number): void {
+  private keyBytes(chunk: Uint8Array, from: number, to: number): void {
     const key = this.key as number[];
-    if (key.length >= MAX_KEY_BYTES) this.keyTooLong = true;
-    else key.push(byte);
+    for (let j = from; j < to; j += 1) {
+      if (key.length >= MAX_KEY_BYTES) {
+        this.keyTooLong = true;
+        return;
+      }
+      key.push(chunk[j] as number);
+    }
   }
 
   private endString(): void {
@@ -211,6 +259,11 @@ function decodeKey(bytes: readonly number[]): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Bytes of the UTF-8 character a lead byte starts (1 for what cannot lead one: isUtf8 refuses it). */
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
 }
 
 function invalidUtf8(): BadResponseError {

@@ -5,6 +5,7 @@
  * tests/vns3/stub_data.py: `IpsecStatusResponse`, `VNS3ConnectedSubnets`).
  */
 import * as fc from "fast-check";
+import { AnswerScan } from "../../handler/answer-scan";
 import type { Tunnel } from "../../handler/core";
 import { classifyReadError, readAnswerChunks } from "../../handler/vns3-client";
 import { BadResponseError, connectedSubnetsReader, ipsecStatusReader, parseConnectedSubnets, parseIpsecStatus } from "../../handler/vns3-responses";
@@ -250,6 +251,31 @@ describe("the whole-body and the streaming reader agree", () => {
     for (const streamFromBytes of [undefined, 0]) {
       expect(() => readAnswerChunks(chunks, ipsecStatusReader(), { streamFromBytes })).toThrow(new BadResponseError(detail));
     }
+  });
+
+  it("accepts exactly the bytes the fatal WHATWG UTF-8 decoder accepts, wherever the chunks are cut", () => {
+    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    // Mostly valid text with a few raw bytes mixed in, so both outcomes are common.
+    const bytesArb = fc
+      .array(fc.oneof(fc.string({ unit: "binary", maxLength: 4 }).map((t) => Buffer.from(t.replace(/[[{]/g, ""), "utf8")), fc.uint8Array({ maxLength: 2 }).map((b) => Buffer.from(b))), { maxLength: 12 })
+      .map((parts) => Buffer.concat(parts));
+    fc.assert(
+      fc.property(bytesArb, fc.array(fc.nat(), { maxLength: 4 }), (bytes, cuts) => {
+        let valid = true;
+        try {
+          decoder.decode(bytes);
+        } catch {
+          valid = false;
+        }
+        const scan = new AnswerScan();
+        const accepted = outcome(() => {
+          for (const chunk of chunked(bytes, cuts)) scan.push(chunk);
+          return scan.end().type;
+        });
+        expect("ok" in accepted).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("skips a leading byte-order mark in both readers, even split over chunks", () => {
