@@ -351,14 +351,14 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
 
   for (const reading of readings) {
     const base = [environmentTag, tag(TAG_KEYS.controller, reading.controller)];
-    series.push(...expirySeries(reading.expiry, base, timestamp, input.signals));
+    const expiry = expirySeries(reading.expiry, base, timestamp, input.signals);
     if (!reading.up) {
       down.push({ controller: reading.controller, reason: reading.reason });
       subnetStates.push({ controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` });
-      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]));
+      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]), ...expiry);
       continue;
     }
-    series.push(gauge(METRICS.controllerUp, 1, timestamp, base));
+    series.push(gauge(METRICS.controllerUp, 1, timestamp, base), ...expiry);
     const tunnels = tags.sorted.get(reading.controller) ?? [];
     const values = tags.valuesOf.get(reading.controller) ?? [];
     tunnels.forEach((tunnel, i) => {
