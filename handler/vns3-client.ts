@@ -157,6 +157,12 @@ class ControllerAgent extends https.Agent {
   certificate: SeenCertificate | undefined;
   /** Wall-clock time after which an idle socket is not reused. */
   private readonly idleUntil = new WeakMap<Duplex, number>();
+  /**
+   * Wall-clock time of the full handshake a socket's trust rests on (its own, or the one of the
+   * session it resumed). A kept connection in use every minute never idles out: this age retires
+   * it, so a rotated certificate is seen within FULL_HANDSHAKE_EVERY_MS on kept connections too.
+   */
+  private readonly trustedSince = new WeakMap<Duplex, number>();
   /** Keep-Alive `timeout=` the controller announced on a socket, in ms. */
   readonly keepAliveHintMs = new WeakMap<Duplex, number>();
 
@@ -178,7 +184,8 @@ class ControllerAgent extends https.Agent {
   override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const attempt = (options as Record<string, unknown>)[ATTEMPT_OPTION] as ConnectAttempt | undefined;
     if (attempt === undefined || callback === undefined) throw new Error("internal: a VNS3 connection is opened only for a GET");
-    const fresh = this.clock.now() - this.sessionFrom < FULL_HANDSHAKE_EVERY_MS;
+    const offeredFrom = this.sessionFrom;
+    const fresh = this.clock.now() - offeredFrom < FULL_HANDSHAKE_EVERY_MS;
     const sessions: SessionStore = {
       offered: fresh ? this.session : undefined,
       keep: (session) => {
@@ -188,7 +195,10 @@ class ControllerAgent extends https.Agent {
       seen: (certificate) => (this.certificate = certificate),
     };
     openPinned(this.target, this.secureContext, attempt, sessions).then(
-      (socket) => callback(null, socket),
+      (socket) => {
+        this.trustedSince.set(socket, socket.isSessionReused() ? offeredFrom : this.clock.now());
+        callback(null, socket);
+      },
       (error: Error) => {
         // A failed handshake may be the stored session's fault: the next connection starts afresh.
         this.session = undefined;
@@ -207,11 +217,15 @@ class ControllerAgent extends https.Agent {
     return this.idleSockets().filter((socket) => !socket.destroyed).length;
   }
 
-  /** Close idle sockets past their idle budget, or all of them. 'agentRemove' takes them out of the pool at once. */
+  /**
+   * Close idle sockets past their idle budget or whose trust is older than FULL_HANDSHAKE_EVERY_MS,
+   * or all of them. 'agentRemove' takes them out of the pool at once.
+   */
   retireIdle(all = false): void {
     const now = this.clock.now();
     for (const socket of this.idleSockets()) {
-      if (all || socket.destroyed || now >= (this.idleUntil.get(socket) ?? 0)) {
+      const stale = now >= (this.idleUntil.get(socket) ?? 0) || now - (this.trustedSince.get(socket) ?? 0) >= FULL_HANDSHAKE_EVERY_MS;
+      if (all || socket.destroyed || stale) {
         socket.emit("agentRemove");
         socket.destroy();
       }

@@ -618,6 +618,27 @@ describe("VNS3 reader connection reuse", () => {
     });
   });
 
+  it("retires a kept connection in use every minute once its full handshake is FULL_HANDSHAKE_EVERY_MS old, so a rotated certificate is seen", async () => {
+    let now = 9_000_000;
+    const keeping = createVns3Reader({ clock: { now: () => now } });
+    await withConnectionStandIn({}, async (standIn) => {
+      try {
+        const handshakesAt: number[] = [];
+        for (let minute = 0; minute <= 5; minute += 1) {
+          now = 9_000_000 + minute * 60_000;
+          expect(await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true });
+          handshakesAt.push(standIn.handshakes.length);
+        }
+        // Minute 0: one connection; minute 1: the second kept one; then reuse (never idle 150 s) until
+        // minute 4, when both are retired and two new connections make full handshakes (no session offered).
+        expect(handshakesAt).toEqual([1, 2, 2, 2, 4, 4]);
+        expect(standIn.handshakes.slice(2)).toEqual([{ resumed: false }, { resumed: false }]);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
   it("does not keep the process alive with idle connections", () => {
     // A child process reads a controller served by this one and must exit on its own.
     return withConnectionStandIn({}, async (standIn) => {
