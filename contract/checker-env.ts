@@ -35,12 +35,24 @@ export interface ControllerEntry {
   readonly host: string;
   readonly port: number;
   readonly tlsSha256: string;
+  /** During a certificate rotation, the next certificate's fingerprint. */
+  readonly tlsSha256Next?: string | undefined;
+  /** The API credential's end, YYYY-MM-DD. */
+  readonly credentialExpires?: string | undefined;
   readonly secretArn?: string | undefined;
 }
 
 /** The `VNS3_CONTROLLERS` entries of a definition. */
 export function controllerEntries(def: Pick<EnvironmentDefinition, "controllers">, refs: Pick<CheckerSecretRefs, "controllerSecretArns">): ControllerEntry[] {
-  return def.controllers.map((c) => ({ name: c.name, host: c.host, port: c.port, tlsSha256: c.tlsSha256, secretArn: refs.controllerSecretArns.get(c.name) }));
+  return def.controllers.map((c) => ({
+    name: c.name,
+    host: c.host,
+    port: c.port,
+    tlsSha256: c.tlsSha256,
+    ...(c.tlsSha256Next !== undefined ? { tlsSha256Next: c.tlsSha256Next } : {}),
+    ...(c.credentialExpires !== undefined ? { credentialExpires: c.credentialExpires } : {}),
+    secretArn: refs.controllerSecretArns.get(c.name),
+  }));
 }
 
 /** The checker's environment variables for a definition. */

@@ -4,6 +4,7 @@
  */
 // Namespace import: lets esbuild drop the unused parts of zod (85 KB instead of 450 KB bundled).
 import * as z from "zod";
+import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../contract/calendar-date";
 import { CHECKER_ENV } from "../contract/checker-env";
 import { DATADOG_SITE_DOMAINS, parseDatadogSite, DATADOG_SITES, type DatadogSiteDomain } from "../contract/datadog-sites";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../contract/fingerprint";
@@ -33,6 +34,10 @@ export interface ControllerConfig {
   readonly port: number;
   /** Pinned SHA-256 certificate fingerprint in the contract's canonical form (contract/fingerprint.ts). Absent: CA verification. */
   readonly tlsSha256?: string | undefined;
+  /** During a certificate rotation: the next certificate's fingerprint, accepted as well as `tlsSha256`. */
+  readonly tlsSha256Next?: string | undefined;
+  /** When the API credential expires, YYYY-MM-DD (for vpn.controller.credential_days_left). */
+  readonly credentialExpires?: string | undefined;
   /** Credentials source. */
   readonly credentials: ControllerCredentialsSource;
 }
@@ -125,6 +130,15 @@ const controllerSchema = z
       .refine((value) => parseFingerprint(value) !== undefined, { error: `expected ${FINGERPRINT_FORMAT}` })
       .transform((value) => parseFingerprint(value) as string)
       .optional(),
+    tlsSha256Next: z
+      .string({ error: `expected ${FINGERPRINT_FORMAT}` })
+      .refine((value) => parseFingerprint(value) !== undefined, { error: `expected ${FINGERPRINT_FORMAT}` })
+      .transform((value) => parseFingerprint(value) as string)
+      .optional(),
+    credentialExpires: z
+      .string({ error: `expected ${CALENDAR_DATE_FORMAT}` })
+      .refine((value) => utcDayStartMs(value) !== undefined, { error: `expected ${CALENDAR_DATE_FORMAT}` })
+      .optional(),
     /** ARN or name of the secret (GetSecretValue takes either). */
     secretArn: secretId.optional(),
     // Inline credentials are never echoed back in errors: zod messages carry no values, ours neither.
@@ -144,6 +158,9 @@ const controllerSchema = z
     } else if (inlineBasic && c.password === undefined) {
       ctx.addIssue({ code: "custom", path: ["password"], message: "required with username" });
     }
+    if (c.tlsSha256Next !== undefined && c.tlsSha256 === undefined) {
+      ctx.addIssue({ code: "custom", path: ["tlsSha256Next"], message: "set only with tlsSha256 (it is the next pin of a rotation)" });
+    }
   })
   .transform((c): ControllerConfig => {
     const credentials: ControllerCredentialsSource =
@@ -157,6 +174,8 @@ const controllerSchema = z
       host: c.host.replace(/^\[(.*)\]$/, "$1"),
       port: c.port,
       tlsSha256: c.tlsSha256,
+      ...(c.tlsSha256Next !== undefined ? { tlsSha256Next: c.tlsSha256Next } : {}),
+      ...(c.credentialExpires !== undefined ? { credentialExpires: c.credentialExpires } : {}),
       credentials,
     };
   });

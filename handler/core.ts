@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { COUNT_METRICS, EVENT_TITLES, METRICS, TAG_KEYS, endpointFallbackTagValue, type DownReason } from "../contract/metrics";
 import { SIGNAL_GROUPS, type SignalGroup } from "../contract/signals";
 import { CHECK_INTERVAL_SECONDS, compareSa, type SaMemory } from "./sa-tracking";
+import { expirySeries, type ControllerExpiryFacts } from "./expiry";
 import { networkKey, parseNetwork, supernetKey } from "./networks";
 import { assignEndpointTags, assignTunnelTags, baseTunnelTagValue, compactString, normalizeTagValue, tag, tunnelIdTag, type SharedEndpointTag, type SharedTunnelTag } from "./tags";
 
@@ -101,6 +102,8 @@ export type ControllerReading =
       readonly subnets: SubnetsReading;
       /** `/api/status/system`, when the health group is on. */
       readonly system?: SystemReading | undefined;
+      /** Certificate and credential end dates (handler/expiry.ts). */
+      readonly expiry?: ControllerExpiryFacts;
       /** Time spent reading, for logs. */
       readonly durationMs?: number;
     }
@@ -109,6 +112,8 @@ export type ControllerReading =
       readonly up: false;
       readonly reason: DownReason;
       readonly detail: string;
+      /** Certificate (when a trusted connection answered, a 401 included) and credential end dates. */
+      readonly expiry?: ControllerExpiryFacts;
       /** Time spent reading, for logs. */
       readonly durationMs?: number;
     };
@@ -453,11 +458,12 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
   for (const reading of readings) {
     const base = [environmentTag, tag(TAG_KEYS.controller, reading.controller)];
     const before = previous.get(reading.controller);
+    const expiry = expirySeries(reading.expiry, base, timestamp, signals);
     if (!reading.up) {
       down.push({ controller: reading.controller, reason: reading.reason });
       subnetStates.push({ controller: reading.controller, state: "unknown", reason: `controller not read (${reading.reason})` });
       healthStates.push(signals.has("health") ? { controller: reading.controller, state: "unavailable", reason: `controller not read (${reading.reason})` } : { controller: reading.controller, state: "off" });
-      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]));
+      series.push(gauge(METRICS.controllerUp, 0, timestamp, [...base, `${TAG_KEYS.reason}:${reading.reason}`]), ...expiry);
       // Kept while it is down: an SA that lived through the outage still counts from where it was.
       if (before !== undefined) memory.set(reading.controller, before);
       continue;
@@ -465,7 +471,7 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     const system = signals.has("health") ? reading.system : undefined;
     const status = system?.ok === true ? system.status : undefined;
     const version = status?.vns3Version ?? before?.vns3Version;
-    series.push(gauge(METRICS.controllerUp, 1, timestamp, version !== undefined ? [...base, tag(TAG_KEYS.vns3Version, version)] : base));
+    series.push(gauge(METRICS.controllerUp, 1, timestamp, version !== undefined ? [...base, tag(TAG_KEYS.vns3Version, version)] : base), ...expiry);
     let rebooted = false;
     if (status !== undefined) {
       if (status.uptimeSeconds !== undefined) {

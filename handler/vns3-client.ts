@@ -14,10 +14,12 @@
  * socket before any answer arrived (the controller closed it while idle) is sent once more over a
  * fresh pinned connection, under the same deadline; only that second outcome is reported.
  *
- * Resumption. TLS sessions are kept per controller, and only from connections whose pin matched.
- * A resumed handshake presents no certificate to compare (Node exposes none), so it is accepted
- * because the session it resumes was pinned: docs/checker.md "Connections" explains why that is as
- * strong as pinning every handshake.
+ * Resumption. TLS sessions are kept per controller, and only from FULL handshakes whose pin matched:
+ * a resumed handshake presents no certificate to compare (Node exposes none), so a ticket it brings
+ * is never stored (whoever holds the server's ticket keys could otherwise renew its acceptance
+ * forever without the certificate). A full handshake is forced at least every
+ * {@link FULL_HANDSHAKE_EVERY_MS}, so a rotated certificate, and its days left, are seen within
+ * minutes (docs/checker.md "Expiry, rotation and reading rules").
  */
 import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
@@ -28,6 +30,8 @@ import type { ControllerConfig } from "./config";
 import { fingerprintsMatch } from "../contract/fingerprint";
 import { VNS3_PATHS } from "../contract/vns3";
 import type { ControllerReading, DownReason, SubnetsReading, SystemReading } from "./core";
+import { AnswerScan } from "./answer-scan";
+import type { ControllerExpiryFacts } from "./expiry";
 import { Deadline, DeadlineExceededError, systemClock, type Clock } from "./deadline";
 import { BadResponseError, connectedSubnetsReader, containerMismatch, ipsecStatusReader, readParsedBody, systemStatusReader, type ResponseReader } from "./vns3-responses";
 
@@ -42,6 +46,16 @@ export interface Vns3Target {
   readonly port: number;
   /** Pinned fingerprint, 64 lowercase hex digits without colons. */
   readonly tlsSha256?: string | undefined;
+  /** The next certificate's fingerprint during a rotation: accepted as well as `tlsSha256`. */
+  readonly tlsSha256Next?: string | undefined;
+}
+
+/** The certificate seen in the last full, trusted handshake with a controller. */
+export interface SeenCertificate {
+  /** SHA-256 fingerprint, canonical form (AA:BB:…). */
+  readonly fingerprint256: string;
+  /** End of validity (`valid_to`), Unix milliseconds. */
+  readonly notAfterMs: number;
 }
 
 /** A failed read with its bounded reason. `message` never contains a secret. */
@@ -86,6 +100,14 @@ export const STREAM_PARSE_FROM_BYTES = 1024 * 1024;
  */
 export const MAX_IDLE_MS = 150_000;
 
+/**
+ * Longest a controller's TLS session is resumed after the full handshake that made it; then the
+ * next connection does a full handshake and compares the certificate again. Four minutes: a
+ * rotated certificate is seen within five checks, and a warm container with keep-alive pays about
+ * one extra full handshake per controller every few minutes.
+ */
+export const FULL_HANDSHAKE_EVERY_MS = 240_000;
+
 function authHeaders(credentials: Vns3Credentials): Record<string, string> {
   return credentials.kind === "basic"
     ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}` }
@@ -127,10 +149,20 @@ const ATTEMPT_OPTION = "vns3Attempt";
  * pools is one whose certificate matched the pin when it was opened.
  */
 class ControllerAgent extends https.Agent {
-  /** Latest TLS session of a connection whose pin matched (pinned targets only). */
+  /** TLS session of the last full handshake whose pin matched (pinned targets only). */
   private session: Buffer | undefined;
+  /** Wall-clock time of the full handshake that {@link session} comes from. */
+  private sessionFrom = 0;
+  /** What the last full, trusted handshake presented. */
+  certificate: SeenCertificate | undefined;
   /** Wall-clock time after which an idle socket is not reused. */
   private readonly idleUntil = new WeakMap<Duplex, number>();
+  /**
+   * Wall-clock time of the full handshake a socket's trust rests on (its own, or the one of the
+   * session it resumed). A kept connection in use every minute never idles out: this age retires
+   * it, so a rotated certificate is seen within FULL_HANDSHAKE_EVERY_MS on kept connections too.
+   */
+  private readonly trustedSince = new WeakMap<Duplex, number>();
   /** Keep-Alive `timeout=` the controller announced on a socket, in ms. */
   readonly keepAliveHintMs = new WeakMap<Duplex, number>();
 
@@ -152,8 +184,21 @@ class ControllerAgent extends https.Agent {
   override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
     const attempt = (options as Record<string, unknown>)[ATTEMPT_OPTION] as ConnectAttempt | undefined;
     if (attempt === undefined || callback === undefined) throw new Error("internal: a VNS3 connection is opened only for a GET");
-    openPinned(this.target, this.secureContext, attempt, this.session, (session) => (this.session = session)).then(
-      (socket) => callback(null, socket),
+    const offeredFrom = this.sessionFrom;
+    const fresh = this.clock.now() - offeredFrom < FULL_HANDSHAKE_EVERY_MS;
+    const sessions: SessionStore = {
+      offered: fresh ? this.session : undefined,
+      keep: (session) => {
+        this.session = session;
+        this.sessionFrom = this.clock.now();
+      },
+      seen: (certificate) => (this.certificate = certificate),
+    };
+    openPinned(this.target, this.secureContext, attempt, sessions).then(
+      (socket) => {
+        this.trustedSince.set(socket, socket.isSessionReused() ? offeredFrom : this.clock.now());
+        callback(null, socket);
+      },
       (error: Error) => {
         // A failed handshake may be the stored session's fault: the next connection starts afresh.
         this.session = undefined;
@@ -172,11 +217,15 @@ class ControllerAgent extends https.Agent {
     return this.idleSockets().filter((socket) => !socket.destroyed).length;
   }
 
-  /** Close idle sockets past their idle budget, or all of them. 'agentRemove' takes them out of the pool at once. */
+  /**
+   * Close idle sockets past their idle budget or whose trust is older than FULL_HANDSHAKE_EVERY_MS,
+   * or all of them. 'agentRemove' takes them out of the pool at once.
+   */
   retireIdle(all = false): void {
     const now = this.clock.now();
     for (const socket of this.idleSockets()) {
-      if (all || socket.destroyed || now >= (this.idleUntil.get(socket) ?? 0)) {
+      const stale = now >= (this.idleUntil.get(socket) ?? 0) || now - (this.trustedSince.get(socket) ?? 0) >= FULL_HANDSHAKE_EVERY_MS;
+      if (all || socket.destroyed || stale) {
         socket.emit("agentRemove");
         socket.destroy();
       }
@@ -186,18 +235,35 @@ class ControllerAgent extends https.Agent {
   /** Close every connection and forget the TLS session. */
   close(): void {
     this.session = undefined;
+    this.certificate = undefined;
     this.destroy();
   }
 }
 
+/** What one connection may resume, and where it reports a full, trusted handshake. */
+interface SessionStore {
+  /** The session to offer: only one from a full pinned handshake, and only while fresh. */
+  readonly offered: Buffer | undefined;
+  /** Called with a ticket of a full handshake whose pin matched (never one of a resumed handshake). */
+  keep(session: Buffer): void;
+  /** Called with the certificate of a full handshake that was trusted. */
+  seen(certificate: SeenCertificate): void;
+}
+
+/** Whether a fingerprint is the pinned one or, during a rotation, the next one. */
+function pinAccepts(target: Vns3Target, actual: string): boolean {
+  return fingerprintsMatch(target.tlsSha256 ?? "", actual) || (target.tlsSha256Next !== undefined && fingerprintsMatch(target.tlsSha256Next, actual));
+}
+
 /**
  * Open a TLS socket and, when pinned, verify the fingerprint before resolving. A session is offered
- * only from `session` (the controller's own, from a pinned connection) and passed to `keepSession`
- * only once this connection is known to be pinned.
+ * only from `sessions.offered` (the controller's own, from a full pinned handshake) and a ticket is
+ * passed to `sessions.keep` only from a full handshake known to be pinned.
  */
-function openPinned(target: Vns3Target, secureContext: tls.SecureContext, attempt: ConnectAttempt, session: Buffer | undefined, keepSession: (session: Buffer) => void): Promise<tls.TLSSocket> {
+function openPinned(target: Vns3Target, secureContext: tls.SecureContext, attempt: ConnectAttempt, sessions: SessionStore): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const pinned = target.tlsSha256 !== undefined;
+    const session = pinned ? sessions.offered : undefined;
     const socket = tls.connect({
       host: target.host,
       port: target.port,
@@ -206,14 +272,15 @@ function openPinned(target: Vns3Target, secureContext: tls.SecureContext, attemp
       rejectUnauthorized: !pinned,
       secureContext,
       ALPNProtocols: ["http/1.1"],
-      ...(pinned && session !== undefined ? { session } : {}),
+      ...(session !== undefined ? { session } : {}),
     });
-    let verified = false;
+    // Set once a FULL handshake's certificate matched the pin: only then is a ticket kept.
+    let keepTickets = false;
     let pendingSession: Buffer | undefined;
     if (pinned) {
       // TLS 1.3 tickets can arrive before or after 'secureConnect': hold one until the pin is known.
       socket.on("session", (ticket: Buffer) => {
-        if (verified) keepSession(ticket);
+        if (keepTickets) sessions.keep(ticket);
         else pendingSession = ticket;
       });
     }
@@ -241,19 +308,28 @@ function openPinned(target: Vns3Target, secureContext: tls.SecureContext, attemp
     // over must not become an unhandled 'error' event. Later calls to finish() are no-ops.
     socket.on("error", (error) => finish(error));
     socket.once("secureConnect", () => {
+      // The X509Certificate form decodes only what is asked; getPeerCertificate() would decode
+      // every field of the certificate into an object first.
+      const certificate = socket.getPeerX509Certificate();
+      const resumed = socket.isSessionReused();
       if (pinned) {
-        // The X509Certificate form computes only the fingerprint; getPeerCertificate() would
-        // decode every field of the certificate into an object first.
-        const actual = socket.getPeerX509Certificate()?.fingerprint256;
+        const actual = certificate?.fingerprint256;
         // A resumed session shows no certificate: it is accepted only because the one session this
-        // socket could have resumed came from a connection of this controller whose pin matched.
-        const trusted = actual !== undefined ? fingerprintsMatch(target.tlsSha256 ?? "", actual) : socket.isSessionReused() && session !== undefined;
+        // socket could have resumed came from a full handshake of this controller whose pin matched.
+        const trusted = actual !== undefined ? pinAccepts(target, actual) : resumed && session !== undefined;
         if (!trusted) {
-          finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual ?? "(none)"} does not match tlsSha256 ${target.tlsSha256}`));
+          const expected = target.tlsSha256Next === undefined ? `tlsSha256 ${target.tlsSha256}` : `tlsSha256 ${target.tlsSha256} or tlsSha256Next ${target.tlsSha256Next}`;
+          finish(new Vns3ReadError("tls_pin_mismatch", `certificate SHA-256 ${actual ?? "(none)"} does not match ${expected}`));
           return;
         }
-        verified = true;
-        if (pendingSession !== undefined) keepSession(pendingSession);
+        if (!resumed) {
+          keepTickets = true;
+          if (pendingSession !== undefined) sessions.keep(pendingSession);
+        }
+      }
+      if (certificate !== undefined && !resumed) {
+        const notAfterMs = Date.parse(certificate.validTo);
+        if (Number.isFinite(notAfterMs)) sessions.seen({ fingerprint256: certificate.fingerprint256, notAfterMs });
       }
       attempt.phase = "response";
       finish(undefined);
@@ -304,26 +380,32 @@ const STALE_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_
  * An answer's body on its way to a {@link ResponseReader}: bytes collected and parsed whole while
  * small; from {@link STREAM_PARSE_FROM_BYTES} on (or at once when Content-Length says it will get
  * there), fed to a streaming parser that hands over each entry of `response` as soon as it is
- * complete and keeps nothing of it (`keepStack: false`).
+ * complete and keeps nothing of it (`keepStack: false`). Every chunk goes through one
+ * {@link AnswerScan} first, so both ways of reading follow the same rules (nesting depth, UTF-8, a
+ * byte-order mark, one `response`, no repeated tunnel id) and give the same result.
  */
 class AnswerBody<T> {
   private size = 0;
   private chunks: Buffer[] = [];
   private parser: JSONParser | undefined;
-  private entries = 0;
+  private readonly scan = new AnswerScan();
+  /** Ids seen by the streaming parser (an object `response` only): a repeat is refused. */
+  private readonly ids = new Set<string>();
 
   /**
    * @param declared the answer's Content-Length, when it gave one
    * @param maxBytes the body cap
+   * @param streamFromBytes size from which the body is streamed (tests lower it) @default STREAM_PARSE_FROM_BYTES
    */
   constructor(
     private readonly reader: ResponseReader<T>,
     private readonly status: number,
     private readonly declared: number | undefined,
     private readonly maxBytes: number,
+    private readonly streamFromBytes: number = STREAM_PARSE_FROM_BYTES,
   ) {
     if (declared !== undefined && declared > maxBytes) throw new Vns3ReadError("bad_response", `body larger than ${maxBytes} bytes`);
-    if (declared !== undefined && declared > STREAM_PARSE_FROM_BYTES) this.startStreaming();
+    if (declared !== undefined && declared > streamFromBytes) this.startStreaming();
   }
 
   /** @throws Vns3ReadError (over the cap or the declared length, not JSON) or BadResponseError (not the expected shape) */
@@ -333,9 +415,10 @@ class AnswerBody<T> {
       throw this.abandon(`body longer than its Content-Length (${this.declared} bytes)`);
     }
     this.size += chunk.length;
+    this.scan.push(chunk);
     if (this.parser !== undefined) return this.write(chunk);
     this.chunks.push(chunk);
-    if (this.size > STREAM_PARSE_FROM_BYTES) {
+    if (this.size > this.streamFromBytes) {
       this.startStreaming();
       const pending = this.chunks;
       this.chunks = [];
@@ -345,8 +428,9 @@ class AnswerBody<T> {
 
   /** The reader's result once the whole body is in. @throws Vns3ReadError or BadResponseError */
   end(): T {
+    const shape = this.scan.end();
     if (this.parser === undefined) {
-      const text = Buffer.concat(this.chunks, this.size).toString("utf8");
+      const text = Buffer.concat(this.chunks, this.size).subarray(this.scan.bom).toString("utf8");
       this.chunks = [];
       let value: unknown;
       try {
@@ -354,6 +438,9 @@ class AnswerBody<T> {
       } catch {
         throw this.notJson();
       }
+      // JSON.parse keeps the last of repeated keys: fewer tunnels than written means a repeat.
+      const response = (value as { response?: unknown } | null)?.response;
+      if (shape.type === "object" && typeof response === "object" && response !== null && Object.keys(response).length < shape.members) throw repeatedId();
       return readParsedBody(value, this.reader);
     }
     if (!this.parser.isEnded) {
@@ -363,8 +450,8 @@ class AnswerBody<T> {
         throw this.notJson();
       }
     }
-    // A large answer without a single entry is not an answer of this API (a proxy's page, say).
-    if (this.entries === 0) throw new BadResponseError(`unexpected body at response: no entries in a ${this.size}-byte answer`);
+    // The same judgement as readParsedBody's: `response` must be the reader's container.
+    if (shape.type !== this.reader.container) throw containerMismatch(this.reader);
     return this.reader.finish();
   }
 
@@ -379,8 +466,12 @@ class AnswerBody<T> {
     const parser = new JSONParser({ paths: ["$.response.*"], keepStack: false });
     parser.onValue = ({ value, key, parent }) => {
       if ((this.reader.container === "array") !== Array.isArray(parent)) throw containerMismatch(this.reader);
-      this.entries += 1;
-      this.reader.entry(String(key), value);
+      const id = String(key);
+      if (this.reader.container === "object") {
+        if (this.ids.has(id)) throw repeatedId();
+        this.ids.add(id);
+      }
+      this.reader.entry(id, value);
     };
     this.parser = parser;
   }
@@ -397,6 +488,21 @@ class AnswerBody<T> {
   private notJson(): Vns3ReadError {
     return new Vns3ReadError("bad_response", `HTTP ${this.status} body is not JSON (${this.size} bytes)`);
   }
+}
+
+function repeatedId(): BadResponseError {
+  return new BadResponseError("unexpected body at response: a tunnel id appears more than once");
+}
+
+/**
+ * Read a body given as chunks the way a GET reads its answer (tests hold the whole-body and the
+ * streaming reader together with this, by lowering `streamFromBytes`).
+ * @throws Vns3ReadError or BadResponseError
+ */
+export function readAnswerChunks<T>(chunks: readonly Buffer[], reader: ResponseReader<T>, options: { readonly streamFromBytes?: number | undefined; readonly declared?: number | undefined } = {}): T {
+  const body = new AnswerBody(reader, 200, options.declared, Number.MAX_SAFE_INTEGER, options.streamFromBytes);
+  for (const chunk of chunks) body.push(chunk);
+  return body.end();
 }
 
 /** One GET over the pool's agent: a pooled socket if one is idle, else a fresh pinned connection. */
@@ -573,9 +679,18 @@ export interface Vns3ReaderOptions {
 /** Largest /api/status/system answer read (the SDK's sample is about 2 KB). */
 export const MAX_SYSTEM_BODY_BYTES = 256 * 1024;
 
+/** The reading's `expiry` facts: the certificate seen and the definition's credential date, when known. */
+function expiryFactsOf(controller: ControllerConfig, certificate: SeenCertificate | undefined): { expiry?: ControllerExpiryFacts } {
+  const facts: ControllerExpiryFacts = {
+    ...(certificate !== undefined ? { certificateNotAfterMs: certificate.notAfterMs } : {}),
+    ...(controller.credentialExpires !== undefined ? { credentialExpires: controller.credentialExpires } : {}),
+  };
+  return Object.keys(facts).length === 0 ? {} : { expiry: facts };
+}
+
 /** The pool key: a pin or trust change (configuration update) never reuses a connection opened under the old one. */
 function connectionKey(target: Vns3Target): string {
-  return JSON.stringify([target.host, target.port, target.tlsSha256 ?? null]);
+  return JSON.stringify([target.host, target.port, target.tlsSha256 ?? null, target.tlsSha256Next ?? null]);
 }
 
 /** The real reader, over HTTPS, keeping each controller's pinned connections across checks. */
@@ -625,7 +740,7 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
   return {
     async read(controller, credentials, deadline, want = {}) {
       const started = clock.now();
-      const target: Vns3Target = { host: controller.host, port: controller.port, tlsSha256: controller.tlsSha256 };
+      const target: Vns3Target = { host: controller.host, port: controller.port, tlsSha256: controller.tlsSha256, tlsSha256Next: controller.tlsSha256Next };
       const known = knownGood.has(controller.name);
       const earlySubnets = known ? readSubnets(target, credentials, deadline) : undefined;
       const earlySystem = known && want.system === true ? readSystem(target, credentials, deadline) : undefined;
@@ -635,11 +750,14 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       } catch (error) {
         knownGood.delete(controller.name);
         await Promise.all([earlySubnets, earlySystem]); // settle them: never leave a request running past the read
-        return { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
+        const failure = classifyReadError(error);
+        // An HTTP answer came over a trusted connection: its certificate is the controller's (a 401 included).
+        const answered = failure.reason === "auth" || failure.reason === "http_error" || failure.reason === "bad_response";
+        return { controller: controller.name, up: false, ...failure, ...expiryFactsOf(controller, answered ? connectionsOf(target).agent.certificate : undefined), durationMs: clock.now() - started };
       }
       knownGood.add(controller.name);
       const [subnets, system] = await Promise.all([earlySubnets ?? readSubnets(target, credentials, deadline), want.system === true ? (earlySystem ?? readSystem(target, credentials, deadline)) : undefined]);
-      return { controller: controller.name, up: true, tunnels, subnets, ...(system !== undefined ? { system } : {}), durationMs: clock.now() - started };
+      return { controller: controller.name, up: true, tunnels, subnets, ...(system !== undefined ? { system } : {}), ...expiryFactsOf(controller, connectionsOf(target).agent.certificate), durationMs: clock.now() - started };
     },
     close() {
       for (const pool of pools.values()) pool.close();

@@ -1,14 +1,16 @@
 /**
  * `npm run fingerprint -- <host>[:port] [port]`: prints the SHA-256 fingerprint of a controller's
  * certificate (and what else the certificate says) in the form `tlsSha256` takes.
- * Exit codes: 0 certificate read, 1 no certificate (refused, timeout, DNS, not TLS), 2 usage.
+ * A certificate that is not self-signed (a TLS-inspecting proxy's, most likely) is refused unless
+ * --allow-issued-certificate is given.
+ * Exit codes: 0 certificate read, 1 no certificate (refused, timeout, DNS, not TLS) or not self-signed, 2 usage.
  */
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import { HOST_FORMAT, parseHostPort } from "../shared/host-port";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
-import { formatCertificateReport, inspectCertificate, InspectError } from "./tls-inspect";
+import { ALLOW_ISSUED_FLAG, formatCertificateReport, inspectCertificate, InspectError, issuedCertificateRefusal } from "./tls-inspect";
 
 export const FINGERPRINT_COMMAND: CommandSpec = {
   usage: "npm run fingerprint --",
@@ -20,8 +22,9 @@ export const FINGERPRINT_COMMAND: CommandSpec = {
   flags: [
     { name: "timeout", value: "<seconds>", help: "connect and handshake timeout, more than 0 and at most 300 (default 10)" },
     { name: "json", help: 'print one JSON object (also on failure: {"error":{"kind","message"}})' },
+    { name: ALLOW_ISSUED_FLAG, help: "print a certificate that is not self-signed too (a controller with a CA-issued certificate); by default it is refused, as a proxy's would be" },
   ],
-  footer: "Exit codes: 0 certificate read, 1 no certificate (refused, timeout, DNS, not TLS), 2 usage.",
+  footer: "Exit codes: 0 certificate read, 1 no certificate (refused, timeout, DNS, not TLS) or not self-signed, 2 usage.",
 };
 
 /** Where to connect, or the problems of the command line. */
@@ -61,6 +64,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const json = args.switches.get("json") === true;
       try {
         const info = await inspectCertificate({ host: target.host, port: target.port, timeoutMs: target.timeoutSeconds * 1000 });
+        const refusal = args.switches.get(ALLOW_ISSUED_FLAG) === true ? undefined : issuedCertificateRefusal(info);
+        if (refusal !== undefined) {
+          if (json) io.stdout.write(`${JSON.stringify({ error: { kind: "not_self_signed", message: refusal } })}\n`);
+          io.stderr.write(`error: ${refusal}\n`);
+          return EXIT.failed;
+        }
         // JSON escapes control characters itself; the human report escapes what the certificate says.
         if (json) io.stdout.write(`${JSON.stringify({ ...info, tlsSha256: info.sha256 }, null, 2)}\n`);
         else io.stdout.write(`${formatCertificateReport(info).join("\n")}\n`);

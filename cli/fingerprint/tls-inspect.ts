@@ -177,6 +177,31 @@ export function validityWarnings(info: CertificateInfo): string[] {
   return warnings;
 }
 
+/** The flag that lets `fingerprint` and onboarding pin a certificate that is not self-signed. */
+export const ALLOW_ISSUED_FLAG = "allow-issued-certificate";
+
+/**
+ * Why a certificate is not offered for pinning, or undefined when it is. A VNS3 controller's own
+ * certificate is self-signed; one issued by someone else is most often a TLS-inspecting proxy's
+ * (or a load balancer's) between this host and the controller, and pinning it would make the
+ * checker, which has a direct path, refuse the real controller. The issuer is escaped: it is
+ * whatever the peer wrote.
+ */
+export function issuedCertificateRefusal(info: Pick<CertificateInfo, "selfSigned" | "issuer" | "host" | "port">): string | undefined {
+  if (info.selfSigned) return undefined;
+  return (
+    `the certificate ${formatHostPort(info.host, info.port)} presented is not self-signed: it was issued by "${terminalSafe(info.issuer, 200) || "(empty)"}". ` +
+    "A VNS3 controller's own certificate is self-signed; this one is most likely a TLS-inspecting proxy's or a load balancer's between here and the controller, " +
+    "and pinning it would make the checker refuse the real controller. Run this from a host with a direct path to the controller " +
+    `(the checker's subnet), or, if the controller really carries a CA-issued certificate, pass --${ALLOW_ISSUED_FLAG}.`
+  );
+}
+
+/** The warning printed when an issued certificate is pinned anyway (--allow-issued-certificate). */
+export function issuedCertificateWarning(info: Pick<CertificateInfo, "issuer">): string {
+  return `WARNING: pinning a certificate issued by "${terminalSafe(info.issuer, 200) || "(empty)"}", not a self-signed one (--${ALLOW_ISSUED_FLAG}): make sure it is the controller's own and not a proxy's.`;
+}
+
 /**
  * The human report of `npm run fingerprint`. What the certificate says (subject, issuer, names)
  * is the controller's text: escaped and bounded before it reaches the terminal.
@@ -194,10 +219,16 @@ export function formatCertificateReport(info: CertificateInfo): string[] {
     row("Not after", info.notAfter),
     row("SANs", info.subjectAltNames.length > 0 ? terminalSafe(info.subjectAltNames.join(", "), 400) : "(none)"),
     ...validityWarnings(info),
+    ...(info.selfSigned ? [] : [issuedCertificateWarning(info)]),
     "",
     "This connection did not verify the certificate: confirm the fingerprint out of band (docs/onboarding.md).",
     "Pin it under the controller in environments/<name>.yaml:",
     `    tlsSha256: "${info.sha256}"`,
     `or onboard with: --controller name=…,host=${info.host}${defaultPort ? "" : `,port=${info.port}`},sg=…,fingerprint=${info.sha256}`,
+    "",
+    "Rotating the controller's certificate? Run this against the NEW certificate before the controller presents it",
+    "(or while it does), and add it beside the current pin, so both are accepted while the change happens:",
+    `    tlsSha256Next: "${info.sha256}"`,
+    "Once the controller presents the new certificate, move that value to tlsSha256 and remove tlsSha256Next (docs/onboarding.md \"Rotating a controller's certificate\").",
   ];
 }

@@ -20,6 +20,8 @@ export interface ControllerAnswer {
   readonly tlsSha256: string;
   /** Read from the controller during onboarding and confirmed by the operator. @default false */
   readonly fingerprintConfirmed?: boolean;
+  /** When its API credential expires, YYYY-MM-DD; null or absent: not recorded. */
+  readonly credentialExpires?: string | null | undefined;
 }
 
 /** Every answer onboard needs. */
@@ -65,6 +67,8 @@ export interface OnboardContext {
   readonly existing: ExistingEnvironments;
   /** Reads a controller's certificate (the fingerprint command's code). Absent: no live read. */
   readonly inspect?: (host: string, port: number) => Promise<CertificateInfo>;
+  /** --allow-issued-certificate: a certificate that is not self-signed may be pinned (with a warning). @default false */
+  readonly allowIssuedCertificate?: boolean;
 }
 
 /** A problem with one value: where (a flag or `#1 sg=`), the value as typed (never a secret), and what was expected. */

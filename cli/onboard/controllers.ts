@@ -6,11 +6,11 @@
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { suggestion } from "../shared/args";
 import type { ControllerAnswer, ControllerDraft, Problem, Read } from "./answers";
-import { EXPECTED, readControllerName, readControllerSecretArn, readFingerprint, readHost, readPort, readSecurityGroupId } from "./fields";
+import { EXPECTED, readControllerName, readControllerSecretArn, readCredentialExpires, readFingerprint, readHost, readPort, readSecurityGroupId } from "./fields";
 
 /** One key of a `--controller` value. */
 export interface ControllerKey {
-  readonly key: "name" | "host" | "port" | "sg" | "secret" | "fingerprint";
+  readonly key: "name" | "host" | "port" | "sg" | "secret" | "fingerprint" | "expires";
   readonly field: keyof ControllerAnswer;
   readonly expected: string;
   /** Must be given (else the flag is incomplete). */
@@ -93,10 +93,18 @@ export const CONTROLLER_KEYS: readonly ControllerKey[] = [
     question: "SHA-256 fingerprint of its certificate",
     apply: applying(readFingerprint, (d, v) => (d.tlsSha256 = v)),
   },
+  {
+    key: "expires",
+    field: "credentialExpires",
+    expected: `${EXPECTED.credentialExpires} (default: not recorded)`,
+    required: false,
+    question: "date its API token expires, YYYY-MM-DD (empty: not recorded; VNS3 tokens last at most a year unless refreshed)",
+    apply: applying(readCredentialExpires, (d, v) => (d.credentialExpires = v)),
+  },
 ];
 
 /** The flag's own format, for help and errors. */
-export const CONTROLLER_FORMAT = "name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]";
+export const CONTROLLER_FORMAT = "name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…][,expires=YYYY-MM-DD]";
 
 /** Reads one `--controller` value. Problems carry `where: #<n> <key>=`. */
 export function readControllerSpec(spec: string, index: number): { draft: ControllerDraft; problems: Problem[] } {
@@ -141,6 +149,7 @@ export function completeController(draft: ControllerDraft): ControllerAnswer | u
     secretArn: draft.secretArn ?? null,
     tlsSha256: draft.tlsSha256 as string,
     ...(draft.fingerprintConfirmed === true ? { fingerprintConfirmed: true } : {}),
+    ...(typeof draft.credentialExpires === "string" ? { credentialExpires: draft.credentialExpires } : {}),
   };
 }
 
@@ -151,5 +160,6 @@ export function controllerSpec(c: ControllerAnswer): string {
   parts.push(`sg=${c.securityGroupId}`);
   if (c.secretArn !== null) parts.push(`secret=${c.secretArn}`);
   parts.push(`fingerprint=${c.tlsSha256}`);
+  if (typeof c.credentialExpires === "string") parts.push(`expires=${c.credentialExpires}`);
   return parts.join(",");
 }

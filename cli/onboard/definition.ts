@@ -27,6 +27,7 @@ export function toEnvironmentInput(a: Answers): RenderableEnvironment {
       securityGroupId: c.securityGroupId,
       ...(c.secretArn !== null ? { secretArn: c.secretArn } : {}),
       tlsSha256: c.tlsSha256,
+      ...(typeof c.credentialExpires === "string" ? { credentialExpires: c.credentialExpires } : {}),
     })),
     datadog: { site: a.site, ...(a.apiKeySecretArn !== null ? { apiKeySecretArn: a.apiKeySecretArn } : {}) },
     monitor: {

@@ -99,6 +99,10 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
     const target = c.port !== undefined && c.port !== DEFAULT_VNS3_API_PORT ? formatHostPort(c.host, c.port) : c.host;
     line(`    # Pin the controller's self-signed certificate: \`npm run fingerprint -- ${target}\``);
     line(`    tlsSha256: ${yamlString(c.tlsSha256, { quote: true })}`);
+    if (c.credentialExpires !== undefined) {
+      line("    # When its API token expires: vpn.controller.credential_days_left counts down to it.");
+      line(`    credentialExpires: ${yamlString(c.credentialExpires, { quote: true })}`);
+    }
   }
   line("");
 

@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { DATADOG_SITE_NAMES, DATADOG_SITES, describeDatadogSites, parseDatadogSite, type DatadogSiteName } from "../../contract/datadog-sites";
+import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../../contract/calendar-date";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
 import { defaultWebhookName } from "../../contract/names";
 import { AWS_REGIONS } from "../../stacks/environment/aws-regions";
@@ -43,6 +44,7 @@ export const EXPECTED = {
   securityGroupId: "a security group id: sg- and 8 or 17 hex digits",
   secretArn: "a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>",
   fingerprint: FINGERPRINT_FORMAT,
+  credentialExpires: `${CALENDAR_DATE_FORMAT}, the day the controller's API token (or password) expires`,
   site: `a Datadog site: ${describeDatadogSites()}; the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too`,
   mode: MODES_EXPECTED,
   window: `minutes Datadog accepts: ${MONITOR_WINDOWS_MINUTES.join(", ")}`,
@@ -256,6 +258,13 @@ export function readSecurityGroupId(text: string): Read<string> {
 
 export function readControllerSecretArn(text: string): Read<string | null> {
   return readSecretArnField(CONTROLLER.secretArn, text);
+}
+
+/** When the controller's API credential expires; empty: not recorded (no credential_days_left). */
+export function readCredentialExpires(text: string): Read<string | null> {
+  const value = text.trim();
+  if (value === "") return ok(null);
+  return utcDayStartMs(value) !== undefined ? ok(value) : bad({ value, detail: `expected ${EXPECTED.credentialExpires}` });
 }
 
 export function readFingerprint(text: string): Read<string> {

@@ -149,9 +149,16 @@ export async function askController(p: Prompter, given: ControllerDraft, others:
     const port = c.port ?? 8000;
     p.say(`Reading the certificate of ${c.host}:${port} (TLS handshake only, nothing is sent) …`);
     try {
-      const { formatCertificateReport } = await import("../fingerprint/tls-inspect");
+      const { formatCertificateReport, issuedCertificateRefusal, issuedCertificateWarning } = await import("../fingerprint/tls-inspect");
       const info = await (ctx.inspect as NonNullable<OnboardContext["inspect"]>)(c.host as string, port);
       for (const line of formatCertificateReport(info).slice(0, 8)) p.say(line);
+      // Not the controller's own (a TLS-inspecting proxy's, most likely): never offered unless allowed.
+      const refusal = ctx.allowIssuedCertificate === true ? undefined : issuedCertificateRefusal(info);
+      if (refusal !== undefined) {
+        p.say(`Not offered for pinning: ${refusal}`);
+        continue;
+      }
+      if (!info.selfSigned) p.say(issuedCertificateWarning(info));
       if (await p.confirm({ message: "Pin this certificate (compare the SHA-256 with the controller's, out of band)?", default: true })) {
         c.tlsSha256 = info.sha256;
         c.fingerprintConfirmed = true;
@@ -160,6 +167,9 @@ export async function askController(p: Prompter, given: ControllerDraft, others:
       p.say(`Could not read it: ${error instanceof Error ? error.message : String(error)}`);
       p.say("Run `npm run fingerprint -- <host>` where the controller is reachable and paste the fingerprint.");
     }
+  }
+  if (ask === "all" || c.credentialExpires === undefined) {
+    Object.assign(c, await askText(p, `${label}: ${key("expires").question}`, keyRead("expires"), c.credentialExpires ?? ""));
   }
   return c;
 }
@@ -442,6 +452,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: "dir", value: "<dir>", help: "folder of the environment definitions (default: environments)" },
   { name: "interactive", help: "prompt for what the flags leave out (default: when stdin and stdout are a terminal)", negatable: true },
   { name: "yes", short: "y", help: "write without the preview (interactive mode)" },
+  { name: "allow-issued-certificate", help: "offer to pin a controller certificate that is not self-signed (with a warning naming its issuer); by default it is refused, as a TLS-inspecting proxy's would be" },
 ];
 
 /** Every flag of onboard, for the parser and `--help`. */

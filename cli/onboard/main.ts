@@ -13,7 +13,7 @@ import type { CliIo } from "../shared/io";
 import { PromptAbortedError, type Prompter } from "../shared/prompter";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 import { FileExistsError, writeNewFileAtomic } from "../shared/write-new-file";
-import { inspectCertificate } from "../fingerprint/tls-inspect";
+import { ALLOW_ISSUED_FLAG, inspectCertificate } from "../fingerprint/tls-inspect";
 import type { Draft, OnboardContext } from "./answers";
 import { buildOnboarding } from "./definition";
 import { readExistingEnvironments } from "./existing-environments";
@@ -45,7 +45,11 @@ interface Prepared {
 function prepare(args: ParsedArgs, io: CliIo): Prepared {
   const dir = lastValue(args, "dir") ?? "environments";
   const existing = readExistingEnvironments(dir, io.cwd);
-  const ctx: OnboardContext = { existing, inspect: (host, port) => inspectCertificate({ host, port, timeoutMs: 10_000 }) };
+  const ctx: OnboardContext = {
+    existing,
+    inspect: (host, port) => inspectCertificate({ host, port, timeoutMs: 10_000 }),
+    allowIssuedCertificate: args.switches.get(ALLOW_ISSUED_FLAG) === true,
+  };
   const interactive = args.switches.get("interactive") ?? io.interactive;
   const { draft, problems } = draftFromFlags(args, ctx);
   // Without questions to come, a missing answer is as much a problem as a wrong one: say all at once.

@@ -5,6 +5,7 @@
  * `npm run review` all validate through it, so a file that one of them accepts, all accept.
  * It imports neither cdktf nor any provider, so the CLIs stay light.
  */
+import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../../contract/calendar-date";
 import { z } from "zod";
 import { isCredentialName } from "../../contract/credential-names";
 import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../../contract/datadog-sites";
@@ -190,6 +191,17 @@ const controllerSchema = z.strictObject({
     .string({ message: "is required (run `npm run fingerprint -- <host>`)" })
     .refine((f) => parseFingerprint(f) !== undefined, { message: `is not ${FINGERPRINT_FORMAT}` })
     .transform((f) => parseFingerprint(f) as string),
+  /** During a certificate rotation: the next certificate's fingerprint, accepted as well (docs/onboarding.md). */
+  tlsSha256Next: z
+    .string({ message: `must be ${FINGERPRINT_FORMAT}` })
+    .refine((f) => parseFingerprint(f) !== undefined, { message: `is not ${FINGERPRINT_FORMAT}` })
+    .transform((f) => parseFingerprint(f) as string)
+    .optional(),
+  /** When the controller's API credential (token) expires, YYYY-MM-DD: sends vpn.controller.credential_days_left. */
+  credentialExpires: z
+    .string({ message: `must be ${CALENDAR_DATE_FORMAT}, quoted` })
+    .refine((d) => utcDayStartMs(d) !== undefined, { message: `is not ${CALENDAR_DATE_FORMAT}` })
+    .optional(),
 });
 
 const datadogSchema = z.strictObject({

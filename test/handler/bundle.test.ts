@@ -3,11 +3,13 @@
  * plain Node process against the stand-ins: proves the shipped artifact works, not just the sources.
  */
 import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import { builtinModules } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Metafile } from "esbuild";
+import { daysLeft } from "../../handler/expiry";
 import { buildHandlerBundle } from "../../scripts/build-handler";
 import { connectedSubnetsRoute, createCertificate, ipsecBody, startIntake, startVns3, type IntakeStandIn, type Vns3StandIn } from "../helpers/stand-ins";
 
@@ -19,12 +21,14 @@ let entryFile: string;
 let vns3: Vns3StandIn;
 let intake: IntakeStandIn;
 let fingerprint: string;
+let notAfterMs: number;
 
 beforeAll(async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "checker-bundle-"));
   ({ outDir, entryFile } = buildHandlerBundle({ outDir: tmp }));
   const certificate = await createCertificate();
   fingerprint = certificate.fingerprint256;
+  notAfterMs = Date.parse(new X509Certificate(certificate.cert).validTo);
   vns3 = await startVns3({
     certificate,
     auth: { token: TOKEN },
@@ -88,6 +92,7 @@ describe("the built bundle", () => {
   });
 
   it("exports a handler that reads a controller and delivers to the intake", async () => {
+    const startedMs = Date.now();
     const { stdout, code } = await invokeBundle({
       VPN_ENVIRONMENT: "bundle",
       VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "127.0.0.1", port: vns3.port, tlsSha256: fingerprint, apiToken: TOKEN }]),
@@ -117,8 +122,14 @@ describe("the built bundle", () => {
 
     expect(intake.series()).toHaveLength(1);
     expect(intake.series()[0]?.headers["dd-api-key"]).toBe(API_KEY);
-    expect((intake.series()[0]?.body as { series: { metric: string; tags: string[]; points: { value: number }[] }[] }).series.map((s) => [s.metric, s.tags.join(","), s.points[0]?.value])).toEqual([
+    const sent = (intake.series()[0]?.body as { series: { metric: string; tags: string[]; points: { value: number }[] }[] }).series;
+    // Days left on the stand-in's certificate, as seen by the check some time between start and now.
+    const certDaysLeft = sent.find((s) => s.metric === "vpn.controller.cert_days_left")?.points[0]?.value ?? NaN;
+    expect(certDaysLeft).toBeGreaterThanOrEqual(daysLeft(notAfterMs, Date.now() + 1000));
+    expect(certDaysLeft).toBeLessThanOrEqual(daysLeft(notAfterMs, startedMs - 1000));
+    expect(sent.map((s) => [s.metric, s.tags.join(","), s.metric === "vpn.controller.cert_days_left" ? "days" : s.points[0]?.value])).toEqual([
       ["vpn.controller.up", "vpn_environment:bundle,controller:vns3-a", 1],
+      ["vpn.controller.cert_days_left", "vpn_environment:bundle,controller:vns3-a", "days"],
       ["vpn.tunnel.status", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],
       ["vpn.tunnel.phase1", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],
       ["vpn.tunnel.phase2", "vpn_environment:bundle,controller:vns3-a,tunnel:primary_dc_1,tunnel_id:1,endpoint:unnamed", 1],

@@ -26,6 +26,20 @@ function issuesOf(e: EnvRecord): readonly string[] {
 }
 
 describe("parseCheckerConfig", () => {
+  it("reads a rotation's next pin and the credential's end date", () => {
+    const next = "sha256 Fingerprint=" + "12:".repeat(31) + "12";
+    const config = parseCheckerConfig(env({ VNS3_CONTROLLERS: JSON.stringify([{ name: "vns3-a", host: "10.0.1.10", secretArn: ARN, tlsSha256: PIN, tlsSha256Next: next, credentialExpires: "2027-03-31" }]) }));
+    expect(config.controllers[0]).toEqual({
+      name: "vns3-a",
+      host: "10.0.1.10",
+      port: 8000,
+      tlsSha256: PIN,
+      tlsSha256Next: "12:".repeat(31) + "12",
+      credentialExpires: "2027-03-31",
+      credentials: { kind: "secret", secretArn: ARN },
+    });
+  });
+
   it("parses a deployed configuration and applies defaults", () => {
     expect(parseCheckerConfig(env())).toEqual({
       environment: "production",
@@ -129,6 +143,11 @@ describe("parseCheckerConfig", () => {
     [{ secretArn: "vns3 prod a" }, `VNS3_CONTROLLERS[0].secretArn: ${NAME_EXPECTED}`],
     [{ secretArn: "" }, `VNS3_CONTROLLERS[0].secretArn: ${NAME_EXPECTED}`],
     [{ tlsSha: "x" }, 'VNS3_CONTROLLERS[0]: Unrecognized key: "tlsSha"'],
+    [{ tlsSha256: PIN, tlsSha256Next: "abcd" }, "VNS3_CONTROLLERS[0].tlsSha256Next: expected a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's `sha256 Fingerprint=` prefix is fine)"],
+    [{ tlsSha256Next: PIN }, "VNS3_CONTROLLERS[0].tlsSha256Next: set only with tlsSha256 (it is the next pin of a rotation)"],
+    [{ credentialExpires: "2027-02-30" }, "VNS3_CONTROLLERS[0].credentialExpires: expected a date YYYY-MM-DD (e.g. 2027-03-31)"],
+    [{ credentialExpires: "31/03/2027" }, "VNS3_CONTROLLERS[0].credentialExpires: expected a date YYYY-MM-DD (e.g. 2027-03-31)"],
+    [{ credentialExpires: 20270331 }, "VNS3_CONTROLLERS[0].credentialExpires: expected a date YYYY-MM-DD (e.g. 2027-03-31)"],
   ])("reports %j precisely", (patch, message) => {
     const controller = { name: "a", host: "h1", secretArn: ARN, ...patch };
     expect(issuesOf(env({ VNS3_CONTROLLERS: JSON.stringify([controller]) }))).toEqual([message]);

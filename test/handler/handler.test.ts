@@ -2,8 +2,10 @@
  * The Lambda handler end to end against loopback stand-ins: real HTTPS controllers with a
  * self-signed certificate, a recording Datadog intake, Secrets Manager mocked at the SDK boundary.
  */
+import { X509Certificate } from "node:crypto";
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
+import { daysLeft } from "../../handler/expiry";
 import { createHandler, type HandlerOptions } from "../../handler/index";
 import { VNS3_PATHS } from "../../contract/vns3";
 import {
@@ -108,9 +110,12 @@ async function controllerB(): Promise<Vns3StandIn> {
 
 const NO_ORIGIN = "the controller gave no origin (it answered [network, netmask] pairs, ignoring extended_output), so local and remote subnets cannot be told apart";
 
-/** The base checker only (`VPN_SIGNALS` empty): the signal groups have their own tests below. */
+/**
+ * The base checker plus the certificate's days left (`VPN_SIGNALS=expiry`, one gauge per controller
+ * that answered over a trusted connection): the other signal groups have their own tests below.
+ */
 function env(controllers: unknown[], ddUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, VPN_SIGNALS: "", ...extra };
+  return { VPN_ENVIRONMENT: "Production EU", VNS3_CONTROLLERS: JSON.stringify(controllers), DD_API_KEY: API_KEY, DD_API_URL: ddUrl, VPN_SIGNALS: "expiry", ...extra };
 }
 
 function handlerWith(environment: Record<string, string>, lines: string[], options: Partial<HandlerOptions> = {}): ReturnType<typeof createHandler> {
@@ -190,9 +195,14 @@ describe("handler", () => {
     expect(dd.series()).toHaveLength(1);
     const [request] = dd.series();
     expect(request?.headers["dd-api-key"]).toBe(API_KEY);
+    // Days left on the stand-ins' certificate at the check's timestamp: sent wherever a pinned
+    // connection answered (401, 502 and a bad body included), never after a timeout, a refusal or a pin mismatch.
+    const checkedAt = (request?.body as { series: { points: { timestamp: number }[] }[] }).series[0]?.points[0]?.timestamp ?? NaN;
+    const certDays = (controller: string) => gauge("vpn.controller.cert_days_left", daysLeft(Date.parse(new X509Certificate(certificate.cert).validTo), checkedAt * 1000), [ENV, `controller:${controller}`]);
     expect(request?.body).toEqual({
       series: [
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-a"]),
+        certDays("vns3-a"),
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:payments_primary", "tunnel_id:1", "endpoint:acme_payments"]),
         gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-a", "tunnel:2", "tunnel_id:2", "endpoint:unnamed"]),
         gauge("vpn.tunnel.status", 1, [ENV, "controller:vns3-a", "tunnel:market_feed_backup_zürich", "tunnel_id:3", "endpoint:unnamed"]),
@@ -200,11 +210,15 @@ describe("handler", () => {
         gauge("vpn.tunnel.disabled", 1, [ENV, "controller:vns3-a", "tunnel:payments_dr", "tunnel_id:4", "endpoint:acme_payments"]),
         gauge("vpn.subnet.unmatched", 1, [ENV, "controller:vns3-a"]),
         gauge("vpn.controller.up", 1, [ENV, "controller:vns3-b"]),
+        certDays("vns3-b"),
         gauge("vpn.tunnel.status", 0, [ENV, "controller:vns3-b", "tunnel:東京_dc", "tunnel_id:7", "endpoint:unnamed"]),
         // No vpn.subnet.unmatched for vns3-b: its answer had no origins.
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-c", "reason:auth"]),
+        certDays("vns3-c"),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-d", "reason:http_error"]),
+        certDays("vns3-d"),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-e", "reason:bad_response"]),
+        certDays("vns3-e"),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-f", "reason:timeout"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-g", "reason:refused"]),
         gauge("vpn.controller.up", 0, [ENV, "controller:vns3-h", "reason:tls_pin_mismatch"]),
@@ -263,7 +277,7 @@ describe("handler", () => {
       events_sent: 1,
       events_failed: 0,
       events_suppressed: 0,
-      series: 15,
+      series: 20, // 15 status gauges and 5 cert_days_left
       duration_ms: expect.any(Number),
       down: [
         { controller: "vns3-c", reason: "auth" },

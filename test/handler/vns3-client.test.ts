@@ -1,24 +1,32 @@
 import { spawn } from "node:child_process";
 import * as https from "node:https";
 import * as path from "node:path";
+import { X509Certificate } from "node:crypto";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
 import { parseFingerprint } from "../../contract/fingerprint";
-import { classifyReadError, createVns3Reader, MAX_IDLE_MS, STREAM_PARSE_FROM_BYTES, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
+import { classifyReadError, createVns3Reader, FULL_HANDSHAKE_EVERY_MS, MAX_IDLE_MS, STREAM_PARSE_FROM_BYTES, Vns3ReadError, type Vns3Credentials } from "../../handler/vns3-client";
 import { parseIpsecStatus } from "../../handler/vns3-responses";
-import { closedPort, createCertificate, ipsecBody, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
+import { runCheck } from "../../handler/check";
+import type { CheckerConfig } from "../../handler/config";
+import { createDatadogSink } from "../../handler/datadog-sink";
+import { closedPort, createCertificate, ipsecBody, startIntake, startSilentListener, startTlsRecorder, startVns3, type TestCertificate, type Vns3Reply } from "../helpers/stand-ins";
 
 const BASIC: Vns3Credentials = { kind: "basic", username: "api", password: "pw-Secret-123" };
 const TOKEN: Vns3Credentials = { kind: "token", apiToken: "tok-Secret-456" };
 
 let certificate: TestCertificate;
 let pin: string;
+/** The stand-in certificate's valid_to, Unix ms. */
+let notAfterMs: number;
 
 beforeAll(async () => {
   certificate = await createCertificate();
   pin = parseFingerprint(certificate.fingerprint256)!;
+  notAfterMs = Date.parse(new X509Certificate(certificate.cert).validTo);
 });
 
 function controller(port: number, overrides: Partial<ControllerConfig> = {}): ControllerConfig {
@@ -55,6 +63,7 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
           { id: "2", description: "", connected: false },
         ],
         subnets: { ok: true, subnets: [{ network: "10.40.0.0/24", origin: "ipsec" }] },
+        expiry: { certificateNotAfterMs: notAfterMs },
         durationMs: expect.any(Number),
       });
       expect(requests.map((r) => [r.method, r.path, r.headers.authorization, r.headers["api-token"]])).toEqual([
@@ -82,7 +91,8 @@ describe("VNS3 reader against an HTTPS stand-in", () => {
   ])("reports %s as down with reason %s", async (_label, reply, reason, detail) => {
     await withVns3({ "/api/status/ipsec": reply }, { token: "tok-Secret-456" }, async (port) => {
       const reading = await reader.read(controller(port), TOKEN, Deadline.after(3000));
-      expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail, durationMs: expect.any(Number) });
+      // An HTTP answer came over the pinned connection: its certificate is reported (days left).
+      expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail, expiry: { certificateNotAfterMs: notAfterMs }, durationMs: expect.any(Number) });
     });
   });
 
@@ -288,6 +298,8 @@ interface ConnectionStandInOptions {
   readonly ipsec?: unknown;
   /** Send answers in 64 KiB chunks without a Content-Length. */
   readonly chunked?: boolean;
+  /** The certificate presented. @default the suite's certificate */
+  readonly certificate?: TestCertificate;
 }
 
 async function startConnectionStandIn(options: ConnectionStandInOptions = {}): Promise<ConnectionStandIn> {
@@ -296,7 +308,8 @@ async function startConnectionStandIn(options: ConnectionStandInOptions = {}): P
   const connectionNumber = new WeakMap<object, number>();
   const open = new Set<TLSSocket>();
   let droppedBefore = 0;
-  const server = https.createServer({ key: certificate.key, cert: certificate.cert, ...(options.ticketKeys ? { ticketKeys: options.ticketKeys } : {}) }, (req, res) => {
+  const presented = options.certificate ?? certificate;
+  const server = https.createServer({ key: presented.key, cert: presented.cert, ...(options.ticketKeys ? { ticketKeys: options.ticketKeys } : {}) }, (req, res) => {
     const connection = connectionNumber.get(req.socket) ?? 0;
     requests.push({ path: req.url ?? "", connection });
     if (connection <= droppedBefore) {
@@ -520,6 +533,112 @@ describe("VNS3 reader connection reuse", () => {
     });
   });
 
+  /** A TCP forwarder on one port whose backend can be switched: one controller address, two servers behind it. */
+  async function startSwitch(backendPort: number): Promise<{ port: number; switchTo(port: number): void; close(): Promise<void> }> {
+    let backend = backendPort;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const upstream = net.connect(backend, "127.0.0.1");
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+        s.on("error", () => undefined);
+      }
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    return {
+      port: (server.address() as AddressInfo).port,
+      switchTo: (port) => (backend = port),
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it("never keeps a ticket from a resumed handshake: a server with the controller's ticket keys but another certificate is refused at the forced full handshake", async () => {
+    // Node's tls.createServer `ticketKeys` option: two servers with the same keys resume each other's sessions.
+    const ticketKeys = Buffer.alloc(48, 9);
+    const impostorCertificate = await createCertificate();
+    let now = 1_000_000;
+    const keeping = createVns3Reader({ clock: { now: () => now } });
+    await withConnectionStandIn({ closeAfterEachAnswer: true, ticketKeys }, async (genuine) => {
+      await withConnectionStandIn({ closeAfterEachAnswer: true, ticketKeys, certificate: impostorCertificate }, async (impostor) => {
+        const front = await startSwitch(genuine.port);
+        try {
+          expect(await keeping.read(controller(front.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true });
+          expect(genuine.handshakes[0]).toEqual({ resumed: false });
+
+          front.switchTo(impostor.port);
+          const minutes: unknown[] = [];
+          for (const minute of [1, 2, 3]) {
+            now = 1_000_000 + minute * 60_000;
+            minutes.push((await keeping.read(controller(front.port), BASIC, Deadline.after(3000))).up);
+          }
+          // Within the window the genuine session is resumed (whoever holds the ticket keys can);
+          // the impostor's own tickets were never kept, so the window is not renewed by them.
+          expect(minutes).toEqual([true, true, true]);
+          expect(impostor.handshakes.every((h) => h.resumed)).toBe(true);
+          const requestsBefore = impostor.requests.length;
+
+          now = 1_000_000 + FULL_HANDSHAKE_EVERY_MS;
+          const refused = await keeping.read(controller(front.port), BASIC, Deadline.after(3000));
+
+          // The impostor's fingerprint in the refusal: a full handshake (a resumed one shows no certificate).
+          expect(refused).toMatchObject({ up: false, reason: "tls_pin_mismatch", detail: `certificate SHA-256 ${impostorCertificate.fingerprint256} does not match tlsSha256 ${pin}` });
+          expect(impostor.requests).toHaveLength(requestsBefore);
+        } finally {
+          keeping.close?.();
+          await front.close();
+        }
+      });
+    });
+  });
+
+  it("does a full handshake at least every FULL_HANDSHAKE_EVERY_MS, however often it resumes", async () => {
+    let now = 5_000_000;
+    const keeping = createVns3Reader({ clock: { now: () => now } });
+    await withConnectionStandIn({ closeAfterEachAnswer: true }, async (standIn) => {
+      try {
+        const fullAt: number[] = [];
+        for (let step = 0; step <= 6; step += 1) {
+          now = 5_000_000 + step * 60_000;
+          const before = standIn.handshakes.length;
+          expect(await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true });
+          if (standIn.handshakes.slice(before).some((h) => !h.resumed)) fullAt.push(step);
+        }
+        // Minute 0, then minute 4 (240 s after the full one), never renewed by the resumed ones between.
+        expect(fullAt).toEqual([0, 4]);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
+  it("retires a kept connection in use every minute once its full handshake is FULL_HANDSHAKE_EVERY_MS old, so a rotated certificate is seen", async () => {
+    let now = 9_000_000;
+    const keeping = createVns3Reader({ clock: { now: () => now } });
+    await withConnectionStandIn({}, async (standIn) => {
+      try {
+        const handshakesAt: number[] = [];
+        for (let minute = 0; minute <= 5; minute += 1) {
+          now = 9_000_000 + minute * 60_000;
+          expect(await keeping.read(controller(standIn.port), BASIC, Deadline.after(3000))).toMatchObject({ up: true });
+          handshakesAt.push(standIn.handshakes.length);
+        }
+        // Minute 0: one connection; minute 1: the second kept one; then reuse (never idle 150 s) until
+        // minute 4, when both are retired and two new connections make full handshakes (no session offered).
+        expect(handshakesAt).toEqual([1, 2, 2, 2, 4, 4]);
+        expect(standIn.handshakes.slice(2)).toEqual([{ resumed: false }, { resumed: false }]);
+      } finally {
+        keeping.close?.();
+      }
+    });
+  });
+
   it("does not keep the process alive with idle connections", () => {
     // A child process reads a controller served by this one and must exit on its own.
     return withConnectionStandIn({}, async (standIn) => {
@@ -558,7 +677,7 @@ describe("VNS3 reader body limits", () => {
   ])("reports a body over the cap %s as bad_response, for that controller only", async (_label, chunked) => {
     await withConnectionStandIn({ ipsec: bigIpsec(6000), chunked }, async (standIn) => {
       const reading = await createVns3Reader({ maxBodyBytes: 1024 * 1024 }).read(controller(standIn.port), TOKEN, Deadline.after(3000));
-      expect(reading).toEqual({ controller: "vns3-a", up: false, reason: "bad_response", detail: "body larger than 1048576 bytes", durationMs: expect.any(Number) });
+      expect(reading).toEqual({ controller: "vns3-a", up: false, reason: "bad_response", detail: "body larger than 1048576 bytes", expiry: { certificateNotAfterMs: notAfterMs }, durationMs: expect.any(Number) });
     });
   });
 
@@ -613,13 +732,48 @@ describe("VNS3 reader body limits", () => {
     ["an HTML page", (text: string) => `<html>${"x".repeat(text.length)}</html>`, "bad_response", /^HTTP 200 body is not JSON \(\d+ bytes\)$/],
     ["tunnels in an array", (text: string) => text.replace(/^\{"response":\{/, '{"response":[').replace(/\}\}$/, "]}").replace(/"\d+":\{"id"/g, '{"id"'), "bad_response", /^unexpected body at response: expected an object of tunnels keyed by id$/],
     ["a tunnel without connected", (text: string) => text.replace('"connected":true,', ""), "bad_response", /^unexpected body at response\.2\.connected: Invalid input/],
-    ["no response at all", (text: string) => `{"error":{"message":"${"x".repeat(text.length)}"}}`, "bad_response", /^unexpected body at response: no entries in a \d+-byte answer$/],
+    ["no response at all", (text: string) => `{"error":{"message":"${"x".repeat(text.length)}"}}`, "bad_response", /^unexpected body at response: expected an object of tunnels keyed by id$/],
   ])("reports a large answer %s as bad_response", async (_label, spoil, reason, detail) => {
     const text = spoil(JSON.stringify({ response: openApiTunnels(4000) }));
     await withConnectionStandIn({ ipsec: text, chunked: true }, async (standIn) => {
       const reading = await createVns3Reader().read(controller(standIn.port), TOKEN, Deadline.after(5000));
-      expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail: expect.stringMatching(detail), durationMs: expect.any(Number) });
+      expect(reading).toEqual({ controller: "vns3-a", up: false, reason, detail: expect.stringMatching(detail), expiry: { certificateNotAfterMs: notAfterMs }, durationMs: expect.any(Number) });
     });
+  });
+
+  it("refuses an answer nested 150,000 deep at once, and the healthy controller beside it still gets its series sent", async () => {
+    // ~1.1 MB: over the streaming threshold, so the streaming parser would have read it (quadratic in depth).
+    const depth = 150_000;
+    const hostile = `{"pad":"${"x".repeat(800_000)}","deep":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    expect(Buffer.byteLength(hostile)).toBeGreaterThan(STREAM_PARSE_FROM_BYTES);
+    const intake = await startIntake();
+    try {
+      await withConnectionStandIn({ ipsec: hostile, chunked: true }, async (bad) => {
+        await withConnectionStandIn({}, async (healthy) => {
+          const config: CheckerConfig = {
+            environment: "production",
+            controllers: [controller(bad.port, { name: "vns3-hostile" }), controller(healthy.port, { name: "vns3-healthy" })],
+            datadog: { site: "datadoghq.com", apiUrl: intake.url, apiKey: { kind: "inline", apiKey: "dd-key" } },
+          };
+          const reader = createVns3Reader();
+          try {
+            const result = await runCheck(config, { reader, credentials: { resolve: async () => TOKEN }, sink: createDatadogSink({ apiKey: "dd-key", apiUrl: intake.url }) }, Deadline.after(20_000));
+            expect(result.readings[0]).toMatchObject({ up: false, reason: "bad_response", detail: "unexpected body: nested deeper than 64 levels" });
+          } finally {
+            reader.close?.();
+          }
+        });
+      });
+      const sent = intake.series().flatMap((r) => (r.body as { series: { metric: string; points: { value: number }[]; tags: string[] }[] }).series);
+      const up = sent.filter((s) => s.metric === "vpn.controller.up").map((s) => [s.tags.find((t) => t.startsWith("controller:")), s.points[0]?.value]);
+      expect(up).toEqual([
+        ["controller:vns3-hostile", 0],
+        ["controller:vns3-healthy", 1],
+      ]);
+      expect(sent.filter((s) => s.metric === "vpn.tunnel.status" && s.tags.includes("controller:vns3-healthy")).map((s) => s.points[0]?.value)).toEqual([1]);
+    } finally {
+      await intake.close();
+    }
   });
 
   it("keeps tunnel_params phases only when tunnel details are asked for", async () => {

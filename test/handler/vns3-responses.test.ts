@@ -4,7 +4,11 @@
  * `ConnectedSubnet`) and as the Python SDK's test data has them (cohesive/python-cohesivenet-sdk,
  * tests/vns3/stub_data.py: `IpsecStatusResponse`, `VNS3ConnectedSubnets`).
  */
-import { BadResponseError, parseConnectedSubnets, parseIpsecStatus } from "../../handler/vns3-responses";
+import * as fc from "fast-check";
+import { AnswerScan } from "../../handler/answer-scan";
+import type { Tunnel } from "../../handler/core";
+import { classifyReadError, readAnswerChunks } from "../../handler/vns3-client";
+import { BadResponseError, connectedSubnetsReader, ipsecStatusReader, parseConnectedSubnets, parseIpsecStatus } from "../../handler/vns3-responses";
 
 describe("parseIpsecStatus", () => {
   it("reads tunnels keyed by id, with optional fields", () => {
@@ -131,5 +135,153 @@ describe("parseConnectedSubnets", () => {
     ["items none of which is a subnet", { response: [{ foo: 1 }] }, "unexpected body at response: no item is a [network, netmask] pair or a subnet object"],
   ])("rejects %s", (_label, body, message) => {
     expect(() => parseConnectedSubnets(body)).toThrow(new BadResponseError(message));
+  });
+});
+
+/**
+ * The two readers of an answer (whole-body JSON.parse under STREAM_PARSE_FROM_BYTES, the streaming
+ * parser above it) must agree on every answer, well-formed or not. Answers are generated around
+ * the OpenAPI shape (`{"response": {<id>: IpsecTunnelDetail}}`, `{"response": [...]}` for
+ * connected subnets) with the features the two used to read differently: a repeated tunnel id
+ * (also spelled with an escape), a repeated `response`, a byte-order mark, invalid UTF-8, deep
+ * nesting, `__proto__` keys, and arbitrary chunk boundaries.
+ */
+describe("the whole-body and the streaming reader agree", () => {
+  const idArb = fc.constantFrom("1", "2", "10", "01", "__proto__", "tunnel-a", "东京");
+  // A key as written: plain, or with its first character as a \u escape (same key once decoded).
+  const writtenKey = (key: string, escaped: boolean): string =>
+    escaped ? `"\\u${key.charCodeAt(0).toString(16).padStart(4, "0")}${JSON.stringify(key).slice(2)}` : JSON.stringify(key);
+  const tunnelArb = fc.oneof(
+    fc.record(
+      {
+        connected: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, "true", "false", "yes")),
+        description: fc.oneof(fc.string({ unit: "binary", maxLength: 12 }), fc.constant(null)),
+        endpoint_name: fc.string({ maxLength: 6 }),
+        endpointid: fc.nat(50),
+        active: fc.boolean(),
+        tunnel_params: fc.record({ phase1: fc.constantFrom("up", "down"), phase2: fc.constantFrom("up", "down"), esp_time_remaining: fc.constant("20756s") }),
+      },
+      { requiredKeys: ["connected"] },
+    ),
+    fc.jsonValue({ maxDepth: 3 }),
+  );
+  const answerArb = fc.record({
+    members: fc.array(fc.tuple(idArb, fc.boolean(), tunnelArb), { maxLength: 6 }),
+    asArray: fc.boolean(),
+    repeatResponse: fc.boolean(),
+    bom: fc.boolean(),
+    other: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+    deep: fc.option(fc.integer({ min: 60, max: 70 }), { nil: undefined }),
+    badByte: fc.option(fc.tuple(fc.nat(), fc.constantFrom(0xff, 0xc0, 0xed, 0xe0, 0x80, 0xf4)), { nil: undefined }),
+    cuts: fc.array(fc.nat(), { maxLength: 5 }),
+  });
+
+  type Answer = typeof answerArb extends fc.Arbitrary<infer T> ? T : never;
+
+  function answerBytes(a: Answer): Buffer {
+    const values = a.members.map(([id, escaped, tunnel]) => (a.asArray ? JSON.stringify(tunnel) : `${writtenKey(id, escaped)}:${JSON.stringify(tunnel)}`));
+    const response = a.asArray ? `[${values.join(",")}]` : `{${values.join(" , ")}}`;
+    const parts = [`"response": ${response}`];
+    if (a.other !== undefined) parts.push(`"other":${JSON.stringify(a.other)}`);
+    if (a.deep !== undefined) parts.push(`"deep":${"[".repeat(a.deep)}${"]".repeat(a.deep)}`);
+    if (a.repeatResponse) parts.push(`"response": {}`);
+    let bytes = Buffer.from(`${a.bom ? "\uFEFF" : ""}{${parts.join(",")}}`, "utf8");
+    if (a.badByte !== undefined) {
+      const [at, byte] = a.badByte;
+      bytes = Buffer.concat([bytes.subarray(0, at % bytes.length), Buffer.from([byte]), bytes.subarray(at % bytes.length)]);
+    }
+    return bytes;
+  }
+
+  function chunked(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+    const chunks: Buffer[] = [];
+    let from = 0;
+    for (const point of [...points, bytes.length]) {
+      chunks.push(bytes.subarray(from, point));
+      from = point;
+    }
+    return chunks.filter((c) => c.length > 0);
+  }
+
+  function outcome<T>(run: () => T): { ok: T } | { reason: string } {
+    try {
+      return { ok: run() };
+    } catch (error) {
+      return { reason: classifyReadError(error).reason };
+    }
+  }
+
+  const byId = (tunnels: readonly Tunnel[]) => [...tunnels].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+
+  it("gives the same tunnels or the same bad_response on generated /status/ipsec answers", () => {
+    fc.assert(
+      fc.property(answerArb, (a) => {
+        const bytes = answerBytes(a);
+        const chunks = chunked(bytes, a.cuts);
+        const whole = outcome(() => byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true }))));
+        const streamed = outcome(() => byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true }), { streamFromBytes: 0 })));
+        expect(streamed).toEqual(whole);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it("gives the same subnets or the same bad_response on generated /status/connected_subnets answers", () => {
+    const subnetArb = fc.oneof(fc.constant(["10.40.0.0", "255.255.255.0"]), fc.record({ network: fc.constantFrom("10.40.0.0", "10.41.0.0/16"), cidr_mask: fc.constant("24"), origin: fc.constantFrom("ipsec", "local_no_encryption") }), fc.jsonValue({ maxDepth: 2 }));
+    fc.assert(
+      fc.property(answerArb, fc.array(subnetArb, { maxLength: 5 }), (a, subnets) => {
+        const bytes = answerBytes({ ...a, asArray: true, members: subnets.map((s) => ["0", false, s] as [string, boolean, unknown]) } as Answer);
+        const chunks = chunked(bytes, a.cuts);
+        expect(outcome(() => readAnswerChunks(chunks, connectedSubnetsReader(), { streamFromBytes: 0 }))).toEqual(outcome(() => readAnswerChunks(chunks, connectedSubnetsReader())));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each<[string, string | Buffer, string]>([
+    ["a repeated tunnel id", '{"response":{"1":{"connected":true},"1":{"connected":false}}}', "unexpected body at response: a tunnel id appears more than once"],
+    ["a repeated tunnel id spelled with an escape", '{"response":{"1":{"connected":true},"\\u0031":{"connected":false}}}', "unexpected body at response: a tunnel id appears more than once"],
+    ["a repeated response key", '{"response":{"1":{"connected":true}},"response":{"2":{"connected":true}}}', "unexpected body: more than one response key"],
+    ["invalid UTF-8 in a description", Buffer.concat([Buffer.from('{"response":{"1":{"connected":true,"description":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}}')]), "body is not valid UTF-8"],
+    ["an encoded surrogate (CESU-8)", Buffer.concat([Buffer.from('{"response":{"1":{"connected":true,"description":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}}')]), "body is not valid UTF-8"],
+    ["nesting 65 deep outside response", `{"response":{},"x":${"[".repeat(64)}${"]".repeat(64)}}`, "unexpected body: nested deeper than 64 levels"],
+  ])("refuses %s the same way in both readers", (_what, body, detail) => {
+    const chunks = [Buffer.from(body)];
+    for (const streamFromBytes of [undefined, 0]) {
+      expect(() => readAnswerChunks(chunks, ipsecStatusReader(), { streamFromBytes })).toThrow(new BadResponseError(detail));
+    }
+  });
+
+  it("accepts exactly the bytes the fatal WHATWG UTF-8 decoder accepts, wherever the chunks are cut", () => {
+    const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    // Mostly valid text with a few raw bytes mixed in, so both outcomes are common.
+    const bytesArb = fc
+      .array(fc.oneof(fc.string({ unit: "binary", maxLength: 4 }).map((t) => Buffer.from(t.replace(/[[{]/g, ""), "utf8")), fc.uint8Array({ maxLength: 2 }).map((b) => Buffer.from(b))), { maxLength: 12 })
+      .map((parts) => Buffer.concat(parts));
+    fc.assert(
+      fc.property(bytesArb, fc.array(fc.nat(), { maxLength: 4 }), (bytes, cuts) => {
+        let valid = true;
+        try {
+          decoder.decode(bytes);
+        } catch {
+          valid = false;
+        }
+        const scan = new AnswerScan();
+        const accepted = outcome(() => {
+          for (const chunk of chunked(bytes, cuts)) scan.push(chunk);
+          return scan.end().type;
+        });
+        expect("ok" in accepted).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("skips a leading byte-order mark in both readers, even split over chunks", () => {
+    const bytes = Buffer.from('\uFEFF{"response":{"1":{"connected":true}}}', "utf8");
+    for (const streamFromBytes of [undefined, 0]) {
+      expect(readAnswerChunks([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)], ipsecStatusReader(), { streamFromBytes })).toEqual([{ id: "1", description: "", connected: true, endpointId: undefined }]);
+    }
   });
 });

@@ -169,12 +169,14 @@ function controllerYaml(name: string, port: number, fingerprint: string, extra =
 ${extra}`;
 }
 
-/** A definition's `signals:` with every group off: the tests of the base status path, unchanged by the signals. */
+/**
+ * A definition's `signals:` with the per-tunnel and health groups off: the tests of the base status
+ * path. Expiry stays on: it adds exactly one gauge per controller (the pinned certificate's days left).
+ */
 const BASE_SIGNALS_ONLY = `signals:
   traffic: { enabled: false }
   phase: { enabled: false }
   health: { enabled: false }
-  expiry: { enabled: false }
 `;
 
 function environmentYaml(controllers: string, datadog = "", rest = ""): string {
@@ -202,7 +204,9 @@ describe("npm run check", () => {
   const secretsMock = mockClient(SecretsManagerClient);
 
   beforeAll(async () => {
-    cert = await createCertificate();
+    // Valid for 30 days from this whole second: vpn.controller.cert_days_left prints 30 for the
+    // first 432 s (it is rounded to hundredths of a day), far longer than this file runs.
+    cert = await createCertificate({ notAfter: new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000) });
   });
   beforeEach(async () => {
     tmp = tempDir();
@@ -237,10 +241,11 @@ describe("npm run check", () => {
         "  4       Payments primary          connected  acme-payments  10.40.0.0/24   up       up",
         "  7       Payments (Backup) Zürich  DOWN       acme-payments  10.41.0.0/24   up       down",
         `Would send to Datadog (http://127.0.0.1:${intake.port}); nothing was sent (add --send to post it):`,
-        "    METRIC                VALUE  TAGS",
-        "    vpn.controller.up     1      vpn_environment:lab,controller:vns3-a",
-        "    vpn.tunnel.status     1      vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
-        "    vpn.tunnel.status     0      vpn_environment:lab,controller:vns3-a,tunnel:payments_backup_zürich,tunnel_id:7,endpoint:acme-payments",
+        "    METRIC                         VALUE  TAGS",
+        "    vpn.controller.up              1      vpn_environment:lab,controller:vns3-a",
+        "    vpn.controller.cert_days_left  30     vpn_environment:lab,controller:vns3-a",
+        "    vpn.tunnel.status              1      vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
+        "    vpn.tunnel.status              0      vpn_environment:lab,controller:vns3-a,tunnel:payments_backup_zürich,tunnel_id:7,endpoint:acme-payments",
       ]),
     );
     // Both ipsec subnets are carried, the local one is never reported: 0, and only because they were compared.
@@ -251,7 +256,7 @@ describe("npm run check", () => {
     expect(lines[preview]).toMatch(/^Alerts the monitors would open if these values held for 5 minutes \(mode simple: one alert \(one ticket\) for the environment when any tunnel drops\), maintenance as of \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z:$/);
     expect(lines[preview + 1]).toBe("  tunnels     vpn_environment:lab  down: payments_backup_zürich");
     expect(lines[preview + 2]).toBe("");
-    expect(run.stdout).toMatch(/\n {2}POST \/api\/v2\/series: 4 gauge series \(type 3\), all at timestamp \d{10}\n/);
+    expect(run.stdout).toMatch(/\n {2}POST \/api\/v2\/series: 5 gauge series \(type 3\), all at timestamp \d{10}\n/);
     // Quiet: no AWS SDK Node-version warning (the SDK is loaded for the secrets), nothing else on stderr.
     expect(run.stderr).toBe("");
     expect(vns3.seen.map((r) => [r.path, r.headers.authorization])).toEqual([
@@ -358,9 +363,10 @@ maintenance:
           "  tunnels     endpoint:globex  down: shared_link-vns3-a-9",
           "",
           `Would send to Datadog (http://127.0.0.1:${intake.port}); nothing was sent (add --send to post it):`,
-          "  POST /api/v2/series: 26 gauge series (type 3), all at timestamp T",
+          "  POST /api/v2/series: 28 gauge series (type 3), all at timestamp T",
           "    METRIC                          VALUE   TAGS",
           "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-a,vns3_version:4.9.0-20200121",
+          "    vpn.controller.cert_days_left   30      vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.uptime_seconds   263155  vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.disk_used_pct    20      vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.inode_used_pct   13      vpn_environment:lab,controller:vns3-a",
@@ -383,6 +389,7 @@ maintenance:
           "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
           "    vpn.subnet.unmatched            1       vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-b",
+          "    vpn.controller.cert_days_left   30      vpn_environment:lab,controller:vns3-b",
           "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
           "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
           "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
@@ -439,7 +446,7 @@ maintenance:
       expect(io.out()).toContain(`Controller vns3-b  127.0.0.1:${refusing.port}  credentials: env VNS3_VNS3_B_PASSWORD (user api)\n  DOWN (auth) in `);
       expect(io.out()).toContain(": HTTP 401: credentials rejected\n");
       expect(io.out()).toContain("  4       Payments primary");
-      expect(io.out()).toContain("    vpn.controller.up     0      vpn_environment:lab,controller:vns3-b,reason:auth\n");
+      expect(io.out()).toContain("    vpn.controller.up              0      vpn_environment:lab,controller:vns3-b,reason:auth\n");
       expect(io.out()).toContain("Summary: 1 of 2 controllers read; 1 tunnel connected, 1 down, 0 disabled; 0 unmatched subnets on vns3-a, unknown on vns3-b\n");
       // The controller monitor's group, with the reason, beside the tunnels' one alert (simple mode).
       expect(io.out()).toContain("  tunnels     vpn_environment:lab  down: payments_backup_zürich\n  controllers controller:vns3-b  down: auth\n\n");
@@ -471,6 +478,7 @@ maintenance:
     const series = (request.body as { series: { metric: string; type: number; points: { timestamp: number; value: number }[]; tags: string[] }[] }).series;
     expect(series.map((s) => [s.metric, s.type, s.points.map((p) => p.value), s.tags.join(",")])).toEqual([
       ["vpn.controller.up", 3, [1], "vpn_environment:lab,controller:vns3-a"],
+      ["vpn.controller.cert_days_left", 3, [30], "vpn_environment:lab,controller:vns3-a"],
       ["vpn.tunnel.status", 3, [1], "vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments"],
       ["vpn.tunnel.status", 3, [0], "vpn_environment:lab,controller:vns3-a,tunnel:payments_backup_zürich,tunnel_id:7,endpoint:acme-payments"],
     ]);
@@ -682,7 +690,7 @@ maintenance:
     expect(io.out()).toContain(
       "maintenance as of 2026-01-11T06:30:00.000Z:\n" + '  tunnels     vpn_environment:lab  down: payments_backup_zürich  (muted by maintenance "Sunday patching")\n\n',
     );
-    expect(io.out()).toContain(`  POST /api/v2/series: 4 gauge series (type 3), all at timestamp ${sunday / 1000}\n`);
+    expect(io.out()).toContain(`  POST /api/v2/series: 5 gauge series (type 3), all at timestamp ${sunday / 1000}\n`);
   });
 
   it("with --now, judges maintenance at that time: an hour after the window, nothing is muted", async () => {

@@ -230,17 +230,55 @@ describe("npm run fingerprint", () => {
     }
   });
 
-  it("calls a certificate self-signed only when its own key verifies its signature", async () => {
+  it("calls a certificate self-signed only when its own key verifies its signature, and refuses to offer one that is not", async () => {
     // Same subject and issuer (CN=vns3-lab), but signed by another key: not self-signed.
     const signer = await createCertificate({ commonName: "vns3-lab" });
     const impostor = await createCertificate({ commonName: "vns3-lab", signedBy: { key: signer.key, cert: signer.cert } });
     const srv = await tlsServer(impostor);
+    try {
+      const refused = memoryIo();
+      expect(await main(["127.0.0.1", String(srv.port)], refused)).toBe(1);
+      expect(refused.out()).toBe("");
+      expect(refused.err()).toContain('error: the certificate 127.0.0.1:' + srv.port + ' presented is not self-signed: it was issued by "CN=vns3-lab".');
+
+      const allowed = memoryIo();
+      expect(await main(["127.0.0.1", String(srv.port), "--allow-issued-certificate"], allowed)).toBe(0);
+      expect(allowed.out()).toContain("  Subject      CN=vns3-lab\n  Issuer       CN=vns3-lab\n  Self-signed  no\n");
+      expect(allowed.out()).toContain('WARNING: pinning a certificate issued by "CN=vns3-lab", not a self-signed one (--allow-issued-certificate)');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("refuses a TLS-inspecting proxy's certificate by default, naming its issuer escaped, in text and JSON", async () => {
+    // What a host behind an inspecting proxy sees: a leaf for the controller's address, issued by the proxy's CA.
+    const proxyCa = await createCertificate({ commonName: "Corp Inspection CA \u001b[2J" });
+    const minted = await createCertificate({ commonName: "10.0.1.10", signedBy: { key: proxyCa.key, cert: proxyCa.cert } });
+    const srv = await tlsServer(minted);
+    try {
+      const io = memoryIo();
+      expect(await main(["127.0.0.1", String(srv.port)], io)).toBe(1);
+      expect(io.err()).not.toContain("\u001b");
+      // OpenSSL writes the control character as \1B in the name; terminalSafe would escape a raw one.
+      expect(io.err()).toContain('issued by "CN=Corp Inspection CA \\1B[2J"');
+      expect(io.err()).toContain("pass --allow-issued-certificate");
+      expect(io.out()).not.toContain("tlsSha256");
+
+      const json = memoryIo();
+      expect(await main(["127.0.0.1", String(srv.port), "--json"], json)).toBe(1);
+      expect(JSON.parse(json.out())).toEqual({ error: { kind: "not_self_signed", message: expect.stringContaining("is not self-signed") } });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("says how to pin the next certificate during a rotation", async () => {
+    const srv = await tlsServer(cert);
     const io = memoryIo();
     try {
-      const code = await main(["127.0.0.1", String(srv.port)], io);
-
-      expect(code).toBe(0);
-      expect(io.out()).toContain("  Subject      CN=vns3-lab\n  Issuer       CN=vns3-lab\n  Self-signed  no\n");
+      expect(await main(["127.0.0.1", String(srv.port)], io)).toBe(0);
+      expect(io.out()).toContain(`    tlsSha256Next: "${new X509Certificate(cert.cert).fingerprint256}"\n`);
+      expect(io.out()).toContain("move that value to tlsSha256 and remove tlsSha256Next");
     } finally {
       await srv.close();
     }

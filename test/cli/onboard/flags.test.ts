@@ -88,6 +88,13 @@ describe("equivalentCommandLine", () => {
 });
 
 describe("readControllerSpec", () => {
+  it("reads expires= as the credential's end date, and refuses a date that does not exist, naming the key", () => {
+    expect(readControllerSpec(`name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP},expires=2027-03-31`, 0).draft.credentialExpires).toBe("2027-03-31");
+    expect(readControllerSpec(`name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP},expires=2027-02-30`, 0).problems).toEqual([
+      { where: "#1 expires=", value: "2027-02-30", detail: "expected a date YYYY-MM-DD (e.g. 2027-03-31), the day the controller's API token (or password) expires" },
+    ]);
+  });
+
   it("keeps ARNs with = and reads host:port", () => {
     // Secret names may hold = (CreateSecret: letters, digits and /_+=.@-); the ARN ends in -<6 characters>.
     const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/team=payments/vns3-a-Zx9Qw1";
@@ -116,7 +123,7 @@ describe("readControllerSpec", () => {
   it("reports a key given twice and a part without a key, never quoting the part", () => {
     expect(readControllerSpec("name=vns3-a,name=vns3-b,hunter2", 1).problems).toEqual([
       { where: "#2 name=", detail: "is given twice" },
-      { where: "#2", detail: "a part without key=; expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]" },
+      { where: "#2", detail: "a part without key=; expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…][,expires=YYYY-MM-DD]" },
     ]);
   });
 });

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { main } from "../../../cli/onboard/main";
 import type { Prompter, SearchQuestion, SelectQuestion, TextQuestion } from "../../../cli/shared/prompter";
 import { loadEnvironments } from "../../../stacks/environment/load";
-import { memoryIo, ROOT, tempDir } from "../../helpers/cli-harness";
+import * as tls from "node:tls";
+import { createCertificate, listen, memoryIo, ROOT, tempDir } from "../../helpers/cli-harness";
 
 const FP = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 
@@ -120,6 +121,8 @@ describe("npm run onboard, interactive", () => {
       [/Controller 1: ARN of the secret/, ""],
       [/Controller 1: SHA-256 fingerprint/, "3F:1A"],
       [/Controller 1: SHA-256 fingerprint/, `sha256 Fingerprint=${FP}`],
+      [/Controller 1: date its API token expires/, "31/03/2027"],
+      [/Controller 1: date its API token expires/, "2027-03-31"],
       [/Add another controller/, true],
       [/Controller 2: short name/, "vns3-a"],
       [/Controller 2: short name/, "vns3-b"],
@@ -128,6 +131,7 @@ describe("npm run onboard, interactive", () => {
       [/Controller 2: its security group id/, "sg-0a1b2c3d4e5f60102"],
       [/Controller 2: ARN of the secret/, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-b-AbCdEf"],
       [/Controller 2: SHA-256 fingerprint/, FP.replace(/:/g, " ")],
+      [/Controller 2: date its API token expires/, ""],
       [/Add another controller/, false],
       [/Datadog site/, "datadoghq.eu"],
       [/Datadog API key/, ""],
@@ -161,6 +165,7 @@ describe("npm run onboard, interactive", () => {
       '"Acme_State": expected an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens',
       '"VNS3": expected the controller\'s short name: lowercase letters, digits and hyphens, 2-32, starting with a letter (e.g. vns3-primary)',
       "\"3F:1A\": expected a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's `sha256 Fingerprint=` prefix is fine)",
+      "\"31/03/2027\": expected a date YYYY-MM-DD (e.g. 2027-03-31), the day the controller's API token (or password) expires",
       '"vns3-a": is already used by another controller',
       "expected an https:// URL without credentials in it",
       `"vpn-tickets-example-multi": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (webhook names are global to the Datadog organization)`,
@@ -182,7 +187,7 @@ describe("npm run onboard, interactive", () => {
       aws: { subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"], tags: { customer: "acme" } },
       backend: { type: "s3", bucket: "acme-state" },
       controllers: [
-        { name: "vns3-a", port: 8443, tlsSha256: FP },
+        { name: "vns3-a", port: 8443, tlsSha256: FP, credentialExpires: "2027-03-31" },
         { name: "vns3-b", port: 8000, tlsSha256: FP, secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-b-AbCdEf" },
       ],
       datadog: { site: "EU" },
@@ -190,7 +195,9 @@ describe("npm run onboard, interactive", () => {
       ticketing: { secretVariables: ["ACME_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TOKEN" } },
     });
     expect(def?.ticketing.webhookName).toBeUndefined();
+    expect(def?.controllers[1]).not.toHaveProperty("credentialExpires");
     const preview = prompter.said.join("\n");
+    expect(preview).toContain('    credentialExpires: "2027-03-31"\n');
     expect(preview).toContain("name: acme-prod\n");
     expect(preview).toContain("The same without questions:\n  npm run onboard -- --name acme-prod --region eu-west-1 ");
     expect(preview).toContain(` --header 'Authorization=Bearer $ACME_TOKEN' --dir ${tmp.dir} --no-interactive`);
@@ -257,6 +264,7 @@ describe("npm run onboard, interactive", () => {
       [/Controller 1: its security group id/, ""],
       [/Controller 1: ARN of the secret/, ""],
       [/Controller 1: SHA-256 fingerprint/, FP],
+      [/Controller 1: date its API token expires/, "2027-03-31"],
       [/Write .*acme-prod\.yaml\?/, "write"],
     ]);
     const io = memoryIo({ interactive: true });
@@ -272,6 +280,8 @@ describe("npm run onboard, interactive", () => {
     expect(previews[0]).not.toContain("--window");
     expect(previews[1]).toContain(" --window 15 ");
     expect(previews[2]).toContain(" --controller name=vns3-a,host=10.0.1.20,sg=sg-0a1b2c3d4e5f60101,fingerprint=");
+    expect(previews[2]).toContain(",expires=2027-03-31 ");
+    expect(def?.controllers[0]?.credentialExpires).toBe("2027-03-31");
   });
 
   it("writes nothing when the operator cancels at the preview", async () => {
@@ -296,5 +306,61 @@ describe("npm run onboard, interactive", () => {
     expect(io.err()).toContain("error: missing --region: AWS region of the VPC: an AWS region, e.g. eu-west-1\n");
     expect(prompter.asked).toEqual([]);
     expect(fs.readdirSync(tmp.dir)).toEqual(["example-multi.yaml"]);
+  });
+
+  describe("a certificate that is not the controller's own", () => {
+    /** What a host behind a TLS-inspecting proxy sees: a leaf minted for the controller's address by the proxy's CA. */
+    async function proxyServer() {
+      const ca = await createCertificate({ commonName: "Corp Inspection CA" });
+      const minted = await createCertificate({ commonName: "127.0.0.1", signedBy: { key: ca.key, cert: ca.cert } });
+      const server = await listen(tls.createServer({ key: minted.key, cert: minted.cert }, (socket) => socket.on("error", () => undefined)));
+      return { ...server, fingerprint256: minted.fingerprint256 };
+    }
+    const withoutFingerprint = (port: number) => GIVEN.map((arg) => (arg.startsWith("--controller=") ? `--controller=name=vns3-a,host=127.0.0.1:${port},sg=sg-0a1b2c3d4e5f60101` : arg));
+
+    it("is not offered for pinning: onboarding names the issuer and asks for a fingerprint again", async () => {
+      const proxy = await proxyServer();
+      try {
+        const prompter = new ScriptedPrompter([
+          [/Controller 1: ARN of the secret/, ""],
+          [/Controller 1: SHA-256 fingerprint/, ""],
+          [/Controller 1: SHA-256 fingerprint/, FP],
+          [/Controller 1: date its API token expires/, ""],
+          [/Write .*acme-prod\.yaml\?/, "write"],
+        ]);
+        const io = memoryIo({ interactive: true });
+        expect(await main([...withoutFingerprint(proxy.port), "--dir", tmp.dir], io, { prompter })).toBe(0);
+        expect(prompter.said).toContain(
+          `Not offered for pinning: the certificate 127.0.0.1:${proxy.port} presented is not self-signed: it was issued by "CN=Corp Inspection CA". ` +
+            "A VNS3 controller's own certificate is self-signed; this one is most likely a TLS-inspecting proxy's or a load balancer's between here and the controller, " +
+            "and pinning it would make the checker refuse the real controller. Run this from a host with a direct path to the controller (the checker's subnet), " +
+            "or, if the controller really carries a CA-issued certificate, pass --allow-issued-certificate.",
+        );
+        const def = loadEnvironments(tmp.dir).find((e) => e.definition.name === "acme-prod")?.definition;
+        expect(def?.controllers[0]?.tlsSha256).toBe(FP);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it("is offered with --allow-issued-certificate, with a warning naming the issuer", async () => {
+      const proxy = await proxyServer();
+      try {
+        const prompter = new ScriptedPrompter([
+          [/Controller 1: ARN of the secret/, ""],
+          [/Controller 1: SHA-256 fingerprint/, ""],
+          [/Pin this certificate/, true],
+          [/Controller 1: date its API token expires/, "2027-03-31"],
+          [/Write .*acme-prod\.yaml\?/, "write"],
+        ]);
+        const io = memoryIo({ interactive: true });
+        expect(await main([...withoutFingerprint(proxy.port), "--allow-issued-certificate", "--dir", tmp.dir], io, { prompter })).toBe(0);
+        expect(prompter.said).toContain('WARNING: pinning a certificate issued by "CN=Corp Inspection CA", not a self-signed one (--allow-issued-certificate): make sure it is the controller\'s own and not a proxy\'s.');
+        const def = loadEnvironments(tmp.dir).find((e) => e.definition.name === "acme-prod")?.definition;
+        expect(def?.controllers[0]).toMatchObject({ tlsSha256: proxy.fingerprint256, credentialExpires: "2027-03-31" });
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 });

@@ -246,8 +246,8 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-xyz,fingerprint=${FP_A}`, '--controller #1 sg= "sg-xyz": expected a security group id: sg- and 8 or 17 hex digits'],
     ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,secret=hunter2,fingerprint=${FP_A}`, "--controller #1 secret=: expected a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>, or nothing for the stack's own secret (the ARN of a secret you know by name: aws secretsmanager describe-secret --secret-id <name> --query ARN --output text)"],
     ["--controller", "name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=3F:1A:9C", '--controller #1 fingerprint= "3F:1A:9C": expected a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl\'s `sha256 Fingerprint=` prefix is fine)'],
-    ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A},password=hunter2`, "--controller #1: unknown key \"password\"; expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]"],
-    ["--controller", `nmae=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, "--controller #1: unknown key \"nmae\" (did you mean name=?); expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…]"],
+    ["--controller", `name=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A},password=hunter2`, "--controller #1: unknown key \"password\"; expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…][,expires=YYYY-MM-DD]"],
+    ["--controller", `nmae=vns3-a,host=10.0.1.10,sg=sg-0a1b2c3d4e5f60101,fingerprint=${FP_A}`, "--controller #1: unknown key \"nmae\" (did you mean name=?); expected name=…,host=…[:port],sg=…,fingerprint=…[,secret=<ARN>][,port=…][,expires=YYYY-MM-DD]"],
   ])("refuses %s %j before anything else, naming the flag and what it expects", async (flag, value, message) => {
     const { code, out, err } = await run(args({ ...REQUIRED, [flag]: value }, tmp.dir));
 

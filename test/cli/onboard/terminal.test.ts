@@ -91,6 +91,7 @@ const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
       await type(/Controller 1: ARN of the secret/, ENTER);
       await type(/Controller 1: SHA-256 fingerprint/, ENTER);
       await type(/Pin this certificate/, `y${ENTER}`);
+      await type(/date its API token expires/, ENTER);
       await type(/Datadog site/, "datadoghq.eu");
       await waitFor(/EU +datadoghq\.eu/);
       await type(/datadoghq\.eu/, ENTER);

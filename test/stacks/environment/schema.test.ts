@@ -222,3 +222,19 @@ describe("ticketing.webhookUrl", () => {
     expect(problems(withUrl("tickets"))).toEqual([`${FILE}: ticketing.webhookUrl "tickets" is not a URL (expected https://host/path)`]);
   });
 });
+
+describe("certificate rotation and credential expiry fields", () => {
+  it("reads tlsSha256Next and credentialExpires in canonical form", () => {
+    const next = "12".repeat(32);
+    const def = parsed({ ...base, controllers: [{ ...base.controllers[0], tlsSha256Next: next, credentialExpires: "2027-03-31" }] } as EnvironmentInput);
+    expect(def.controllers[0]).toMatchObject({ tlsSha256Next: "12:".repeat(31) + "12", credentialExpires: "2027-03-31" });
+  });
+
+  it.each<[unknown, string]>([
+    [{ credentialExpires: "2027-13-01" }, "controllers[0].credentialExpires is not a date YYYY-MM-DD (e.g. 2027-03-31)"],
+    [{ credentialExpires: 20270331 }, "controllers[0].credentialExpires must be a date YYYY-MM-DD (e.g. 2027-03-31), quoted"],
+    [{ tlsSha256Next: "abcd" }, "controllers[0].tlsSha256Next \"abcd\" is not a SHA-256 fingerprint: 64 hex digits, separated by colons, spaces or nothing (openssl's `sha256 Fingerprint=` prefix is fine)"],
+  ])("refuses %j", (patch, expected) => {
+    expect(problems({ ...base, controllers: [{ ...base.controllers[0], ...(patch as object) }] })).toEqual([`${FILE}: ${expected}`]);
+  });
+});
