@@ -10,7 +10,8 @@ import type { ControllerConfig } from "../../handler/config";
 import type { CheckEvent, CheckSummary, ControllerReading, HealthState, MetricSeries, SubnetState, Tunnel, TunnelSignals } from "../../handler/core";
 import { tag, tunnelIdTag } from "../../handler/tags";
 import type { EnvironmentDefinition } from "../../stacks/environment/schema";
-import { formatAlertPreview, previewAlerts, type PreviewAlert } from "../../stacks/operations/alert-preview";
+import { formatAlertPreview, previewAlerts, unmonitoredSeries, type PreviewAlert } from "../../stacks/operations/alert-preview";
+import { formatSignalAlertPreview, previewSignalAlerts, type SignalPreviewAlert } from "../../stacks/operations/signal-alert-preview";
 import { MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { terminalSafe } from "../shared/terminal-text";
 
@@ -176,7 +177,11 @@ export function summarySection(input: {
 }
 
 /** What the alert preview needs of a definition. */
-export type PreviewDefinition = Pick<EnvironmentDefinition, "name" | "maintenance"> & { readonly monitor: Pick<EnvironmentDefinition["monitor"], "mode" | "windowMinutes"> };
+export type PreviewDefinition = Pick<EnvironmentDefinition, "name" | "maintenance"> & {
+  readonly monitor: Pick<EnvironmentDefinition["monitor"], "mode" | "windowMinutes">;
+  /** The signal monitors' thresholds. @default no signal alerts previewed */
+  readonly signals?: Pick<EnvironmentDefinition["signals"], "health" | "expiry">;
+};
 
 /** An alert with every text from a controller (tag values, reasons) escaped for the terminal. */
 function escaped(alert: PreviewAlert): PreviewAlert {
@@ -188,6 +193,10 @@ function escaped(alert: PreviewAlert): PreviewAlert {
   };
 }
 
+function escapedSignal(alert: SignalPreviewAlert): SignalPreviewAlert {
+  return { ...alert, group: terminalSafe(alert.group, 120), ...(alert.mutedBy !== undefined ? { mutedBy: terminalSafe(alert.mutedBy, 120) } : {}) };
+}
+
 /**
  * The alerts the environment's monitors would open if this check's values held for their window,
  * grouped as its mode groups them, and the maintenance window that would mute each at `now`
@@ -195,14 +204,19 @@ function escaped(alert: PreviewAlert): PreviewAlert {
  */
 export function alertPreviewSection(definition: PreviewDefinition, series: readonly MetricSeries[], now: Date): string[] {
   const mode = definition.monitor.mode;
-  const alerts = previewAlerts({
-    definition,
-    series: series.map((s) => ({ metric: s.metric, value: s.points[s.points.length - 1]?.value ?? Number.NaN, tags: s.tags })),
-    now,
-  });
+  const latest = series.map((s) => ({ metric: s.metric, value: s.points[s.points.length - 1]?.value ?? Number.NaN, tags: s.tags }));
+  const alerts = previewAlerts({ definition, series: latest, now });
+  const signalLines =
+    definition.signals === undefined
+      ? []
+      : formatSignalAlertPreview(previewSignalAlerts({ definition: { name: definition.name, signals: definition.signals, maintenance: definition.maintenance }, series: latest, now }).map(escapedSignal));
+  // A series without the monitor's group-by tag is never evaluated by Datadog: say so, not silently.
+  const unmonitored = unmonitoredSeries({ definition, series: latest }).map((name) => `  not monitored in mode ${mode}: ${terminalSafe(name, 160)}`);
+  const lines = alerts.length === 0 && signalLines.length > 0 ? signalLines : [...formatAlertPreview(alerts.map(escaped)), ...signalLines];
   return [
     `Alerts the monitors would open if these values held for ${definition.monitor.windowMinutes} minutes (mode ${mode}: ${MODE_DESCRIPTIONS[mode]}), maintenance as of ${now.toISOString()}:`,
-    ...formatAlertPreview(alerts.map(escaped)).map((line) => `  ${line}`),
+    ...lines.map((line) => `  ${line}`),
+    ...unmonitored,
   ];
 }
 

@@ -204,9 +204,10 @@ describe("npm run check", () => {
   const secretsMock = mockClient(SecretsManagerClient);
 
   beforeAll(async () => {
-    // Valid for 30 days from this whole second: vpn.controller.cert_days_left prints 30 for the
-    // first 432 s (it is rounded to hundredths of a day), far longer than this file runs.
-    cert = await createCertificate({ notAfter: new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 86_400_000) });
+    // Valid for 90 days from this whole second: vpn.controller.cert_days_left prints 90 for the
+    // first 432 s (it is rounded to hundredths of a day), far longer than this file runs, and no
+    // expiry warning (30 days) enters the alert preview.
+    cert = await createCertificate({ notAfter: new Date(Math.floor(Date.now() / 1000) * 1000 + 90 * 86_400_000) });
   });
   beforeEach(async () => {
     tmp = tempDir();
@@ -243,7 +244,7 @@ describe("npm run check", () => {
         `Would send to Datadog (http://127.0.0.1:${intake.port}); nothing was sent (add --send to post it):`,
         "    METRIC                         VALUE  TAGS",
         "    vpn.controller.up              1      vpn_environment:lab,controller:vns3-a",
-        "    vpn.controller.cert_days_left  30     vpn_environment:lab,controller:vns3-a",
+        "    vpn.controller.cert_days_left  90     vpn_environment:lab,controller:vns3-a",
         "    vpn.tunnel.status              1      vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments",
         "    vpn.tunnel.status              0      vpn_environment:lab,controller:vns3-a,tunnel:payments_backup_zürich,tunnel_id:7,endpoint:acme-payments",
       ]),
@@ -366,7 +367,7 @@ maintenance:
           "  POST /api/v2/series: 28 gauge series (type 3), all at timestamp T",
           "    METRIC                          VALUE   TAGS",
           "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-a,vns3_version:4.9.0-20200121",
-          "    vpn.controller.cert_days_left   30      vpn_environment:lab,controller:vns3-a",
+          "    vpn.controller.cert_days_left   90      vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.uptime_seconds   263155  vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.disk_used_pct    20      vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.inode_used_pct   13      vpn_environment:lab,controller:vns3-a",
@@ -389,7 +390,7 @@ maintenance:
           "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-a,tunnel:initech_hq,tunnel_id:14,endpoint:initech-vns3-a-5",
           "    vpn.subnet.unmatched            1       vpn_environment:lab,controller:vns3-a",
           "    vpn.controller.up               1       vpn_environment:lab,controller:vns3-b",
-          "    vpn.controller.cert_days_left   30      vpn_environment:lab,controller:vns3-b",
+          "    vpn.controller.cert_days_left   90      vpn_environment:lab,controller:vns3-b",
           "    vpn.tunnel.status               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
           "    vpn.tunnel.phase1               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
           "    vpn.tunnel.phase2               1       vpn_environment:lab,controller:vns3-b,tunnel:globex_dr,tunnel_id:1,endpoint:globex",
@@ -478,7 +479,7 @@ maintenance:
     const series = (request.body as { series: { metric: string; type: number; points: { timestamp: number; value: number }[]; tags: string[] }[] }).series;
     expect(series.map((s) => [s.metric, s.type, s.points.map((p) => p.value), s.tags.join(",")])).toEqual([
       ["vpn.controller.up", 3, [1], "vpn_environment:lab,controller:vns3-a"],
-      ["vpn.controller.cert_days_left", 3, [30], "vpn_environment:lab,controller:vns3-a"],
+      ["vpn.controller.cert_days_left", 3, [90], "vpn_environment:lab,controller:vns3-a"],
       ["vpn.tunnel.status", 3, [1], "vpn_environment:lab,controller:vns3-a,tunnel:payments_primary,tunnel_id:4,endpoint:acme-payments"],
       ["vpn.tunnel.status", 3, [0], "vpn_environment:lab,controller:vns3-a,tunnel:payments_backup_zürich,tunnel_id:7,endpoint:acme-payments"],
     ]);

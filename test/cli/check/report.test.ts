@@ -1,3 +1,4 @@
+import { signalsSchema } from "../../../stacks/environment/signals-schema";
 /** What `npm run check` prints, from the checker's own summary and series (pure). */
 import { alertPreviewSection, controllerSection, datadogSection, healthLine, summarySection, type SummaryInput } from "../../../cli/check/report";
 import type { ControllerReading, MetricSeries } from "../../../handler/core";
@@ -157,6 +158,40 @@ describe("alertPreviewSection", () => {
 
   it("says so when nothing would open", () => {
     expect(alertPreviewSection(definition("tunnel"), [series[2] as MetricSeries], now).slice(1)).toEqual(["  No alert would open now."]);
+  });
+});
+
+describe("alertPreviewSection with the signal monitors", () => {
+  const now = new Date("2026-01-11T06:30:00Z");
+  const definition = {
+    name: "lab",
+    monitor: { mode: "partner" as const, windowMinutes: 5 },
+    maintenance: [],
+    signals: signalsSchema.parse({}),
+  };
+
+  it("adds a controller's full disk and a certificate five days from expiry, escaped, after the tunnel alerts", () => {
+    const series = [
+      gauge("vpn.tunnel.status", 0, ["vpn_environment:lab", "controller:a", "tunnel:to-acme", "tunnel_id:1", "endpoint:acme"]),
+      gauge("vpn.controller.disk_used_pct", 95, ["vpn_environment:lab", `controller:a${ESC}[2J`]),
+      gauge("vpn.controller.cert_days_left", 5, ["vpn_environment:lab", "controller:b"]),
+      gauge("vpn.controller.memory_used_pct", 40, ["vpn_environment:lab", "controller:b"]),
+    ];
+    expect(alertPreviewSection(definition, series, now).slice(1)).toEqual([
+      "  tunnels     endpoint:acme  down: to-acme",
+      "  disk        controller:a\\e[2J  warning: 95%",
+      "  certificate controller:b  critical: 5 days left",
+    ]);
+  });
+
+  it("shows only the signal alerts when no tunnel alert would open", () => {
+    const series = [gauge("vpn.controller.inode_used_pct", 91, ["vpn_environment:lab", "controller:a"])];
+    expect(alertPreviewSection(definition, series, now).slice(1)).toEqual(["  inodes      controller:a  warning: 91%"]);
+  });
+
+  it("names a tunnel series that lacks the group-by tag as not monitored, instead of an N/A group", () => {
+    const series = [gauge("vpn.tunnel.status", 0, ["vpn_environment:lab", "controller:a", "tunnel:lost", "tunnel_id:9"])];
+    expect(alertPreviewSection(definition, series, now).slice(1)).toEqual(["  No alert would open now.", "  not monitored in mode partner: tunnel:lost (no endpoint tag)"]);
   });
 });
 
