@@ -54,7 +54,7 @@ describe("npm run bootstrap", () => {
     expect(out).toContain("  state bucket s3://acme-vpn-state (eu-west-1): versioning, SSE-KMS with its own key (rotation on, alias/vpn-monitor-state), public access blocked, TLS only, S3-native locking\n");
     expect(out).toContain(
       [
-        "  plan role github-vpn-monitor-plan: reads what plan and drift refresh (12 resource types) and the state; trusts exactly:",
+        "  plan role github-vpn-monitor-plan: reads what plan and drift refresh (13 resource types) and the state; trusts exactly:",
         "    repo:acme/vpn-monitor:environment:acme-prod_plan",
         "    repo:acme/vpn-monitor:environment:fleet_plan",
         "    repo:acme/vpn-monitor:ref:refs/heads/main",
