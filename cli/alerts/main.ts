@@ -20,11 +20,11 @@ import { Redactor } from "../../handler/log";
 import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
 import { tag } from "../../handler/tags";
 import { TAG_KEYS } from "../../contract/metrics";
-import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import type { EnvironmentDefinition } from "../../stacks/environment/schema";
 import { checkSetup } from "../check/setup";
-import { lastValue, suggestion, type CommandSpec, type ParsedArgs } from "../shared/args";
+import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
+import { loadNamedEnvironment } from "../shared/named-environment";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 import { terminalSafe } from "../shared/terminal-text";
 import { ControllerApi, ControllerApiError } from "./controller-api";
@@ -104,21 +104,8 @@ async function alerts(args: ParsedArgs, io: CliIo, deps: AlertsCliDeps): Promise
   const requestMs = (seconds(args, "timeout", 15, 1, 120) as number) * 1000;
   const waitMs = (seconds(args, "wait", 120, 0, 600) as number) * 1000;
 
-  let loaded;
-  try {
-    loaded = loadEnvironments(path.resolve(io.cwd, dir), { labelRoot: io.cwd });
-  } catch (error) {
-    if (!(error instanceof EnvironmentValidationError)) throw error;
-    for (const problem of error.problems) err(`error: ${problem}`);
-    return EXIT.usage;
-  }
-  const environment = loaded.find((e) => e.definition.name === name);
-  if (environment === undefined) {
-    const names = loaded.map((e) => e.definition.name);
-    const guess = suggestion(name, names);
-    err(`error: no environment named ${JSON.stringify(name)} in ${dir}${guess !== undefined ? ` (did you mean ${guess}?)` : ""}; there are: ${names.join(", ") || "none"}`);
-    return EXIT.usage;
-  }
+  const environment = loadNamedEnvironment(io.cwd, dir, name, err);
+  if (environment === undefined) return EXIT.usage;
   const def = environment.definition;
   const file = path.relative(io.cwd, environment.file);
   if (!def.push.enabled && !remove) {

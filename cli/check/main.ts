@@ -18,9 +18,9 @@ import { Deadline, systemClock, type Clock } from "../../handler/deadline";
 import { createJsonLogger, Redactor, silentLogger } from "../../handler/log";
 import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
 import { createVns3Reader, type Vns3Reader } from "../../handler/vns3-client";
-import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
-import { lastValue, suggestion, type CommandSpec, type ParsedArgs } from "../shared/args";
+import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
+import { loadNamedEnvironment } from "../shared/named-environment";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 import { terminalSafe } from "../shared/terminal-text";
 import { alertPreviewSection, controllerSection, datadogSection, summarySection } from "./report";
@@ -113,21 +113,8 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
   const verbose = args.switches.get("verbose") === true;
 
   try {
-    let loaded;
-    try {
-      loaded = loadEnvironments(path.resolve(io.cwd, dir), { labelRoot: io.cwd });
-    } catch (error) {
-      if (!(error instanceof EnvironmentValidationError)) throw error;
-      for (const problem of error.problems) err(`error: ${problem}`);
-      return EXIT.usage;
-    }
-    const environment = loaded.find((e) => e.definition.name === name);
-    if (environment === undefined) {
-      const names = loaded.map((e) => e.definition.name);
-      const guess = suggestion(name, names);
-      err(`error: no environment named ${JSON.stringify(name)} in ${dir}${guess !== undefined ? ` (did you mean ${guess}?)` : ""}; there are: ${names.join(", ") || "none"}`);
-      return EXIT.usage;
-    }
+    const environment = loadNamedEnvironment(io.cwd, dir, name, err);
+    if (environment === undefined) return EXIT.usage;
     const def = environment.definition;
     const setup = checkSetup(def, io.env);
     for (const secret of setup.secrets) redactor.add(secret);
