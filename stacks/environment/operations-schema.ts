@@ -7,7 +7,7 @@
 import { RRule } from "rrule";
 import { z } from "zod";
 import { TAG_KEYS } from "../../contract/metrics";
-import { MAX_TAG_LENGTH, normalizeTagValue } from "../../handler/tags";
+import { MAX_TAG_LENGTH, normalizeTagValue } from "../../contract/tags";
 import { didYouMean } from "./did-you-mean";
 
 // --- Durations -------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ export type MaintenanceScopeField = keyof typeof MAINTENANCE_SCOPES;
 const SCOPE_FIELDS = Object.keys(MAINTENANCE_SCOPES) as MaintenanceScopeField[];
 
 /**
- * A partner or tunnel name, normalized exactly as the checker tags it (handler/tags.ts), so that
+ * A partner or tunnel name, normalized exactly as the checker tags it (contract/tags.ts), so that
  * `partner: "ACME Corp."` matches the tag `endpoint:acme_corp.`.
  */
 function checkerTagValue(key: string) {

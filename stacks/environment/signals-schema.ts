@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { TAG_KEYS } from "../../contract/metrics";
-import { MAX_TAG_LENGTH, normalizeTagValue } from "../../handler/tags";
+import { MAX_TAG_LENGTH, normalizeTagValue } from "../../contract/tags";
 
 /**
  * Windows the silence monitor accepts, in minutes: Datadog's preset metric-monitor windows from 10
@@ -38,7 +38,7 @@ const wholeNumber = (what: string, min: number, max: number) =>
 
 const percent = (fallback: number) => wholeNumber("a percentage", 1, 100).default(fallback);
 
-/** A tunnel or partner name, normalized as the checker tags it (handler/tags.ts). */
+/** A tunnel or partner name, normalized as the checker tags it (contract/tags.ts). */
 function checkerTag(key: string) {
   return z.string({ message: `must be a string (a ${key} tag value)` }).transform((value, ctx) => {
     const normalized = normalizeTagValue(value, MAX_TAG_LENGTH - key.length - 1);
