@@ -19,6 +19,8 @@ export const CHECKER_ENV = {
   apiUrl: "DD_API_URL",
   /** Enabled signal groups, comma-separated (contract/signals.ts); unset means all. */
   signals: "VPN_SIGNALS",
+  /** Minutes between reads of each controller's `/api/alerts` (`vpn.controller.push_configured`); set only when `push.enabled`. */
+  pushCheckMinutes: "VPN_PUSH_CHECK_MINUTES",
 } as const;
 
 /** Where the checker finds each credential: secret ARNs (or names), never a value. */
@@ -57,7 +59,7 @@ export function controllerEntries(def: Pick<EnvironmentDefinition, "controllers"
 
 /** The checker's environment variables for a definition. */
 export function checkerEnvironment(
-  def: Pick<EnvironmentDefinition, "name" | "controllers" | "datadog" | "signals">,
+  def: Pick<EnvironmentDefinition, "name" | "controllers" | "datadog" | "signals"> & { readonly push?: { readonly enabled: boolean; readonly checkEveryMinutes: number } | undefined },
   refs: CheckerSecretRefs,
 ): Record<string, string> {
   return {
@@ -66,5 +68,7 @@ export function checkerEnvironment(
     [CHECKER_ENV.site]: DATADOG_SITES[def.datadog.site],
     [CHECKER_ENV.apiKeySecretArn]: refs.datadogApiKeySecretArn,
     [CHECKER_ENV.signals]: formatSignalGroups(new Set(SIGNAL_GROUPS.filter((g) => def.signals[g].enabled))),
+    // Unset means "push off": the checker then never requests /api/alerts.
+    ...(def.push?.enabled === true ? { [CHECKER_ENV.pushCheckMinutes]: String(def.push.checkEveryMinutes) } : {}),
   };
 }

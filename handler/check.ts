@@ -12,9 +12,10 @@ import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary,
 import { Deadline, systemClock, type Clock } from "./deadline";
 import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
 import { silentLogger, type Logger } from "./log";
+import { PushStatusSchedule } from "./push-status";
 import { endpointNameTag, tunnelNameTag } from "./tags";
 import type { CredentialsResolver } from "./secrets";
-import { classifyReadError, type ReadWants, type Vns3Reader } from "./vns3-client";
+import { classifyReadError, type ReadWants, type Vns3Credentials, type Vns3Reader } from "./vns3-client";
 
 /** The I/O a check needs. */
 export interface CheckDeps {
@@ -47,6 +48,8 @@ export interface CheckState {
    * re-establishment, reboot). Replaced by each check's report: removed controllers and tunnels drop out.
    */
   memory: ReadonlyMap<string, ControllerMemory>;
+  /** When each controller's alerts are next due and what they said (push on only); made by the first check that needs it. */
+  push?: PushStatusSchedule;
 }
 
 /** A fresh {@link CheckState} (a cold start). */
@@ -131,7 +134,22 @@ export function defaultDatadogReserveMs(budgetMs: number): number {
   return Math.min(10_000, Math.max(1_000, Math.round(budgetMs * 0.3)));
 }
 
-async function readController(controller: ControllerConfig, deps: CheckDeps, deadline: Deadline, clock: Clock, want: ReadWants): Promise<ControllerReading> {
+/**
+ * After a successful read, the push path's alerts when they are due: best effort under the same
+ * read deadline, so it never delays delivery nor changes `vpn.controller.up`.
+ */
+async function readPushStatus(controller: ControllerConfig, credentials: Vns3Credentials, config: CheckerConfig, deps: CheckDeps, schedule: PushStatusSchedule, deadline: Deadline, clock: Clock): Promise<void> {
+  const read = deps.reader.readPushAlerts;
+  if (read === undefined || !schedule.due(controller.name, clock.now())) return;
+  try {
+    schedule.record(controller.name, clock.now(), await read.call(deps.reader, controller, credentials, deadline, config.environment));
+  } catch (error) {
+    schedule.forget(controller.name);
+    deps.logger?.log("warn", "controller alerts unreadable", { vpn_environment: config.environment, controller: controller.name, ...classifyReadError(error) });
+  }
+}
+
+async function readController(controller: ControllerConfig, deps: CheckDeps, deadline: Deadline, clock: Clock, want: ReadWants, push?: { config: CheckerConfig; schedule: PushStatusSchedule }): Promise<ControllerReading> {
   const started = clock.now();
   let credentials;
   try {
@@ -148,6 +166,7 @@ async function readController(controller: ControllerConfig, deps: CheckDeps, dea
     reading = { controller: controller.name, up: false, ...classifyReadError(error), durationMs: clock.now() - started };
   }
   if (!reading.up && reading.reason === "auth") deps.credentials.invalidate?.(controller);
+  if (reading.up && push !== undefined) await readPushStatus(controller, credentials, push.config, deps, push.schedule, deadline, clock);
   return reading;
 }
 
@@ -197,7 +216,15 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
   const signals = config.signals ?? new Set(SIGNAL_GROUPS);
   // A group that is off costs nothing: no tunnel_params kept, no /api/status/system request.
   const want: ReadWants = { tunnelParams: signals.has("phase") || signals.has("traffic"), system: signals.has("health") };
-  const readings = await Promise.all(config.controllers.map((controller) => readController(controller, deps, readDeadline, clock, want)));
+  // Push on: a warm container keeps its schedule (reads every few checks); a one-off run reads once.
+  let push: { config: CheckerConfig; schedule: PushStatusSchedule } | undefined;
+  if (config.pushCheckEveryMinutes !== undefined) {
+    const schedule = deps.state?.push ?? new PushStatusSchedule(config.pushCheckEveryMinutes * 60_000);
+    if (deps.state !== undefined) deps.state.push = schedule;
+    push = { config, schedule };
+  }
+  const readings = await Promise.all(config.controllers.map((controller) => readController(controller, deps, readDeadline, clock, want, push)));
+  const pushConfigured = push === undefined ? undefined : new Map(readings.flatMap((r) => { const value = push.schedule.value(r.controller); return r.up && value !== undefined ? [[r.controller, value] as const] : []; }));
 
   for (const reading of readings) {
     if (!reading.up) {
@@ -221,6 +248,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     maxEvents: options.maxEvents,
     knownTunnels,
     signals,
+    ...(pushConfigured !== undefined ? { pushConfigured } : {}),
     ...(state !== undefined ? { previous: state.memory } : {}),
     ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });

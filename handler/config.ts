@@ -68,6 +68,8 @@ export interface CheckerConfig {
   readonly datadog: DatadogConfig;
   /** Enabled signal groups (`VPN_SIGNALS`, contract/signals.ts). @default every group */
   readonly signals?: ReadonlySet<SignalGroup>;
+  /** Minutes between reads of each controller's alerts (`VPN_PUSH_CHECK_MINUTES`); absent: push off, never read. */
+  readonly pushCheckEveryMinutes?: number;
 }
 
 /** Environment record accepted by the parser (`process.env` fits). */
@@ -283,6 +285,14 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
     issues.push(`${CHECKER_ENV.signals}: unknown signal group ${signals.unknown.slice(0, 5).map((n) => JSON.stringify(n.slice(0, 40))).join(", ")}; expected a comma-separated list of ${SIGNAL_GROUPS.join(", ")}`);
   }
 
+  let pushCheckEveryMinutes: number | undefined;
+  const pushMinutes = read(env, CHECKER_ENV.pushCheckMinutes);
+  if (pushMinutes !== undefined) {
+    const minutes = /^\d{1,2}$/.test(pushMinutes) ? Number(pushMinutes) : NaN;
+    if (minutes >= 1 && minutes <= 60) pushCheckEveryMinutes = minutes;
+    else issues.push(`${CHECKER_ENV.pushCheckMinutes}: expected a whole number of minutes 1-60 (push.checkEveryMinutes), or unset when push is off`);
+  }
+
   if (issues.length > 0 || environment === undefined || site === undefined || apiKey === undefined) {
     throw new ConfigError(issues);
   }
@@ -291,5 +301,6 @@ export function parseCheckerConfig(env: EnvRecord): CheckerConfig {
     controllers,
     datadog: { site, apiUrl, apiKey },
     signals: signals.groups,
+    ...(pushCheckEveryMinutes !== undefined ? { pushCheckEveryMinutes } : {}),
   };
 }

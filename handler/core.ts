@@ -254,6 +254,8 @@ export interface BuildReportInput {
   readonly signals?: ReadonlySet<SignalGroup>;
   /** The previous check's {@link CheckReport.memory} in this container. @default none (cold start) */
   readonly previous?: ReadonlyMap<string, ControllerMemory>;
+  /** Push on: per readable controller, whether its alert is configured (handler/push-status.ts). @default push off, none sent */
+  readonly pushConfigured?: ReadonlyMap<string, 0 | 1>;
 }
 
 /**
@@ -472,6 +474,8 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     const status = system?.ok === true ? system.status : undefined;
     const version = status?.vns3Version ?? before?.vns3Version;
     series.push(gauge(METRICS.controllerUp, 1, timestamp, version !== undefined ? [...base, tag(TAG_KEYS.vns3Version, version)] : base), ...expiry);
+    const pushConfigured = input.pushConfigured?.get(reading.controller);
+    if (pushConfigured !== undefined) series.push(gauge(METRICS.controllerPushConfigured, pushConfigured, timestamp, base));
     let rebooted = false;
     if (status !== undefined) {
       if (status.uptimeSeconds !== undefined) {

@@ -21,6 +21,7 @@
  * {@link FULL_HANDSHAKE_EVERY_MS}, so a rotated certificate, and its days left, are seen within
  * minutes (docs/checker.md "Expiry, rotation and reading rules").
  */
+import { PUSH_ALERTS_PATH, pushAlertsReader } from "./push-status";
 import * as https from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -658,6 +659,11 @@ export interface ReadWants {
 /** Reads one controller: tunnel status first, then connected subnets (whose failure is separate). */
 export interface Vns3Reader {
   read(controller: ControllerConfig, credentials: Vns3Credentials, deadline: Deadline, want?: ReadWants): Promise<ControllerReading>;
+  /**
+   * `GET /api/alerts` over the same pinned connections: 1 when `environment`'s alert exists and is
+   * enabled, else 0 (handler/push-status.ts). Throws on any failure; the caller treats it as best effort.
+   */
+  readPushAlerts?(controller: ControllerConfig, credentials: Vns3Credentials, deadline: Deadline, environment: string): Promise<0 | 1>;
   /** Close every kept connection (a CLI or test that is done). Idle ones never hold the process open anyway. */
   close?(): void;
 }
@@ -678,6 +684,9 @@ export interface Vns3ReaderOptions {
 
 /** Largest /api/status/system answer read (the SDK's sample is about 2 KB). */
 export const MAX_SYSTEM_BODY_BYTES = 256 * 1024;
+
+/** Largest /api/alerts answer read: a handful of alerts of a few hundred bytes each in practice. */
+export const MAX_ALERTS_BODY_BYTES = 256 * 1024;
 
 /** The reading's `expiry` facts: the certificate seen and the definition's credential date, when known. */
 function expiryFactsOf(controller: ControllerConfig, certificate: SeenCertificate | undefined): { expiry?: ControllerExpiryFacts } {
@@ -758,6 +767,10 @@ export function createVns3Reader(options: Vns3ReaderOptions = {}): Vns3Reader {
       knownGood.add(controller.name);
       const [subnets, system] = await Promise.all([earlySubnets ?? readSubnets(target, credentials, deadline), want.system === true ? (earlySystem ?? readSystem(target, credentials, deadline)) : undefined]);
       return { controller: controller.name, up: true, tunnels, subnets, ...(system !== undefined ? { system } : {}), ...expiryFactsOf(controller, connectionsOf(target).agent.certificate), durationMs: clock.now() - started };
+    },
+    readPushAlerts(controller, credentials, deadline, environment) {
+      const target: Vns3Target = { host: controller.host, port: controller.port, tlsSha256: controller.tlsSha256, tlsSha256Next: controller.tlsSha256Next };
+      return get(target, credentials, PUSH_ALERTS_PATH, () => pushAlertsReader(environment), deadline, Math.min(MAX_ALERTS_BODY_BYTES, options.maxBodyBytes ?? MAX_ALERTS_BODY_BYTES));
     },
     close() {
       for (const pool of pools.values()) pool.close();

@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { daysLeft } from "../../handler/expiry";
 import { createHandler, type HandlerOptions } from "../../handler/index";
 import { VNS3_PATHS } from "../../contract/vns3";
+import { PUSH_ALERTS_PATH } from "../../handler/push-status";
 import {
   closedPort,
   connectedSubnetsRoute,
@@ -581,7 +582,7 @@ describe("handler: signals across warm invocations", () => {
     ]);
   });
 
-  it("requests status endpoints only, never GET /api/ipsec (pre-shared keys), and no /api/status/system when health is off", async () => {
+  it("requests status endpoints only (plus /api/alerts with push on), never GET /api/ipsec (pre-shared keys), and no /api/status/system when health is off", async () => {
     const allowed = ["/api/status/ipsec", "/api/status/connected_subnets?extended_output=true", "/api/status/system"];
     expect(Object.values(VNS3_PATHS).sort()).toEqual([...allowed].sort());
     for (const path of Object.values(VNS3_PATHS)) expect(path.startsWith("/api/status/")).toBe(true);
@@ -596,7 +597,14 @@ describe("handler: signals across warm invocations", () => {
     expect(withHealth.some((r) => r === "GET /api/ipsec" || r.startsWith("GET /api/ipsec?"))).toBe(false);
 
     await handlerWith(env(controllers, dd.url, { VPN_SIGNALS: "traffic,phase" }), [])({}, lambdaContext(5000));
-    expect(vns3.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/status/connected_subnets?extended_output=true", "GET /api/status/ipsec"]);
+    expect(vns3.requests.splice(0).map((r) => `${r.method} ${r.path}`).sort()).toEqual(["GET /api/status/connected_subnets?extended_output=true", "GET /api/status/ipsec"]);
+
+    // Push on adds exactly one path, the alert list (no keys in it), and still never /api/ipsec.
+    expect(PUSH_ALERTS_PATH).toBe("/api/alerts");
+    await handlerWith(env(controllers, dd.url, { VPN_SIGNALS: "traffic,phase", VPN_PUSH_CHECK_MINUTES: "15" }), [])({}, lambdaContext(5000));
+    const withPush = vns3.requests.map((r) => `${r.method} ${r.path}`);
+    expect(withPush.sort()).toEqual(["GET /api/alerts", "GET /api/status/connected_subnets?extended_output=true", "GET /api/status/ipsec"]);
+    expect(withPush.some((r) => r === "GET /api/ipsec" || r.startsWith("GET /api/ipsec?"))).toBe(false);
   });
 
   it("reads at most 256 KiB of /api/status/system; a larger answer leaves health unavailable and the controller up", async () => {

@@ -38,10 +38,18 @@ describe("the checker Lambda", () => {
     });
   });
 
+  it("with push on, also gets VPN_PUSH_CHECK_MINUTES from push.checkEveryMinutes", () => {
+    const pushed = onlyResource(synthEnvironment(baseDefinition({ push: { enabled: true, checkEveryMinutes: 10 } })), "aws_lambda_function");
+    const variables = (pushed.environment as { variables: Record<string, string> }).variables;
+    expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "MALLOC_ARENA_MAX", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT", "VPN_PUSH_CHECK_MINUTES", "VPN_SIGNALS"]);
+    expect(variables.VPN_PUSH_CHECK_MINUTES).toBe("10");
+  });
+
   it("gets exactly the checker's contract variables, and no credential", () => {
     const variables = (fn.environment as { variables: Record<string, string> }).variables;
     expect(Object.keys(variables).sort()).toEqual(["DD_API_KEY_SECRET_ARN", "DD_SITE", "MALLOC_ARENA_MAX", "NODE_OPTIONS", "VNS3_CONTROLLERS", "VPN_ENVIRONMENT", "VPN_SIGNALS"]);
     expect(variables.VPN_SIGNALS).toBe("traffic,phase,health,expiry");
+    expect(variables.VPN_PUSH_CHECK_MINUTES).toBeUndefined(); // push off: the checker never reads /api/alerts
     expect(variables.VPN_ENVIRONMENT).toBe("acme-prod");
     expect(variables.DD_SITE).toBe("datadoghq.eu");
     expect(variables.DD_API_KEY_SECRET_ARN).toBe("arn:aws:secretsmanager:eu-west-1:123456789012:secret:vpn-monitor/datadog-api-key-QwErTy");
