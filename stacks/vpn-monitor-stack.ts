@@ -14,7 +14,7 @@ import { EnvironmentDashboard } from "./constructs/environment-dashboard";
 import { MaintenanceWindows } from "./constructs/maintenance-windows";
 import { EnvironmentMonitors } from "./constructs/monitors";
 import { SignalMonitors } from "./constructs/monitors/signal-monitors";
-import { PushMonitors } from "./constructs/push-monitors";
+import { PushMonitors, pushTunnelEventsQuery } from "./constructs/push-monitors";
 import { dashboardLink } from "./constructs/monitors/queries";
 import { NetworkAccess } from "./constructs/network-access";
 import { MinuteSchedule } from "./constructs/schedule";
@@ -101,6 +101,7 @@ export class VpnMonitorStack extends TerraformStack {
       sloTimeframe: env.slo.timeframe,
       signalGroups: new Set(SIGNAL_GROUPS.filter((group) => env.signals[group].enabled)),
       healthThresholds: env.signals.health,
+      ...(env.push.enabled ? { pushTunnelEvents: pushTunnelEventsQuery(env.name) } : {}),
     });
     const { monitor } = env;
     this.monitors = new EnvironmentMonitors(this, "monitors", {

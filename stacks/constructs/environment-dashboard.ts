@@ -19,6 +19,8 @@ export interface EnvironmentDashboardProps {
   readonly signalGroups?: ReadonlySet<SignalGroup>;
   /** Warning thresholds the health columns colour by. @default 90 each */
   readonly healthThresholds?: SignalWidgetThresholds;
+  /** The pushed tunnel events' search, overlaid on the re-establishment graph. @default none (push off) */
+  readonly pushTunnelEvents?: string;
 }
 
 export class EnvironmentDashboard extends Construct {
@@ -34,7 +36,13 @@ export class EnvironmentDashboard extends Construct {
           ...(props.sloTimeframe === undefined ? {} : { sloTimeframe: props.sloTimeframe }),
           ...(props.signalGroups === undefined
             ? {}
-            : { signals: { enabled: props.signalGroups, ...(props.healthThresholds === undefined ? {} : { thresholds: props.healthThresholds }) } }),
+            : {
+                signals: {
+                  enabled: props.signalGroups,
+                  ...(props.healthThresholds === undefined ? {} : { thresholds: props.healthThresholds }),
+                  ...(props.pushTunnelEvents === undefined ? {} : { pushTunnelEvents: props.pushTunnelEvents }),
+                },
+              }),
         }),
       ),
     });

@@ -90,7 +90,7 @@ export interface EnvironmentDashboardInput {
   /** SLO timeframe shown first in the SLO widget. @default 30d */
   readonly sloTimeframe?: "7d" | "30d" | "90d";
   /** Signal groups that are on, for their widgets (stacks/datadog/signal-widgets.ts). @default no signal widgets */
-  readonly signals?: Pick<SignalWidgetsInput, "enabled"> & { readonly thresholds?: SignalWidgetThresholds };
+  readonly signals?: Pick<SignalWidgetsInput, "enabled" | "pushTunnelEvents"> & { readonly thresholds?: SignalWidgetThresholds };
 }
 
 /**
@@ -176,7 +176,7 @@ export function environmentDashboard(input: EnvironmentDashboardInput): Dashboar
         timeseries("Check duration (ms)", "duration", `max:${METRICS.checkDuration}${scope}`, "line"),
         timeseries("Datadog delivery attempts of the previous check", "attempts", `max:${METRICS.deliveryAttempts}${scope}`, "bars"),
       ]),
-      ...(input.signals === undefined ? [] : signalWidgets({ environment: input.environment, enabled: input.signals.enabled }, input.signals.thresholds)),
+      ...(input.signals === undefined ? [] : signalWidgets({ environment: input.environment, enabled: input.signals.enabled, ...(input.signals.pushTunnelEvents === undefined ? {} : { pushTunnelEvents: input.signals.pushTunnelEvents }) }, input.signals.thresholds)),
     ],
   };
 }

@@ -13,6 +13,12 @@ type Widget = Record<string, unknown>;
 export interface SignalWidgetsInput {
   readonly environment: string;
   readonly enabled: ReadonlySet<SignalGroup>;
+  /**
+   * With the push path on (docs/push.md): the event search of the controllers' pushed tunnel
+   * drops and recoveries, overlaid on the re-establishment graph, so a drop shorter than a check
+   * shows beside the SA replacement it caused. @default no overlay
+   */
+  readonly pushTunnelEvents?: string;
 }
 
 /**
@@ -96,7 +102,12 @@ export function signalWidgets(input: SignalWidgetsInput, thresholds: SignalWidge
       group("Traffic", [
         timeseries("Inbound bytes per tunnel (per check)", `sum:${METRICS.tunnelBytesIn}${scope} by {${tunnel}}.as_count()`, "bars"),
         timeseries("Outbound bytes per tunnel (per check)", `sum:${METRICS.tunnelBytesOut}${scope} by {${tunnel}}.as_count()`, "bars"),
-        timeseries("Unexpected re-establishments per tunnel", `sum:${METRICS.tunnelReestablished}${scope} by {${tunnel}}.as_count()`, "bars"),
+        timeseries(
+          input.pushTunnelEvents === undefined ? "Unexpected re-establishments per tunnel" : "Unexpected re-establishments per tunnel, pushed tunnel drops as events",
+          `sum:${METRICS.tunnelReestablished}${scope} by {${tunnel}}.as_count()`,
+          "bars",
+          input.pushTunnelEvents === undefined ? undefined : [{ q: input.pushTunnelEvents, tags_execution: "and" }],
+        ),
       ]),
     );
   }

@@ -95,4 +95,17 @@ describe("push monitors", () => {
       expect.stringMatching(/\(v1\.Monitor\) \$\.options\.variables\[0\]: the client's ObjectSerializer left it unparsed/),
     ]);
   });
+
+  it("overlay pushed tunnel drops and recoveries on the dashboard's re-establishment graph, only with push on", () => {
+    const widgetTitled = (stack: ReturnType<typeof synthEnvironment>, prefix: string) => {
+      const dashboard = JSON.parse(Object.values(stack.resource.datadog_dashboard_json ?? {})[0]!.dashboard as string) as { widgets: { definition: { widgets?: { definition: { title?: string; events?: unknown } }[] } }[] };
+      return dashboard.widgets.flatMap((w) => w.definition.widgets ?? []).find((w) => w.definition.title?.startsWith(prefix))?.definition;
+    };
+    const on = widgetTitled(synthEnvironment(baseDefinition({ push: { enabled: true } })), "Unexpected re-establishments");
+    const off = widgetTitled(synthEnvironment(baseDefinition()), "Unexpected re-establishments");
+    expect(on).toMatchObject({ title: "Unexpected re-establishments per tunnel, pushed tunnel drops as events", events: [{ q: "tags:vpn_environment:acme-prod (event:tunnel_down OR event:tunnel_up)", tags_execution: "and" }] });
+    expect(pushTunnelEventsQuery("acme-prod")).toBe("tags:vpn_environment:acme-prod (event:tunnel_down OR event:tunnel_up)");
+    expect(off).toEqual(expect.objectContaining({ title: "Unexpected re-establishments per tunnel" }));
+    expect(off).not.toHaveProperty("events");
+  });
 });
