@@ -4,6 +4,9 @@
  */
 import * as path from "node:path";
 import { App } from "cdktf";
+import { bootstrapLayout, BootstrapDefinitionError } from "./stacks/bootstrap/accounts";
+import { BootstrapStack } from "./stacks/bootstrap/bootstrap-stack";
+import { BootstrapSettingsError, loadBootstrapSettings } from "./stacks/bootstrap/settings";
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
 import { buildLambdaPackage } from "./stacks/lambda-package";
 import { FleetStack, fleetGroups } from "./stacks/fleet-stack";
@@ -16,13 +19,19 @@ function main(): void {
   // The fleet overview spans every environment, even when only a subset is synthesized (the
   // review's fast path): otherwise it would seem to lose the environments left out.
   const fleetEnvironmentsDir = process.env.VPN_MONITOR_FLEET_ENVIRONMENTS_DIR || environmentsDir;
+  // bootstrap.yaml (stacks/bootstrap/settings.ts): the bootstrap stacks join the app, over every definition.
+  const bootstrapFile = process.env.VPN_MONITOR_BOOTSTRAP_FILE || path.join(__dirname, "bootstrap.yaml");
   let environments;
   let fleetEnvironments;
+  let bootstrap;
   try {
     environments = loadEnvironments(environmentsDir);
     fleetEnvironments = fleetEnvironmentsDir === environmentsDir ? environments : loadEnvironments(fleetEnvironmentsDir);
+    const settings = loadBootstrapSettings(bootstrapFile, path.relative(process.cwd(), bootstrapFile) || bootstrapFile);
+    const labelled = fleetEnvironments.map((e) => ({ label: path.relative(process.cwd(), e.file) || e.file, definition: e.definition }));
+    bootstrap = settings && { settings, layout: bootstrapLayout(labelled, settings.account) };
   } catch (error) {
-    if (error instanceof EnvironmentValidationError) {
+    if (error instanceof EnvironmentValidationError || error instanceof BootstrapSettingsError || error instanceof BootstrapDefinitionError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
@@ -40,6 +49,10 @@ function main(): void {
   // One overview dashboard per Datadog site over every environment on it.
   for (const group of fleetGroups(fleetEnvironments.map((e) => e.definition))) {
     new FleetStack(app, { environments: group.environments, stackId: group.stackId });
+  }
+  for (const account of bootstrap?.layout.accounts ?? []) {
+    const { repository, pullRequestRole, existingOidcProvider } = bootstrap!.settings;
+    new BootstrapStack(app, { account, repository, pullRequestRole, existingOidcProvider });
   }
   app.synth();
 }

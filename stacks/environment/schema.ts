@@ -396,7 +396,9 @@ export const environmentSchema = z
       .string({ message: "is required (expected lowercase letters, digits and hyphens, 2-32, starting with a letter, matching the file name)" })
       .regex(ENV_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" })
       // vpn-monitor-fleet[-<site>] is the fleet overview's stack (stacks/fleet-stack.ts).
-      .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' }),
+      .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' })
+      // vpn-monitor-bootstrap[-<account>] is the bootstrap stack (stacks/bootstrap/names.ts).
+      .refine((name) => name !== "bootstrap" && !name.startsWith("bootstrap-"), { message: 'is reserved: "bootstrap" and "bootstrap-…" name the bootstrap stacks' }),
     aws: awsSchema,
     backend: backendSchema.default({ type: "local" }),
     controllers: z.array(controllerSchema, { message: "is required" }).min(1, { message: "needs at least one controller" }),
