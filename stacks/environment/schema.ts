@@ -156,6 +156,12 @@ const backendSchema = z.discriminatedUnion(
         .string({ message: `is required (expected ${EXPECTED.kmsKeyArn} or …:alias/<name>)` })
         .refine((id) => KMS_KEY_ARN.test(id) || KMS_ALIAS_ARN.test(id), { message: `is not a KMS key ARN (expected ${EXPECTED.kmsKeyArn} or arn:aws:kms:<region>:<12-digit account>:alias/<name>)` })
         .optional(),
+      /**
+       * This bucket also holds the fleet overview's state of the definition's Datadog site
+       * (stacks/fleet-state.ts): needed on exactly one definition once two on the site keep state in S3.
+       * @default false
+       */
+      fleet: z.boolean({ message: "must be true or false" }).optional(),
     }),
   ],
   { message: 'must be { type: "local" } or { type: "s3", bucket: … }' },

@@ -56,7 +56,9 @@ describe("bootstrapLayout", () => {
         datadog: { site: "EU" },
       }),
     );
-    expect(bootstrapLayout(labelled([acme, other])).accounts.map((a) => [a.stackId, a.targets])).toEqual([
+    // Two buckets on one Datadog site: acme-prod's holds the fleet overview's state (stacks/fleet-state.ts).
+    const acmeHoldsFleet = definition({ ...baseDefinition({ backend: { type: "s3", bucket: "acme-vpn-state", fleet: true } }), ticketing: acme.ticketing });
+    expect(bootstrapLayout(labelled([acmeHoldsFleet, other])).accounts.map((a) => [a.stackId, a.targets])).toEqual([
       ["vpn-monitor-bootstrap-123456789012", ["acme-prod", "fleet"]],
       ["vpn-monitor-bootstrap-210987654321", ["hooli-prod"]],
     ]);

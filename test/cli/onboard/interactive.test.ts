@@ -97,7 +97,10 @@ describe("npm run onboard, interactive", () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
     tmp = tempDir();
-    fs.copyFileSync(path.join(ROOT, "environments/example-multi.yaml"), path.join(tmp.dir, "example-multi.yaml"));
+    // example-multi (US1, S3) holds its site's fleet overview state: marked, so that a new US1
+    // environment with another bucket may join (stacks/fleet-state.ts).
+    const multi = fs.readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8").replace("  bucket: example-terraform-state\n", "  bucket: example-terraform-state\n  fleet: true\n");
+    fs.writeFileSync(path.join(tmp.dir, "example-multi.yaml"), multi);
   });
   afterEach(() => tmp.remove());
 
