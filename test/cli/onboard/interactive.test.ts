@@ -238,6 +238,10 @@ describe("npm run onboard, interactive", () => {
     ["a", ["AP1", "AP2"]],
     ["datadoghq", ["US1", "EU"]],
     ["ddog", ["GOV"]],
+    // Hosts typed half-way: in no site's name or domain, but the start of one host (contract/datadog-sites.ts).
+    ["app.datadoghq.e", ["EU"]],
+    ["https://api.us5.datad", ["US5"]],
+    ["app.datadoghq.", ["US1", "EU"]],
     ["", ["US1", "US3", "US5", "EU", "AP1", "AP2", "GOV"]],
   ])("typing %j at the site list shows %j", async (term, shown) => {
     const prompter = new ScriptedPrompter([[/Datadog site/, term], [/Write /, "cancel"]]);
