@@ -338,10 +338,17 @@ const ticketingSchema = z
     for (const [header, value] of Object.entries(t.customHeaders)) {
       const referenced = references(value);
       if (isCredentialName(header) && !referenced.some((v) => t.secretVariables.includes(v))) {
+        // A credential header must name a declared secret: one it names that is not declared is a
+        // typo or a missing entry, and Datadog would send the text "$NAME" as the credential.
+        const undeclared = referenced.filter((v) => !t.secretVariables.includes(v));
+        const declared = t.secretVariables.length === 0 ? "none is declared" : `declared: ${t.secretVariables.join(", ")}`;
         ctx.addIssue({
           code: "custom",
           path: ["customHeaders", header],
-          message: "carries a credential: put it in a secretVariables entry and reference it as $NAME",
+          message:
+            undeclared.length > 0
+              ? `references $${undeclared.join(", $")}, which is not in ticketing.secretVariables (${declared}): declare it there or fix the name`
+              : "carries a credential: put it in a secretVariables entry and reference it as $NAME",
         });
       }
     }
