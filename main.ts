@@ -10,6 +10,7 @@ import { BootstrapSettingsError, loadBootstrapSettings } from "./stacks/bootstra
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
 import { buildLambdaPackage } from "./stacks/lambda-package";
 import { FleetStack, fleetGroups } from "./stacks/fleet-stack";
+import { discardStaleOutput } from "./stacks/stale-output";
 import { skipTokenStackTraces } from "./stacks/token-stack-traces";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
@@ -33,6 +34,9 @@ function main(): void {
   } catch (error) {
     if (error instanceof EnvironmentValidationError || error instanceof BootstrapSettingsError || error instanceof BootstrapDefinitionError) {
       process.stderr.write(`${error.message}\n`);
+      // cdktf sets CDKTF_OUTDIR; run directly, the app writes to cdktf.out like cdktf.json says.
+      const removed = discardStaleOutput(process.env.CDKTF_OUTDIR || path.join(__dirname, "cdktf.out"));
+      if (removed !== undefined) process.stderr.write(`${removed}\n`);
       process.exit(1);
     }
     throw error;
