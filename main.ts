@@ -4,9 +4,13 @@
  */
 import * as path from "node:path";
 import { App } from "cdktf";
+import { bootstrapLayout, BootstrapDefinitionError } from "./stacks/bootstrap/accounts";
+import { BootstrapStack } from "./stacks/bootstrap/bootstrap-stack";
+import { BootstrapSettingsError, loadBootstrapSettings } from "./stacks/bootstrap/settings";
 import { EnvironmentValidationError, loadEnvironments } from "./stacks/environment/load";
 import { buildLambdaPackage } from "./stacks/lambda-package";
 import { FleetStack, fleetGroups } from "./stacks/fleet-stack";
+import { discardStaleOutput } from "./stacks/stale-output";
 import { skipTokenStackTraces } from "./stacks/token-stack-traces";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
@@ -16,14 +20,23 @@ function main(): void {
   // The fleet overview spans every environment, even when only a subset is synthesized (the
   // review's fast path): otherwise it would seem to lose the environments left out.
   const fleetEnvironmentsDir = process.env.VPN_MONITOR_FLEET_ENVIRONMENTS_DIR || environmentsDir;
+  // bootstrap.yaml (stacks/bootstrap/settings.ts): the bootstrap stacks join the app, over every definition.
+  const bootstrapFile = process.env.VPN_MONITOR_BOOTSTRAP_FILE || path.join(__dirname, "bootstrap.yaml");
   let environments;
   let fleetEnvironments;
+  let bootstrap;
   try {
     environments = loadEnvironments(environmentsDir);
     fleetEnvironments = fleetEnvironmentsDir === environmentsDir ? environments : loadEnvironments(fleetEnvironmentsDir);
+    const settings = loadBootstrapSettings(bootstrapFile, path.relative(process.cwd(), bootstrapFile) || bootstrapFile);
+    const labelled = fleetEnvironments.map((e) => ({ label: path.relative(process.cwd(), e.file) || e.file, definition: e.definition }));
+    bootstrap = settings && { settings, layout: bootstrapLayout(labelled, settings.account) };
   } catch (error) {
-    if (error instanceof EnvironmentValidationError) {
+    if (error instanceof EnvironmentValidationError || error instanceof BootstrapSettingsError || error instanceof BootstrapDefinitionError) {
       process.stderr.write(`${error.message}\n`);
+      // cdktf sets CDKTF_OUTDIR; run directly, the app writes to cdktf.out like cdktf.json says.
+      const removed = discardStaleOutput(process.env.CDKTF_OUTDIR || path.join(__dirname, "cdktf.out"));
+      if (removed !== undefined) process.stderr.write(`${removed}\n`);
       process.exit(1);
     }
     throw error;
@@ -40,6 +53,10 @@ function main(): void {
   // One overview dashboard per Datadog site over every environment on it.
   for (const group of fleetGroups(fleetEnvironments.map((e) => e.definition))) {
     new FleetStack(app, { environments: group.environments, stackId: group.stackId });
+  }
+  for (const account of bootstrap?.layout.accounts ?? []) {
+    const { repository, pullRequestRole, existingOidcProvider } = bootstrap!.settings;
+    new BootstrapStack(app, { account, repository, pullRequestRole, existingOidcProvider });
   }
   app.synth();
 }

@@ -48,6 +48,17 @@ export function parseDatadogSite(input: string): DatadogSiteName | undefined {
   return DATADOG_SITE_NAMES.find((name) => DATADOG_SITES[name] === host || APP_HOST[name] === text);
 }
 
+/**
+ * The sites a host or URL typed only half-way can still mean (`app.datadoghq.e`, `https://api.us5.`):
+ * those whose domain, API host or app host it begins. Empty for anything else (a name, a fragment
+ * from the middle), which callers match their own way.
+ */
+export function datadogSitesByHostPrefix(input: string): DatadogSiteName[] {
+  const text = input.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  if (!text.includes(".")) return [];
+  return DATADOG_SITE_NAMES.filter((name) => [DATADOG_SITES[name], `api.${DATADOG_SITES[name]}`, APP_HOST[name]].some((host) => host.startsWith(text)));
+}
+
 /** `https://api.<domain>`: the base URL of the site's HTTP API (no trailing slash). */
 export function datadogApiUrl(site: DatadogSiteName): string {
   return `https://api.${DATADOG_SITES[site]}`;

@@ -33,8 +33,16 @@ export const WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_";
 
 /** Every fixed-name setting the workflows read. */
 export const GITHUB_SETTINGS: readonly GitHubSetting[] = [
-  { name: "AWS_PLAN_ROLE_ARN", kind: "variable", home: "repository", usedBy: "plan, drift, pull-request plans (the read-only plan role)" },
+  { name: "AWS_PLAN_ROLE_ARN", kind: "variable", home: "repository", usedBy: "plan, drift (the plan role: main only, never pull requests)" },
   { name: "PLAN_RECIPIENT_CERT", kind: "variable", home: "repository", usedBy: "plan (encrypts the plan artifact; a certificate, public)" },
+  { name: "PLAN_SIGNING_PUBLIC_KEY", kind: "variable", home: "repository", usedBy: "apply (verifies the plan artifact's signature; a public key)" },
+  {
+    name: "AWS_PULL_REQUEST_ROLE_ARN",
+    kind: "variable",
+    home: "repository",
+    usedBy: "pull-request plans (a role trusted by pull requests, no state access); unset: the review comes without plans",
+    optional: true,
+  },
   { name: "AWS_REGION", kind: "variable", home: "repository", usedBy: "every job that assumes a role (default us-east-1)", optional: true },
   { name: "DD_PLAN_API_KEY", kind: "secret", home: "repository", usedBy: "plan, drift, pull-request plans (read-only Datadog keys)" },
   { name: "DD_PLAN_APP_KEY", kind: "secret", home: "repository", usedBy: "plan, drift, pull-request plans (read-only Datadog keys)" },
@@ -42,6 +50,7 @@ export const GITHUB_SETTINGS: readonly GitHubSetting[] = [
   { name: "DD_API_KEY", kind: "secret", home: "deploy-environment", usedBy: "apply (deploy Datadog keys)" },
   { name: "DD_APP_KEY", kind: "secret", home: "deploy-environment", usedBy: "apply (deploy Datadog keys)" },
   { name: "PLAN_DECRYPTION_KEY", kind: "secret", home: "deploy-environment", usedBy: "apply (decrypts the approved plan)" },
+  { name: "PLAN_SIGNING_KEY", kind: "secret", home: "plan-environment", usedBy: "plan (signs the plan artifact; in every `<name>_plan`, fleets included, so a branch cannot sign)" },
 ];
 
 /** One deploy target as GitHub sees it: an environment (with its ticketing variables) or a fleet overview (none). */
@@ -96,13 +105,16 @@ export function githubSetup(targets: readonly GitHubTarget[]): GitHubSetup {
         role: "plan",
         requiredReviewers: false,
         branch: DEPLOY_BRANCH,
-        variables: [],
-        secrets: target.secretVariables.map((v) => ({
+        variables: at("plan-environment", "variable"),
+        secrets: [
+          ...at("plan-environment", "secret"),
+          ...target.secretVariables.map((v) => ({
           name: webhookSecretName(v),
           kind: "secret" as const,
           home: "plan-environment" as const,
           usedBy: `plan (ticketing variable ${v}, carried in the encrypted plan)`,
-        })),
+          })),
+        ],
       },
     ]),
   };

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
 import { pruneDatadogModels } from "./datadog-model-pruning";
+import { BUNDLE_NODE_TARGET } from "../contract/node-version";
 
 /** Repository root (this file lives in scripts/). */
 const ROOT = path.resolve(__dirname, "..");
@@ -48,7 +49,7 @@ export async function buildHandlerBundleAsync(opts: BuildHandlerOptions = {}): P
     outfile: entryFile,
     bundle: true,
     platform: "node",
-    target: "node22",
+    target: BUNDLE_NODE_TARGET,
     format: "cjs",
     minify: true,
     // "linked" = external file + sourceMappingURL comment; "external" would omit the comment and

@@ -5,6 +5,7 @@
 import type { DatadogSiteName } from "../contract/datadog-sites";
 import { datadogOrganizationKey, FLEET_STACK_ID } from "../contract/names";
 import type { EnvironmentDefinition } from "./environment/schema";
+import { fleetStateHolder } from "./fleet-state";
 
 /** What the fleet stack reads of each definition. */
 export type FleetEnvironmentDefinition = Pick<EnvironmentDefinition, "name" | "datadog" | "backend" | "aws">;
@@ -44,8 +45,8 @@ export interface FleetPlan {
 
 /**
  * Where the fleet stack lives: the one Datadog site all environments use (mixed sites are refused,
- * naming each environment's site), and the state backend of the first environment by name (same
- * bucket, region and lock table; key `vpn-monitor/fleet.tfstate`), or local state.
+ * naming each environment's site), and the state backend of the definition stacks/fleet-state.ts
+ * chooses (same bucket, region and lock table; key `vpn-monitor/fleet.tfstate`), or local state.
  */
 export function fleetPlan(environments: readonly FleetEnvironmentDefinition[], stackId: string = FLEET_STACK_ID): FleetPlan {
   if (environments.length === 0) throw new FleetDefinitionError(`${FLEET_STACK_ID}: needs at least one environment`);
@@ -64,7 +65,9 @@ export function fleetPlan(environments: readonly FleetEnvironmentDefinition[], s
       `${FLEET_STACK_ID}: every environment's datadog.organization must be the same, because one dashboard shows one Datadog org; found ${byOrganization}`,
     );
   }
-  const first = sorted[0]!;
+  const chosen = fleetStateHolder(sorted);
+  if ("problem" in chosen) throw new FleetDefinitionError(`${stackId}: ${chosen.problem}`);
+  const first = chosen.holder ?? sorted[0]!;
   const backend: EnvironmentDefinition["backend"] =
     first.backend.type === "s3"
       ? {

@@ -163,10 +163,10 @@ describe("workflow files", () => {
     }
   });
 
-  it("run every Node job on Node 22 (the Lambda's runtime) with the npm cache", () => {
+  it("run every Node job on .nvmrc's Node (22, the Lambda's runtime: contract/node-version.ts) with the npm cache", () => {
     const nodes = allJobs().flatMap(({ job }) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
     expect(nodes.length).toBe(7);
-    for (const step of nodes) expect(step.with).toEqual({ "node-version": 22, cache: "npm" });
+    for (const step of nodes) expect(step.with).toEqual({ "node-version-file": ".nvmrc", cache: "npm" });
   });
 
   it("install with npm ci --ignore-scripts: no dependency's install script runs, so nothing is fetched outside the lockfile", () => {

@@ -142,10 +142,11 @@ export function buildOnboarding(answers: Answers, existing: ExistingEnvironments
   }
 
   const warnings: string[] = [...existing.problems.map((p) => `not cross-checked (invalid): ${p}`)];
-  const referenced = JSON.stringify(validated.definition.ticketing.customHeaders) + (validated.definition.ticketing.payload ?? "");
+  // Datadog substitutes custom variables in the URL too (?token=$TICKET_TOKEN): a use as any other.
+  const referenced = JSON.stringify(validated.definition.ticketing.customHeaders) + (validated.definition.ticketing.payload ?? "") + validated.definition.ticketing.webhookUrl;
   for (const variable of validated.definition.ticketing.secretVariables) {
-    if (!referenced.includes(`$${variable}`)) {
-      warnings.push(`ticketing.secretVariables ${variable} is not used: reference it as $${variable} in a header (--header "Authorization=Bearer $${variable}")`);
+    if (!new RegExp(`\\$${variable}(?![A-Z0-9_])`).test(referenced)) {
+      warnings.push(`ticketing.secretVariables ${variable} is not used: reference it as $${variable} in a header (--header "Authorization=Bearer $${variable}") or the URL's query`);
     }
   }
 

@@ -12,6 +12,7 @@ import { canonicalMode, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { formatHostPort } from "../shared/host-port";
 import { controllerSecretName, datadogSecretName } from "../shared/names";
+import { planEnvironmentName, webhookSecretName } from "../../contract/github-setup";
 
 /** Characters a plain (unquoted) YAML scalar may hold here; anything else is double-quoted. */
 const PLAIN_SAFE = /^[A-Za-z0-9_./@+=-][A-Za-z0-9_./@+=:-]*$/;
@@ -132,7 +133,7 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
   const variables = t.secretVariables ?? [];
   if (variables.length > 0) {
     line("  # Values never go in this file: the deploy workflow passes them as sensitive Terraform variables");
-    line(`  # from the GitHub environment's secrets ${variables.map((v) => `WEBHOOK_SECRET_${v}`).join(", ")}.`);
+    line(`  # from the secrets ${variables.map((v) => webhookSecretName(v)).join(", ")} of the GitHub environment ${planEnvironmentName(env.name)}.`);
     line("  secretVariables:");
     for (const v of variables) line(`    - ${yamlString(v)}`);
   }

@@ -430,7 +430,8 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     fallback: () => ({}),
     read: (v) => fields.readHeaders(v),
     question: { kind: "custom", ask: (p, draft) => askHeaders(p, draft) },
-    asked: (d) => (d.secretVariables ?? []).length > 0,
+    // Asked only for a secret the URL does not already carry (?token=$TICKET_TOKEN needs no header).
+    asked: (d) => (d.secretVariables ?? []).some((v) => !new RegExp(`\\$${v}(?![A-Z0-9_])`).test(d.webhookUrl ?? "")),
     argv: (v) => Object.entries(v).flatMap(([k, value]) => ["--header", `${k}=${value}`]),
     show: (v) => Object.keys(v).join(", ") || "(none)",
   }),

@@ -3,6 +3,7 @@
  * not given is asked in table order, validated by the row's own reader (the same code that checks
  * the flag), and the preview lets the operator change any one answer before anything is written.
  */
+import { datadogSitesByHostPrefix } from "../../contract/datadog-sites";
 import type { Prompter } from "../shared/prompter";
 import { promptProblem, type AnswerKey, type Answers, type Draft, type OnboardContext } from "./answers";
 import { askController, ANSWER_ROWS, completeAnswers, equivalentCommandLine, type AnyAnswerRow } from "./flags";
@@ -50,7 +51,9 @@ export async function askRow(row: AnyAnswerRow, draft: Draft, p: Prompter, ctx: 
       const exact = read.ok ? choices.filter((c) => c.value === String(read.value)) : [];
       // A word of the choice starts with what was typed: "ap" finds AP1 and AP2, not every domain with an "a".
       const starts = (c: (typeof choices)[number]) => [c.value, ...c.name.split(/\s+/)].some((word) => word.toLowerCase().startsWith(text));
-      const matching = choices.filter((c) => !exact.includes(c) && starts(c));
+      // A Datadog host typed half-way (app.datadoghq.e) is no word's start, but begins the site's host.
+      const hosts: readonly string[] = row.key === "site" ? datadogSitesByHostPrefix(text) : [];
+      const matching = choices.filter((c) => !exact.includes(c) && (starts(c) || hosts.includes(String(c.value))));
       return [...exact, ...matching];
     },
   });

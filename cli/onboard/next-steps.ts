@@ -4,6 +4,7 @@
  * and turned into JSON with `jq`, so no value lands on a command line or in the shell history.
  */
 import { DATADOG_SITES } from "../../contract/datadog-sites";
+import { githubSetup, planEnvironmentName, webhookSecretName } from "../../contract/github-setup";
 import { defaultWebhookName } from "../../contract/names";
 import { DEFAULT_VNS3_API_USER } from "../../contract/vns3";
 import type { EnvironmentDefinition } from "../../stacks/environment/schema";
@@ -12,14 +13,9 @@ import { formatHostPort } from "../shared/host-port";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";
 
 /** The GitHub environment the deploy's plan job runs in (deploy-environments.yml: `<name>_plan`). */
-export function planEnvironment(name: string): string {
-  return `${name}_plan`;
-}
-
+export const planEnvironment = planEnvironmentName;
 /** The GitHub secret that feeds the sensitive variable of ticketing.secretVariables entry `variable`. */
-export function webhookSecretName(variable: string): string {
-  return `WEBHOOK_SECRET_${variable}`;
-}
+export { webhookSecretName };
 
 /** `read -rsp '<prompt>' NAME && echo`: reads a value without echoing it or keeping it in history. */
 function readSecret(variable: string, prompt: string): string {
@@ -95,11 +91,15 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
   // there they must be, not in the protected <name>, or the first plan fails.
   say(`   Before the merge, GitHub needs the environments ${planEnvironment(name)} and ${name} (docs/review.md,`);
   say('   "Setting up GitHub"; npm run github-setup prints them), each with deployment branch main.');
-  if (def.ticketing.secretVariables.length > 0) {
+  // The same table github-setup prints (contract/github-setup.ts): the plan environment's secrets.
+  const planSecrets = githubSetup([{ name, secretVariables: def.ticketing.secretVariables }]).environments.find((e) => e.role === "plan")!.secrets;
+  const ticketing = planSecrets.filter((s) => def.ticketing.secretVariables.some((v) => webhookSecretName(v) === s.name));
+  if (ticketing.length > 0) {
     say(`   One secret per ticketing variable, in the plan environment ${planEnvironment(name)}:`);
-    say(`     ${def.ticketing.secretVariables.map((v) => webhookSecretName(v)).join(", ")}   (docs/review.md)`);
-    for (const variable of def.ticketing.secretVariables) say(`     gh secret set ${webhookSecretName(variable)} --env ${planEnvironment(name)}   # prompts for the value`);
+    say(`     ${ticketing.map((s) => s.name).join(", ")}   (docs/review.md)`);
   }
+  say(`   The plan environment ${planEnvironment(name)} holds ${planSecrets.map((s) => s.name).join(", ")}:`);
+  for (const secret of planSecrets) say(`     gh secret set ${secret.name} --env ${planEnvironment(name)}   # prompts for the value`);
 
   const created = def.controllers.filter((c) => c.secretArn === undefined);
   if (created.length > 0 || def.datadog.apiKeySecretArn === undefined) {

@@ -5,6 +5,7 @@
  *
  * Never returns a variable's value: problems and notes name variables only.
  */
+import { fleetStateHolder } from "../../stacks/fleet-state";
 import { datadogApiUrl } from "../../contract/datadog-sites";
 import { resourceNames } from "../../contract/names";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
@@ -160,15 +161,21 @@ export interface FleetPreflightInput {
 
 /**
  * Preflight of a fleet overview (stacks/fleet-stack.ts): a Datadog provider and nothing of AWS, so
- * the only variables are the provider's keys, and its state lives where the first environment by
- * name on its site keeps its own (`fleetPlan`). Under CI, local state is refused naming that
- * environment's file, since that is where the fix goes.
+ * the only variables are the provider's keys, and its state lives in the bucket of the definition
+ * stacks/fleet-state.ts chooses (`fleetPlan`). Under CI, local state is refused naming the file the
+ * fix goes in.
  */
 export function fleetPreflight({ stack, environments, labelOf, env }: FleetPreflightInput): PreflightResult {
   const plan = fleetPlan(environments.map((environment) => environment.definition), stack);
-  const first = [...environments].sort((a, b) => (a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0))[0]!;
+  const sorted = [...environments].sort((a, b) => (a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0));
+  const chosen = fleetStateHolder(sorted.map((e) => e.definition));
+  const holder = ("holder" in chosen && chosen.holder && sorted.find((e) => e.definition === chosen.holder)) || sorted[0]!;
+  const first = holder;
   const firstLabel = labelOf(first.file);
-  const origin = `${first.definition.name}, the first environment by name on Datadog site ${plan.site} (${firstLabel})`;
+  const origin =
+    plan.backend.type === "s3"
+      ? `${first.definition.name} (${firstLabel}, ${first.definition.backend.type === "s3" && first.definition.backend.fleet ? "backend.fleet: true" : `the S3 state location of every definition on Datadog site ${plan.site}`})`
+      : `${first.definition.name}, the first environment by name on Datadog site ${plan.site} (${firstLabel})`;
   const problems: string[] = [];
   const notes = [
     `definitions: the ${environments.length} environment definition(s) on Datadog site ${plan.site} are valid; the fleet dashboard shows each of them`,

@@ -7,6 +7,7 @@
  */
 import { resourceNames } from "../../contract/names";
 import { FLEET_STACK_ID } from "../../contract/names";
+import { BOOTSTRAP_STACK_ID } from "../../stacks/bootstrap/names";
 import { fleetGroups } from "../../stacks/fleet-groups";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
 
@@ -27,6 +28,11 @@ export interface DeployTarget {
 /** Whether a stack id is a fleet overview's: `vpn-monitor-fleet` or `vpn-monitor-fleet-<site>`. */
 export function isFleetStack(stack: string): boolean {
   return stack === FLEET_STACK_ID || stack.startsWith(`${FLEET_STACK_ID}-`);
+}
+
+/** Whether a stack id is a bootstrap stack's: `vpn-monitor-bootstrap` or `vpn-monitor-bootstrap-<account>` (stacks/bootstrap/names.ts). */
+export function isBootstrapStack(stack: string): boolean {
+  return stack === BOOTSTRAP_STACK_ID || stack.startsWith(`${BOOTSTRAP_STACK_ID}-`);
 }
 
 /** The deploy target of a stack id: `vpn-monitor-fleet-eu` → `fleet-eu`. */

@@ -6,7 +6,7 @@
  * so a renderer, the JSON output or a later consumer cannot print one by mistake.
  */
 import { TAG_KEYS } from "../../contract/metrics";
-import { isFleetStack } from "../preflight/targets";
+import { isBootstrapStack, isFleetStack } from "../preflight/targets";
 import { createScrubber, isHarmlessValue, isKnownNotSecret, isSecretPath, looksLikeSecretValue, maskWebhookUrl, MASK } from "./mask";
 import { diffLines, type DiffLine } from "./text-diff";
 
@@ -86,7 +86,8 @@ export interface FleetChange {
 export interface StackDiff {
   readonly stack: string;
   /** An environment's stack, or a fleet overview (`vpn-monitor-fleet[-<site>]`, stacks/fleet-stack.ts). */
-  readonly kind: "environment" | "fleet";
+  /** `bootstrap`: an account's `vpn-monitor-bootstrap[-<account>]` (bootstrap.yaml), reviewed but applied by hand. */
+  readonly kind: "environment" | "fleet" | "bootstrap";
   readonly status: "added" | "removed" | "changed" | "unchanged";
   readonly monitors: readonly MonitorChange[];
   readonly webhooks: readonly WebhookChange[];
@@ -428,7 +429,7 @@ function fleetChangeOf(before: StackJson | undefined, after: StackJson | undefin
   return { environmentsAdded: [...now].filter((n) => !was.has(n)).sort(), environmentsRemoved: [...was].filter((n) => !now.has(n)).sort() };
 }
 
-const kindOf = (stack: string): StackDiff["kind"] => (isFleetStack(stack) ? "fleet" : "environment");
+const kindOf = (stack: string): StackDiff["kind"] => (isFleetStack(stack) ? "fleet" : isBootstrapStack(stack) ? "bootstrap" : "environment");
 
 function diffStack(name: string, before: StackJson | undefined, after: StackJson | undefined, literals: Set<string>): StackDiff {
   const a = entriesOf(before);

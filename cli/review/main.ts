@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { diffTrees } from "./diff";
-import { changedTargets, renderJson, renderReport } from "./render";
+import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "./render";
 import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
 
 interface Options {
@@ -50,6 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
     process.stdout.write(changedTargets(diff).map((name) => `${name}\n`).join(""));
+    for (const note of bootstrapSkipNotes(diff)) process.stderr.write(`skipped ${note}\n`);
   } else {
     process.stdout.write(report);
   }

@@ -139,6 +139,9 @@ function changeLines(stack: StackDiff): string[] {
 function stackSection(stack: StackDiff): string[] {
   const title = { added: "new environment", removed: "environment removed", changed: "changed", unchanged: "no changes" }[stack.status];
   const lines = [`## ${environmentOf(stack.stack)}: ${title}`, "", `Stack ${code(stack.stack)}.`, ""];
+  if (stack.kind === "bootstrap" && stack.status !== "unchanged") {
+    lines.push("**The deploy workflow does not apply this stack** (its roles are the deploy credentials): after the merge, apply it by hand with the account's administrator credentials (docs/onboarding.md, \"Bootstrap\").", "");
+  }
   if (stack.status === "removed") {
     lines.push(
       `Its definition is gone, so its ${stack.entries.filter((e) => !NOT_RESOURCES.has(e.type)).length} resources (monitors included) are no longer managed. ` +
@@ -212,8 +215,16 @@ export function renderReport(diff: ReviewDiff, context: ReportContext): string {
 /** The deploy targets to plan and apply: changed and new environments, then changed and new fleet overviews (`fleet`, `fleet-<site>`). */
 export function changedTargets(diff: ReviewDiff): string[] {
   // Removed stacks are not listed: there is nothing left to deploy or plan.
-  const deployable = diff.stacks.filter((s) => s.status === "changed" || s.status === "added");
+  // The bootstrap stacks hold the deploy credentials themselves: applied by hand (bootstrapSkipNotes).
+  const deployable = diff.stacks.filter((s) => (s.status === "changed" || s.status === "added") && s.kind !== "bootstrap");
   return [...deployable.filter((s) => s.kind !== "fleet"), ...deployable.filter((s) => s.kind === "fleet")].map((s) => environmentOf(s.stack));
+}
+
+/** Why a changed bootstrap stack is not among the deploy targets, one line each, for the deploy log. */
+export function bootstrapSkipNotes(diff: ReviewDiff): string[] {
+  return diff.stacks
+    .filter((s) => s.kind === "bootstrap" && s.status !== "unchanged")
+    .map((s) => `${s.stack} ${s.status}: not deployed by the workflow (its roles are the deploy credentials); apply it by hand with the account's administrator credentials: from main, npx cdktf synth, then terraform init and terraform apply in cdktf.out/stacks/${s.stack} (docs/onboarding.md, "Bootstrap")`);
 }
 
 /** The same diff as JSON, for tools: already masked. */

@@ -14,11 +14,6 @@ export interface TrustOptions {
   readonly repository: string;
   /** Deploy targets (environments, fleet overviews) of the account. */
   readonly targets: readonly string[];
-  /**
-   * Let pull requests plan (the review comment's plans). Off by default: everyone who can push a
-   * branch could then read the state, ticketing tokens included (docs/review.md).
-   */
-  readonly planPullRequests?: boolean;
 }
 
 /** `owner/repo`: GitHub's owner and repository name characters. */
@@ -31,13 +26,20 @@ export function deploySubjects(options: TrustOptions): string[] {
   return [...options.targets].sort().map((t) => subjectOf(options.repository, `environment:${deployEnvironmentName(t)}`));
 }
 
-/** The plan role's subjects: each `<name>_plan`, main (the drift check runs in no environment) and, if asked, pull requests. */
+/**
+ * The plan role's subjects: each `<name>_plan` and main (the drift check runs in no environment).
+ * Never pull requests: the plan role reads the state, ticketing tokens included (docs/review.md).
+ */
 export function planSubjects(options: TrustOptions): string[] {
   return [
     ...[...options.targets].sort().map((t) => subjectOf(options.repository, `environment:${planEnvironmentName(t)}`)),
     subjectOf(options.repository, `ref:refs/heads/${DEPLOY_BRANCH}`),
-    ...(options.planPullRequests ? [subjectOf(options.repository, "pull_request")] : []),
   ];
+}
+
+/** The optional pull-request role's one subject (AWS_PULL_REQUEST_ROLE_ARN of pull-request.yml). */
+export function pullRequestSubjects(repository: string): string[] {
+  return [subjectOf(repository, "pull_request")];
 }
 
 /** An assume-role policy for GitHub's OIDC provider that admits exactly `subjects` (StringEquals, no pattern). */

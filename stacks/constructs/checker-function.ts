@@ -10,6 +10,7 @@ import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-
 import type { TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { awsPartition, type ResourceNames } from "../../contract/names";
+import { LAMBDA_NODE_RUNTIME } from "../../contract/node-version";
 
 export interface CheckerFunctionProps {
   /** Environment name, for descriptions. */
@@ -124,7 +125,7 @@ export class CheckerFunction extends Construct {
       functionName: names.function,
       description: `Reads the VNS3 IPsec tunnels of ${props.environment} every minute and posts them to Datadog`,
       role: this.role.arn,
-      runtime: "nodejs22.x",
+      runtime: LAMBDA_NODE_RUNTIME,
       architectures: ["arm64"],
       handler: "index.handler",
       filename: props.code.path,

@@ -2,6 +2,7 @@
  * Reads and validates environment definitions. Every problem names the file and the field, and
  * all problems of all files are reported together, so that one run shows everything to fix.
  */
+import { fleetStateProblems } from "../fleet-state";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
@@ -307,6 +308,7 @@ export function crossCheckEnvironments(loaded: readonly LoadedEnvironment[], lab
     claimWebhook(definition.ticketing.webhookName ?? defaultWebhookName(definition.name), file);
     for (const variable of definition.ticketing.secretVariables) claimVariable(variable, file);
   }
+  problems.push(...fleetStateProblems(loaded, labelOf));
   return problems;
 }
 

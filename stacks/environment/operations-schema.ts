@@ -55,6 +55,17 @@ const RRULE_PARTS = [
 ] as const;
 /** Datadog takes the first occurrence and the length from its own fields, never from the rule. */
 const RRULE_PARTS_DATADOG_REFUSES = ["DTSTART", "DTEND", "DURATION"] as const;
+/** RFC 5545 §3.3.10's ranges of the numeric BY parts; `nonZero`: negative counts from the end, 0 is invalid. */
+const RRULE_RANGES: Readonly<Record<string, { min: number; max: number; nonZero?: boolean }>> = {
+  bysecond: { min: 0, max: 60 },
+  byminute: { min: 0, max: 59 },
+  byhour: { min: 0, max: 23 },
+  bymonthday: { min: -31, max: 31, nonZero: true },
+  byyearday: { min: -366, max: 366, nonZero: true },
+  byweekno: { min: -53, max: 53, nonZero: true },
+  bymonth: { min: 1, max: 12 },
+  bysetpos: { min: -366, max: 366, nonZero: true },
+};
 const FREQUENCIES = ["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY"] as const;
 /**
  * RFC 5545 frequencies Datadog's v2 downtime schedules do not take: recurrences are hourly or
@@ -101,6 +112,11 @@ export function rruleProblem(text: string): string | undefined {
       if (key === "freq" || key === "wkst" || key === "byweekday" || key === "until" || key === "dtstart") continue;
       const values = Array.isArray(value) ? value : [value];
       if (values.some((v) => typeof v !== "number" || !Number.isInteger(v))) return `sets ${key.toUpperCase()} to a value that is not an integer`;
+      const range = RRULE_RANGES[key];
+      const outside = range && (values as number[]).find((v) => v < range.min || v > range.max || (range.nonZero === true && v === 0));
+      if (range && outside !== undefined) {
+        return `sets ${key.toUpperCase()}=${outside}, which no date has: expected ${range.nonZero ? `${range.min} to -1 or 1 to ${range.max}` : `${range.min} to ${range.max}`} (RFC 5545)`;
+      }
     }
     if (options.interval !== undefined && options.interval < 1) return "has an INTERVAL below 1";
     // Look for a first occurrence within 30 years only: an impossible rule (BYMONTH=2;BYMONTHDAY=31)

@@ -158,6 +158,12 @@ const backendSchema = z.discriminatedUnion(
         .string({ message: `is required (expected ${EXPECTED.kmsKeyArn} or …:alias/<name>)` })
         .refine((id) => KMS_KEY_ARN.test(id) || KMS_ALIAS_ARN.test(id), { message: `is not a KMS key ARN (expected ${EXPECTED.kmsKeyArn} or arn:aws:kms:<region>:<12-digit account>:alias/<name>)` })
         .optional(),
+      /**
+       * This bucket also holds the fleet overview's state of the definition's Datadog site
+       * (stacks/fleet-state.ts): needed on exactly one definition once two on the site keep state in S3.
+       * @default false
+       */
+      fleet: z.boolean({ message: "must be true or false" }).optional(),
     }),
   ],
   { message: 'must be { type: "local" } or { type: "s3", bucket: … }' },
@@ -353,10 +359,17 @@ const ticketingSchema = z
     for (const [header, value] of Object.entries(t.customHeaders)) {
       const referenced = references(value);
       if (isCredentialName(header) && !referenced.some((v) => t.secretVariables.includes(v))) {
+        // A credential header must name a declared secret: one it names that is not declared is a
+        // typo or a missing entry, and Datadog would send the text "$NAME" as the credential.
+        const undeclared = referenced.filter((v) => !t.secretVariables.includes(v));
+        const declared = t.secretVariables.length === 0 ? "none is declared" : `declared: ${t.secretVariables.join(", ")}`;
         ctx.addIssue({
           code: "custom",
           path: ["customHeaders", header],
-          message: "carries a credential: put it in a secretVariables entry and reference it as $NAME",
+          message:
+            undeclared.length > 0
+              ? `references $${undeclared.join(", $")}, which is not in ticketing.secretVariables (${declared}): declare it there or fix the name`
+              : "carries a credential: put it in a secretVariables entry and reference it as $NAME",
         });
       }
     }
@@ -417,7 +430,9 @@ export const environmentSchema = z
       .string({ message: "is required (expected lowercase letters, digits and hyphens, 2-32, starting with a letter, matching the file name)" })
       .regex(ENV_NAME, { message: "must be lowercase letters, digits and hyphens (2-32), starting with a letter" })
       // vpn-monitor-fleet[-<site>] is the fleet overview's stack (stacks/fleet-stack.ts).
-      .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' }),
+      .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' })
+      // vpn-monitor-bootstrap[-<account>] is the bootstrap stack (stacks/bootstrap/names.ts).
+      .refine((name) => name !== "bootstrap" && !name.startsWith("bootstrap-"), { message: 'is reserved: "bootstrap" and "bootstrap-…" name the bootstrap stacks' }),
     aws: awsSchema,
     backend: backendSchema.default({ type: "local" }),
     controllers: z.array(controllerSchema, { message: "is required" }).min(1, { message: "needs at least one controller" }),

@@ -247,15 +247,15 @@ describe("preflight: a fleet overview", () => {
     expect(result.stderr).toContain("preflight fleet-eu: not ready on CI (1 problem)\n");
   });
 
-  it("follows the first environment by name: a later one with S3 state does not count", async () => {
-    // example-zulu (EU, S3) sorts after example-simple (EU, local): the fleet still follows example-simple.
+  it("keeps the fleet state with the one definition on its site that keeps state in S3, whatever its name sorts", async () => {
+    // example-zulu (EU, S3) sorts after example-simple (EU, local): the fleet's state is in zulu's bucket (stacks/fleet-state.ts).
     const zulu = readFileSync(path.join(dir, "example-multi.yaml"), "utf8").replace(/example-multi/g, "example-zulu").replace(/EXAMPLE_MULTI/g, "EXAMPLE_ZULU").replace(/^ {2}site: US1$/m, "  site: EU");
     writeFileSync(path.join(dir, "example-zulu.yaml"), zulu);
 
     const result = await run("fleet-eu", { CI: "true", ...CANARIES });
 
-    expect(result.code).toBe(1);
-    expect(result.problems[0]).toContain("beside that of example-simple, the first environment by name on Datadog site EU (example-simple.yaml)");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("preflight fleet-eu: state: s3://example-terraform-state/vpn-monitor/fleet-eu.tfstate (us-east-1), in the state bucket of example-zulu (example-zulu.yaml, the S3 state location of every definition on Datadog site EU)");
     expect(result.stdout).toContain("preflight fleet-eu: definitions: the 2 environment definition(s) on Datadog site EU are valid");
   });
 
@@ -268,7 +268,7 @@ describe("preflight: a fleet overview", () => {
       [
         "preflight fleet-us1: definitions: the 1 environment definition(s) on Datadog site US1 are valid; the fleet dashboard shows each of them",
         "preflight fleet-us1: datadog: site US1 (https://api.datadoghq.com/): DD_API_KEY and DD_APP_KEY must be keys of that Datadog org",
-        "preflight fleet-us1: state: s3://example-terraform-state/vpn-monitor/fleet-us1.tfstate (us-east-1), in the state bucket of example-multi, the first environment by name on Datadog site US1 (example-multi.yaml)",
+        "preflight fleet-us1: state: s3://example-terraform-state/vpn-monitor/fleet-us1.tfstate (us-east-1), in the state bucket of example-multi (example-multi.yaml, the S3 state location of every definition on Datadog site US1)",
         "preflight fleet-us1: set: DD_API_KEY, DD_APP_KEY",
         "preflight fleet-us1: ready on CI",
         "",

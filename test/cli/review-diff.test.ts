@@ -1,5 +1,5 @@
 import { diffTrees, type StackJson } from "../../cli/review/diff";
-import { changedTargets, renderJson, renderReport } from "../../cli/review/render";
+import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "../../cli/review/render";
 import { diffLines, focusOnDifference } from "../../cli/review/text-diff";
 
 const SIMPLE_QUERY = "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1";
@@ -338,5 +338,25 @@ describe("review text diff", () => {
     const after = `${"x".repeat(100)} in the last 10 minutes ${"y".repeat(100)}`;
 
     expect(focusOnDifference(before, after, 5)).toEqual({ before: "…last 5 minu…", after: "…last 10 minu…" });
+  });
+});
+
+describe("the bootstrap stack (bootstrap.yaml)", () => {
+  const role = (subjects: string[]) => ({ name: "github-vpn-monitor-deploy", assume_role_policy: JSON.stringify({ Statement: [{ Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": subjects } } }] }) });
+  const bootstrap = (subjects: string[]): StackJson => ({ resource: { aws_iam_role: { "deploy-role_role_1": role(subjects) } } }) as unknown as StackJson;
+
+  it("is reviewed like every stack but never a deploy target: the skip and its reason are printed", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-acme", stack()], ["vpn-monitor-bootstrap", bootstrap(["repo:acme/vpn-monitor:environment:acme"])]),
+      tree(["vpn-monitor-acme", stack()], ["vpn-monitor-beta", stack()], ["vpn-monitor-bootstrap", bootstrap(["repo:acme/vpn-monitor:environment:acme", "repo:acme/vpn-monitor:environment:beta"])]),
+    );
+    expect(diff.stacks.find((s) => s.stack === "vpn-monitor-bootstrap")).toMatchObject({ kind: "bootstrap", status: "changed" });
+    expect(changedTargets(diff)).toEqual(["beta"]);
+    expect(bootstrapSkipNotes(diff)).toEqual([
+      'vpn-monitor-bootstrap changed: not deployed by the workflow (its roles are the deploy credentials); apply it by hand with the account\'s administrator credentials: from main, npx cdktf synth, then terraform init and terraform apply in cdktf.out/stacks/vpn-monitor-bootstrap (docs/onboarding.md, "Bootstrap")',
+    ]);
+    const report = renderReport(diff, context);
+    expect(report).toContain("## bootstrap: changed\n\nStack `vpn-monitor-bootstrap`.\n\n**The deploy workflow does not apply this stack** (its roles are the deploy credentials)");
+    expect(report).toContain("repo:acme/vpn-monitor:environment:beta");
   });
 });

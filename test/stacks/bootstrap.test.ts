@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { BootstrapDefinitionError, bootstrapLayout } from "../../stacks/bootstrap/accounts";
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
+import { resourceStatements } from "../../stacks/bootstrap/deploy-permissions";
 import { validateEnvironment } from "../../stacks/environment/load";
 import type { EnvironmentDefinition, EnvironmentInput } from "../../stacks/environment/schema";
 import { baseDefinition, type SynthesizedStack } from "../helpers/synth";
@@ -55,7 +56,9 @@ describe("bootstrapLayout", () => {
         datadog: { site: "EU" },
       }),
     );
-    expect(bootstrapLayout(labelled([acme, other])).accounts.map((a) => [a.stackId, a.targets])).toEqual([
+    // Two buckets on one Datadog site: acme-prod's holds the fleet overview's state (stacks/fleet-state.ts).
+    const acmeHoldsFleet = definition({ ...baseDefinition({ backend: { type: "s3", bucket: "acme-vpn-state", fleet: true } }), ticketing: acme.ticketing });
+    expect(bootstrapLayout(labelled([acmeHoldsFleet, other])).accounts.map((a) => [a.stackId, a.targets])).toEqual([
       ["vpn-monitor-bootstrap-123456789012", ["acme-prod", "fleet"]],
       ["vpn-monitor-bootstrap-210987654321", ["hooli-prod"]],
     ]);
@@ -72,7 +75,7 @@ describe("bootstrapLayout", () => {
   });
 });
 
-function synthBootstrap(options: { localState?: boolean; planPullRequests?: boolean } = {}): SynthesizedStack {
+function synthBootstrap(options: { localState?: boolean; pullRequestRole?: boolean } = {}): SynthesizedStack {
   const account = bootstrapLayout(labelled([acme, globex])).accounts[0]!;
   return JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), { account, repository: "acme/vpn-monitor", ...options }))) as SynthesizedStack;
 }
@@ -125,8 +128,19 @@ describe("BootstrapStack", () => {
       "repo:acme/vpn-monitor:environment:globex-prod_plan",
       "repo:acme/vpn-monitor:ref:refs/heads/main",
     ]);
-    const withPullRequests = synthBootstrap({ planPullRequests: true });
-    expect(JSON.parse(roleNamed(withPullRequests, "github-vpn-monitor-plan").assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toContain("repo:acme/vpn-monitor:pull_request");
+    expect(roleNamed(stack, "github-vpn-monitor-pull-request")).toBeUndefined();
+  });
+
+  it("creates the pull-request role only when asked: trusted by pull requests alone, refresh reads, no state", () => {
+    const withPullRequests = synthBootstrap({ pullRequestRole: true });
+    const role = roleNamed(withPullRequests, "github-vpn-monitor-pull-request");
+    expect(JSON.parse(role.assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toEqual(["repo:acme/vpn-monitor:pull_request"]);
+    const planTrust = JSON.parse(roleNamed(withPullRequests, "github-vpn-monitor-plan").assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] as string[];
+    expect(planTrust).not.toContain("repo:acme/vpn-monitor:pull_request");
+    const policies = Object.values(withPullRequests.resource.aws_iam_role_policy!).map((p) => JSON.parse(p.policy as string).Statement as { Action: string[]; Resource: string[] }[]);
+    const prPolicy = policies.find((statements) => statements.every((s) => s.Action.every((a) => !a.startsWith("s3:") && !a.startsWith("kms:"))) && statements.some((s) => s.Action.includes("lambda:GetFunction")))!;
+    expect(prPolicy).toEqual(resourceStatements("plan", { partition: "aws", account: ACCOUNT }));
+    expect(withPullRequests.output.pull_request_role_arn).toMatchObject({ description: "repository variable AWS_PULL_REQUEST_ROLE_ARN" });
   });
 
   it("lets the plan role read the state and the deploy role write it, lock files included", () => {

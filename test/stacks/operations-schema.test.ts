@@ -54,6 +54,12 @@ describe("maintenance windows", () => {
     ["FREQ=MONTHLY;INTERVAL=x", "sets INTERVAL to a value that is not an integer"],
     ["FREQ=DAILY;FREQ=WEEKLY", "sets FREQ twice"],
     ["FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=31", "yields no occurrence"],
+    // RFC 5545 §3.3.10 ranges: rrule parses these and would quietly never (or wrongly) match.
+    ["FREQ=WEEKLY;BYDAY=SU;BYHOUR=25", "sets BYHOUR=25, which no date has: expected 0 to 23 (RFC 5545)"],
+    ["FREQ=DAILY;BYMINUTE=60", "sets BYMINUTE=60, which no date has: expected 0 to 59 (RFC 5545)"],
+    ["FREQ=YEARLY;BYMONTH=13", "sets BYMONTH=13, which no date has: expected 1 to 12 (RFC 5545)"],
+    ["FREQ=MONTHLY;BYMONTHDAY=0", "sets BYMONTHDAY=0, which no date has: expected -31 to -1 or 1 to 31 (RFC 5545)"],
+    ["FREQ=MONTHLY;BYMONTHDAY=-32", "sets BYMONTHDAY=-32, which no date has: expected -31 to -1 or 1 to 31 (RFC 5545)"],
     ["FREQ=DAILY;DTSTART=20240101T000000Z", "must not set DTSTART: use the entry's start and duration (Datadog refuses DTSTART, DTEND, DURATION in a rule)"],
     ["FREQ=DAILY;DURATION=PT1H", "must not set DURATION: use the entry's start and duration (Datadog refuses DTSTART, DTEND, DURATION in a rule)"],
     ["", "is empty: expected an RFC 5545 rule such as FREQ=WEEKLY;BYDAY=SU"],

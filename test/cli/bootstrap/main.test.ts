@@ -88,7 +88,7 @@ describe("describeAccount", () => {
     fleets: [],
     assumeRoleArns: [],
   });
-  const options = { repository: "acme/vpn-monitor", planPullRequests: false, existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };
+  const options = { repository: "acme/vpn-monitor", pullRequestRole: false, existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };
 
   it("warns when a trust policy outgrows IAM's 2,048 characters, and not before", () => {
     expect(describeAccount(account(20), options).filter((l) => l.includes("WARNING"))).toEqual([]);

@@ -40,7 +40,7 @@ function readsOf(): { reads: Read[]; planJobText: string[] } {
       const text = JSON.stringify(job);
       const home = homeOf(job);
       if (home === "plan-environment") planJobText.push(text);
-      for (const [, kind, name] of text.matchAll(/\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      for (const [, kind, name] of text.matchAll(/(?<=[\s{(!|&])(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
         reads.push({ workflow: file, job: jobName, home, kind: kind === "vars" ? "variable" : "secret", name: name! });
       }
     }
@@ -84,7 +84,7 @@ describe("contract/github-setup.ts matches .github/workflows", () => {
     const setup = githubSetup([{ name: "acme-prod", secretVariables: ["TICKET_TOKEN"] }]);
     expect(setup.environments.map((e) => [e.name, e.requiredReviewers, e.branch, e.secrets.map((s) => s.name), e.variables.map((v) => v.name)])).toEqual([
       ["acme-prod", true, "main", ["DD_API_KEY", "DD_APP_KEY", "PLAN_DECRYPTION_KEY"], ["AWS_ROLE_ARN"]],
-      ["acme-prod_plan", false, "main", ["WEBHOOK_SECRET_TICKET_TOKEN"], []],
+      ["acme-prod_plan", false, "main", ["PLAN_SIGNING_KEY", "WEBHOOK_SECRET_TICKET_TOKEN"], []],
     ]);
   });
 });

@@ -5,6 +5,7 @@ import type { Answers } from "../../../cli/onboard/answers";
 import { buildOnboarding, withFlagHint } from "../../../cli/onboard/definition";
 import { yamlString } from "../../../cli/onboard/environment-yaml";
 import { NO_ENVIRONMENTS } from "../../../cli/onboard/existing-environments";
+import { ANSWER_ROWS } from "../../../cli/onboard/flags";
 import { parseEnvironmentText, validateEnvironment } from "../../../stacks/environment/load";
 
 const FP = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
@@ -87,8 +88,27 @@ describe("buildOnboarding", () => {
     const result = buildOnboarding(answers({ secretVariables: ["ACME_TOKEN"] }), NO_ENVIRONMENTS);
 
     expect(result.ok && result.warnings).toEqual([
-      'ticketing.secretVariables ACME_TOKEN is not used: reference it as $ACME_TOKEN in a header (--header "Authorization=Bearer $ACME_TOKEN")',
+      'ticketing.secretVariables ACME_TOKEN is not used: reference it as $ACME_TOKEN in a header (--header "Authorization=Bearer $ACME_TOKEN") or the URL\'s query',
     ]);
+  });
+
+  it("counts a secret used only in the webhook URL's query as used: no warning, and no header asked for", () => {
+    const webhookUrl = "https://tickets.acme.example/hook?token=$ACME_TOKEN";
+    const result = buildOnboarding(answers({ secretVariables: ["ACME_TOKEN"], webhookUrl }), NO_ENVIRONMENTS);
+    expect(result.ok && result.warnings).toEqual([]);
+    const headers = ANSWER_ROWS.find((r) => r.key === "customHeaders")!;
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl })).toBe(false);
+    // A prefix of the name is not a use of it.
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook?token=$ACME_TOKEN_OLD" })).toBe(true);
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook" })).toBe(true);
+  });
+
+  it("names the undeclared variable a credential header references", () => {
+    const result = buildOnboarding(answers({ secretVariables: ["ACME_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TOKN" } }), NO_ENVIRONMENTS);
+    expect(result).toEqual({
+      ok: false,
+      problems: [`${path.join("environments", "acme-prod.yaml")}: ticketing.customHeaders.Authorization references $ACME_TOKN, which is not in ticketing.secretVariables (declared: ACME_TOKEN): declare it there or fix the name`],
+    });
   });
 
   it("refuses a credential header that does not come from a secret variable, without repeating its value", () => {

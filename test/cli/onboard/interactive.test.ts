@@ -98,7 +98,10 @@ describe("npm run onboard, interactive", () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
     tmp = tempDir();
-    fs.copyFileSync(path.join(ROOT, "environments/example-multi.yaml"), path.join(tmp.dir, "example-multi.yaml"));
+    // example-multi (US1, S3) holds its site's fleet overview state: marked, so that a new US1
+    // environment with another bucket may join (stacks/fleet-state.ts).
+    const multi = fs.readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8").replace("  bucket: example-terraform-state\n", "  bucket: example-terraform-state\n  fleet: true\n");
+    fs.writeFileSync(path.join(tmp.dir, "example-multi.yaml"), multi);
   });
   afterEach(() => tmp.remove());
 
@@ -242,6 +245,10 @@ describe("npm run onboard, interactive", () => {
     ["a", ["AP1", "AP2"]],
     ["datadoghq", ["US1", "EU"]],
     ["ddog", ["GOV"]],
+    // Hosts typed half-way: in no site's name or domain, but the start of one host (contract/datadog-sites.ts).
+    ["app.datadoghq.e", ["EU"]],
+    ["https://api.us5.datad", ["US5"]],
+    ["app.datadoghq.", ["US1", "EU"]],
     ["", ["US1", "US3", "US5", "EU", "AP1", "AP2", "GOV"]],
   ])("typing %j at the site list shows %j", async (term, shown) => {
     const prompter = new ScriptedPrompter([[/Datadog site/, term], [/Write /, "cancel"]]);

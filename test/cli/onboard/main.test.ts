@@ -85,7 +85,7 @@ ticketing:
   webhookUrl: https://tickets.acme.example/api/datadog
   webhookName: acme-tickets
   # Values never go in this file: the deploy workflow passes them as sensitive Terraform variables
-  # from the GitHub environment's secrets WEBHOOK_SECRET_ACME_TICKET_TOKEN.
+  # from the secrets WEBHOOK_SECRET_ACME_TICKET_TOKEN of the GitHub environment acme-prod_plan.
   secretVariables:
     - ACME_TICKET_TOKEN
   customHeaders:

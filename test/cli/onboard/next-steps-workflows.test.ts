@@ -7,7 +7,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { renderEnvironmentYaml } from "../../../cli/onboard/environment-yaml";
 import { nextSteps, planEnvironment, webhookSecretName } from "../../../cli/onboard/next-steps";
+import { githubSetup } from "../../../contract/github-setup";
 import { validateEnvironment } from "../../../stacks/environment/load";
 import type { EnvironmentInput } from "../../../stacks/environment/schema";
 
@@ -61,5 +63,14 @@ describe("where WEBHOOK_SECRET_<VAR> lives", () => {
     expect(onboarding).not.toMatch(/WEBHOOK_SECRET_<NAME>`? per `ticketing\.secretVariables` entry live in that GitHub environment/);
     const review = readFileSync(path.join(ROOT, "docs/review.md"), "utf8");
     expect(review).toContain("| `WEBHOOK_SECRET_<NAME>` | secrets of the environment `<name>_plan` | `plan` (carried in the encrypted plan) |");
+  });
+
+  it("next steps set exactly the secrets github-setup places in <name>_plan, and the written file's comment names it", () => {
+    const plan = githubSetup([{ name: def.name, secretVariables: def.ticketing.secretVariables }]).environments.find((e) => e.name === "example-multi_plan")!;
+    expect(plan.secrets.map((s) => s.name)).toEqual(["PLAN_SIGNING_KEY", "WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN"]);
+    expect(lines.filter((l) => l.includes("gh secret set"))).toEqual(plan.secrets.map((s) => `     gh secret set ${s.name} --env example-multi_plan   # prompts for the value`));
+    const input = parse(readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8")) as EnvironmentInput;
+    const yaml = renderEnvironmentYaml(input as Parameters<typeof renderEnvironmentYaml>[0]);
+    expect(yaml).toContain("  # from the secrets WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN of the GitHub environment example-multi_plan.");
   });
 });

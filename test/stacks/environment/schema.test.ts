@@ -106,7 +106,7 @@ describe("unknown fields", () => {
     expect(problems({ ...base, backend: { type: "s3", bucket: "acme-state", kmsKeyID: KEY_ARN } })).toEqual([`${FILE}: backend.kmsKeyID is not a known field (did you mean "kmsKeyId"?)`]);
     const { secretArn, ...controller } = base.controllers[0]!;
     expect(problems({ ...base, controllers: [{ ...controller, secretARN: secretArn }] })).toEqual([`${FILE}: controllers[0].secretARN is not a known field (did you mean "secretArn"?)`]);
-    expect(knownFieldsAt(["backend"])).toEqual(["type", "bucket", "key", "region", "dynamodbTable", "kmsKeyId"]);
+    expect(knownFieldsAt(["backend"])).toEqual(["type", "bucket", "key", "region", "dynamodbTable", "kmsKeyId", "fleet"]);
   });
 
   it("does not suggest a field already present", () => {
