@@ -6,6 +6,7 @@
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import { datadogAppUrl, type DatadogSiteName } from "../../contract/datadog-sites";
 import { environmentTag } from "./operations";
+import { group, metricQuery, RED_WHEN_DOWN, type Widget } from "./widgets";
 import { signalWidgets, type SignalWidgetsInput, type SignalWidgetThresholds } from "./signal-widgets";
 
 /** A dashboard body as the API takes it (snake_case keys). */
@@ -20,7 +21,6 @@ export type DashboardBody = Readonly<Record<string, unknown>>;
  * so an omitted one shows a change on every plan.
  */
 const API_FILLED_FIELDS = { notify_list: [] as string[], template_variables: [] as Widget[] };
-type Widget = Record<string, unknown>;
 
 /** Title of an environment's dashboard; the fleet dashboard finds it by this title. */
 export function environmentDashboardTitle(environment: string): string {
@@ -33,20 +33,6 @@ export const FLEET_DASHBOARD_TITLE = "VPN tunnels: fleet";
 /** The Datadog dashboard search for a title: a link that survives a dashboard being recreated. */
 export function dashboardSearchUrl(site: DatadogSiteName, title: string): string {
   return `${datadogAppUrl(site)}/dashboard/lists?q=${encodeURIComponent(title)}`;
-}
-
-const RED_WHEN_DOWN = [
-  { comparator: "<", value: 1, palette: "white_on_red" },
-  { comparator: ">=", value: 1, palette: "white_on_green" },
-];
-
-/** `metrics` query of the formula-and-function API. */
-function metricQuery(name: string, query: string, aggregator?: string): Widget {
-  return { data_source: "metrics", name, query, ...(aggregator === undefined ? {} : { aggregator }) };
-}
-
-function group(title: string, widgets: readonly Widget[]): Widget {
-  return { definition: { type: "group", title, layout_type: "ordered", show_title: true, widgets } };
 }
 
 /**

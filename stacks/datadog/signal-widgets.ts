@@ -7,7 +7,7 @@
 import { EVENT_TITLES, METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { SignalGroup } from "../../contract/signals";
 
-type Widget = Record<string, unknown>;
+import { group, metricQuery, RED_WHEN_DOWN, type Widget } from "./widgets";
 
 /** What the signal widgets need: the environment and the groups that are on. */
 export interface SignalWidgetsInput {
@@ -29,24 +29,13 @@ export function rebootEventQuery(environment: string): string {
   return `tags:${TAG_KEYS.environment}:${environment} "${EVENT_TITLES.controllerRebooted}"`;
 }
 
-const metrics = (name: string, query: string, aggregator?: string): Widget => ({
-  data_source: "metrics",
-  name,
-  query,
-  ...(aggregator === undefined ? {} : { aggregator }),
-});
-
-function group(title: string, widgets: readonly Widget[]): Widget {
-  return { definition: { type: "group", title, layout_type: "ordered", show_title: true, widgets } };
-}
-
 function timeseries(title: string, query: string, displayType: "line" | "bars", events?: readonly Widget[]): Widget {
   return {
     definition: {
       type: "timeseries",
       title,
       show_legend: true,
-      requests: [{ response_format: "timeseries", display_type: displayType, queries: [metrics("q", query)], formulas: [{ formula: "q" }] }],
+      requests: [{ response_format: "timeseries", display_type: displayType, queries: [metricQuery("q", query)], formulas: [{ formula: "q" }] }],
       ...(events === undefined ? {} : { events }),
     },
   };
@@ -61,7 +50,7 @@ function table(title: string, order: "asc" | "desc", columns: readonly { name: s
       requests: [
         {
           response_format: "scalar",
-          queries: columns.map((c) => metrics(c.name, c.query, "last")),
+          queries: columns.map((c) => metricQuery(c.name, c.query, "last")),
           formulas: columns.map((c) => ({ formula: c.name, alias: c.alias, ...(c.formats.length === 0 ? {} : { conditional_formats: c.formats }) })),
           sort: { count: 500, order_by: [{ type: "formula", index: 0, order }] },
         },
@@ -70,10 +59,6 @@ function table(title: string, order: "asc" | "desc", columns: readonly { name: s
   };
 }
 
-const UP_DOWN = [
-  { comparator: "<", value: 1, palette: "white_on_red" },
-  { comparator: ">=", value: 1, palette: "white_on_green" },
-];
 const percentFormats = (warning: number) => [
   { comparator: ">=", value: warning, palette: "white_on_yellow" },
   { comparator: "<", value: warning, palette: "white_on_green" },
@@ -115,8 +100,8 @@ export function signalWidgets(input: SignalWidgetsInput, thresholds: SignalWidge
     widgets.push(
       group("Phase state", [
         table("IKE phase 1 and IPsec phase 2 (1 up, 0 not), down first", "asc", [
-          { name: "phase1", query: `min:${METRICS.tunnelPhase1}${scope} by {${tunnel},${controller}}`, alias: "phase 1", formats: UP_DOWN },
-          { name: "phase2", query: `min:${METRICS.tunnelPhase2}${scope} by {${tunnel},${controller}}`, alias: "phase 2", formats: UP_DOWN },
+          { name: "phase1", query: `min:${METRICS.tunnelPhase1}${scope} by {${tunnel},${controller}}`, alias: "phase 1", formats: RED_WHEN_DOWN },
+          { name: "phase2", query: `min:${METRICS.tunnelPhase2}${scope} by {${tunnel},${controller}}`, alias: "phase 2", formats: RED_WHEN_DOWN },
         ]),
       ]),
     );

@@ -1,0 +1,23 @@
+/**
+ * The dashboard JSON pieces both dashboards build from (stacks/datadog/dashboards.ts and
+ * signal-widgets.ts), in the shape of the v1 Dashboard model of `@datadog/datadog-api-client`.
+ */
+
+/** A widget, or any nested part of one, as dashboard JSON. */
+export type Widget = Record<string, unknown>;
+
+/** Red below 1, green at 1: a 1/0 status (`vpn.tunnel.status`, `vpn.tunnel.phase1`…). */
+export const RED_WHEN_DOWN = [
+  { comparator: "<", value: 1, palette: "white_on_red" },
+  { comparator: ">=", value: 1, palette: "white_on_green" },
+];
+
+/** `metrics` query of the formula-and-function API. */
+export function metricQuery(name: string, query: string, aggregator?: string): Widget {
+  return { data_source: "metrics", name, query, ...(aggregator === undefined ? {} : { aggregator }) };
+}
+
+/** A titled group of widgets, laid out in order. */
+export function group(title: string, widgets: readonly Widget[]): Widget {
+  return { definition: { type: "group", title, layout_type: "ordered", show_title: true, widgets } };
+}
