@@ -6,7 +6,7 @@
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import { datadogAppUrl, type DatadogSiteName } from "../../contract/datadog-sites";
 import { environmentTag } from "./operations";
-import { group, metricQuery, RED_WHEN_DOWN, type Widget } from "./widgets";
+import { group, metricQuery, RED_WHEN_DOWN, timeseries, type Widget } from "./widgets";
 import { signalWidgets, type SignalWidgetsInput, type SignalWidgetThresholds } from "./signal-widgets";
 
 /** A dashboard body as the API takes it (snake_case keys). */
@@ -52,17 +52,6 @@ function statusTable(title: string, name: string, query: string, formats: readon
           sort: { count: 500, order_by: [{ type: "formula", index: 0, order: "asc" }] },
         },
       ],
-    },
-  };
-}
-
-function timeseries(title: string, name: string, query: string, displayType: "line" | "bars"): Widget {
-  return {
-    definition: {
-      type: "timeseries",
-      title,
-      show_legend: false,
-      requests: [{ response_format: "timeseries", display_type: displayType, queries: [metricQuery(name, query)], formulas: [{ formula: name }] }],
     },
   };
 }
@@ -159,8 +148,8 @@ export function environmentDashboard(input: EnvironmentDashboardInput): Dashboar
             ]),
           ]),
       group("Checker", [
-        timeseries("Check duration (ms)", "duration", `max:${METRICS.checkDuration}${scope}`, "line"),
-        timeseries("Datadog delivery attempts of the previous check", "attempts", `max:${METRICS.deliveryAttempts}${scope}`, "bars"),
+        timeseries("Check duration (ms)", `max:${METRICS.checkDuration}${scope}`, "line", { name: "duration" }),
+        timeseries("Datadog delivery attempts of the previous check", `max:${METRICS.deliveryAttempts}${scope}`, "bars", { name: "attempts" }),
       ]),
       ...(input.signals === undefined ? [] : signalWidgets({ environment: input.environment, enabled: input.signals.enabled, ...(input.signals.pushTunnelEvents === undefined ? {} : { pushTunnelEvents: input.signals.pushTunnelEvents }) }, input.signals.thresholds)),
     ],

@@ -7,7 +7,11 @@
 import { EVENT_TITLES, METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { SignalGroup } from "../../contract/signals";
 
-import { group, metricQuery, RED_WHEN_DOWN, type Widget } from "./widgets";
+import { group, metricQuery, RED_WHEN_DOWN, timeseries as graph, type Widget } from "./widgets";
+
+/** The signal graphs show their legend: one line or bar per tunnel or controller. */
+const timeseries = (title: string, query: string, displayType: "line" | "bars", events?: readonly Widget[]): Widget =>
+  graph(title, query, displayType, { showLegend: true, ...(events === undefined ? {} : { events }) });
 
 /** What the signal widgets need: the environment and the groups that are on. */
 export interface SignalWidgetsInput {
@@ -27,18 +31,6 @@ export interface SignalWidgetsInput {
  */
 export function rebootEventQuery(environment: string): string {
   return `tags:${TAG_KEYS.environment}:${environment} "${EVENT_TITLES.controllerRebooted}"`;
-}
-
-function timeseries(title: string, query: string, displayType: "line" | "bars", events?: readonly Widget[]): Widget {
-  return {
-    definition: {
-      type: "timeseries",
-      title,
-      show_legend: true,
-      requests: [{ response_format: "timeseries", display_type: displayType, queries: [metricQuery("q", query)], formulas: [{ formula: "q" }] }],
-      ...(events === undefined ? {} : { events }),
-    },
-  };
 }
 
 /** One row per group, current values, each column coloured by its own rule. */

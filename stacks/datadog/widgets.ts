@@ -21,3 +21,27 @@ export function metricQuery(name: string, query: string, aggregator?: string): W
 export function group(title: string, widgets: readonly Widget[]): Widget {
   return { definition: { type: "group", title, layout_type: "ordered", show_title: true, widgets } };
 }
+
+/** How a {@link timeseries} widget draws. */
+export interface TimeseriesOptions {
+  /** The query's name in the formula. @default "q" */
+  readonly name?: string;
+  /** @default false */
+  readonly showLegend?: boolean;
+  /** Event overlays (`{ q, tags_execution }`). @default none */
+  readonly events?: readonly Widget[];
+}
+
+/** A one-query timeseries widget. */
+export function timeseries(title: string, query: string, displayType: "line" | "bars", options: TimeseriesOptions = {}): Widget {
+  const name = options.name ?? "q";
+  return {
+    definition: {
+      type: "timeseries",
+      title,
+      show_legend: options.showLegend ?? false,
+      requests: [{ response_format: "timeseries", display_type: displayType, queries: [metricQuery(name, query)], formulas: [{ formula: name }] }],
+      ...(options.events === undefined ? {} : { events: options.events }),
+    },
+  };
+}
