@@ -66,6 +66,8 @@ export async function main(argv: readonly string[], io: CliIo, deps: OnboardDeps
   return runCommand(ONBOARD_COMMAND, argv, io, (args) => onboard(args, prepared as Prepared, io, deps), {
     validate,
     afterProblems: "Nothing was written.",
+    // A wrong answer (a field of the definition-to-be) is "not written", as documented, not usage.
+    valueProblemsExit: EXIT.failed,
   });
 }
 

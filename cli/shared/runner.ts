@@ -48,12 +48,20 @@ export interface RunOptions {
   readonly validate?: (args: ParsedArgs) => readonly string[];
   /** A line after the problems, e.g. "Nothing was written." @default none */
   readonly afterProblems?: string;
+  /**
+   * The exit code when only `validate` found problems. A flag value that cannot be read (`--now
+   * tomorrow`, `--timeout 0`) is a wrong command line like an unknown flag, so it exits with the
+   * usage code; onboard, whose validation judges the answers (a field of the definition), says 1.
+   * @default EXIT.usage
+   */
+  readonly valueProblemsExit?: number;
 }
 
 /**
  * Parses `argv` with `spec` and runs `body` with the result. Usage problems exit 2, value
- * problems from `validate` exit 1 (2 when both kinds are present), {@link CliError}s exit with
- * their own code. Resolves with the exit code.
+ * problems from `validate` exit `valueProblemsExit` (2 unless the command says otherwise; 2
+ * whenever usage problems are present too), {@link CliError}s exit with their own code. Resolves
+ * with the exit code.
  */
 export async function runCommand(spec: CommandSpec, argv: readonly string[], io: CliIo, body: (args: ParsedArgs) => Promise<number>, options: RunOptions = {}): Promise<number> {
   const args = parseArgs(spec, argv);
@@ -67,7 +75,7 @@ export async function runCommand(spec: CommandSpec, argv: readonly string[], io:
     for (const problem of problems) io.stderr.write(`error: ${problem}\n`);
     if (options.afterProblems !== undefined) io.stderr.write(`${options.afterProblems}\n`);
     io.stderr.write(`Every flag: ${spec.usage} --help\n`);
-    return args.problems.length > 0 ? EXIT.usage : EXIT.failed;
+    return args.problems.length > 0 ? EXIT.usage : (options.valueProblemsExit ?? EXIT.usage);
   }
   try {
     return await body(args);

@@ -712,10 +712,21 @@ maintenance:
 
     const code = await main(["lab", "--dir", tmp.dir, "--now", value], io);
 
-    expect(code).toBe(1);
+    expect(code).toBe(2); // usage, not 1 (a controller could not be read)
     expect(io.err()).toBe(
       `error: --now ${JSON.stringify(value)}: expected an ISO 8601 time with its offset, e.g. 2026-01-11T01:30-05:00 or 2026-01-11T06:30Z\nEvery flag: npm run check -- --help\n`,
     );
+    expect(vns3.seen).toEqual([]);
+  });
+
+  it.each([["0"], ["301"], ["twenty"]])("refuses --timeout %j with the usage code before reading any controller", async (value) => {
+    writeEnvironment(environmentYaml(controllerYaml("vns3-a", vns3.port, cert.fingerprint256)));
+    const io = memoryIo({ env: baseEnv() });
+
+    const code = await main(["lab", "--dir", tmp.dir, "--timeout", value], io);
+
+    expect(code).toBe(2);
+    expect(io.err()).toBe(`error: --timeout ${JSON.stringify(value)}: expected seconds, 1-300\nEvery flag: npm run check -- --help\n`);
     expect(vns3.seen).toEqual([]);
   });
 

@@ -64,16 +64,20 @@ describe("runCommand", () => {
     expect(io.out()).toMatch(/\nExit codes: 0 ok\.\n$/);
   });
 
-  it("reports usage and value problems together before the body runs: 2 with a usage problem, 1 with values only", async () => {
+  it("reports usage and value problems together before the body runs: 2 (usage) unless the command names another code for values only", async () => {
     const io = memoryIo();
     let ran = false;
     const body = async () => ((ran = true), EXIT.ok);
 
     const both = await runCommand(SPEC, ["lab", "--vcp", "x"], io, body, { validate: () => ['--vpc "x": expected a VPC id'], afterProblems: "Nothing was written." });
     const valuesOnly = await runCommand(SPEC, ["lab"], memoryIo(), body, { validate: () => ["bad value"] });
+    const answersOnly = await runCommand(SPEC, ["lab"], memoryIo(), body, { validate: () => ["bad answer"], valueProblemsExit: EXIT.failed });
+    const bothWithOwnCode = await runCommand(SPEC, ["lab", "--vcp", "x"], memoryIo(), body, { validate: () => ["bad answer"], valueProblemsExit: EXIT.failed });
 
     expect(both).toBe(EXIT.usage);
-    expect(valuesOnly).toBe(EXIT.failed);
+    expect(valuesOnly).toBe(EXIT.usage);
+    expect(answersOnly).toBe(EXIT.failed);
+    expect(bothWithOwnCode).toBe(EXIT.usage);
     expect(ran).toBe(false);
     expect(io.err()).toBe('error: unknown flag --vcp (did you mean --vpc?)\nerror: --vpc "x": expected a VPC id\nNothing was written.\nEvery flag: npm run demo -- --help\n');
   });
