@@ -105,10 +105,15 @@ export class CheckerFunction extends Construct {
             Resource: [ec2("network-interface/*"), ...props.subnetIds.map((s) => ec2(`subnet/${s}`)), ec2(`security-group/${props.securityGroupId}`)],
           },
           {
+            // Only interfaces in the function's own subnets: without the condition the role could
+            // delete or re-address any network interface in the region (ec2:Subnet is a condition
+            // key of the network-interface resource, EC2's Service Authorization Reference).
+            // ArnLike because the account part of the subnet ARNs is "*".
             Sid: "ReleaseEnis",
             Effect: "Allow",
             Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
             Resource: [ec2("network-interface/*")],
+            Condition: { ArnLike: { "ec2:Subnet": props.subnetIds.map((s) => ec2(`subnet/${s}`)) } },
           },
           {
             // Describe* calls support no resource-level permissions: "*" is the only valid resource.
