@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { EnvironmentInput } from "../stacks/environment/schema";
+import type { EnvironmentInput } from "../contract/definition/schema";
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 

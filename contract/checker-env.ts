@@ -3,7 +3,7 @@
  * the checker's own `parseCheckerConfig` (handler/config.ts). The stack sets these on the Lambda and
  * `npm run check` feeds the same output through the same parser, so both run one configuration.
  */
-import type { EnvironmentDefinition } from "../stacks/environment/schema";
+import type { EnvironmentDefinition } from "./definition/schema";
 import { DATADOG_SITES } from "./datadog-sites";
 import { formatSignalGroups, SIGNAL_GROUPS } from "./signals";
 

@@ -2,7 +2,7 @@
  * Every cloud resource name comes from here, so that a reader (and `npm run review`) finds one
  * rule per name, and the CLIs that print next steps name the same things the stack creates.
  */
-import type { ControllerDefinition, EnvironmentDefinition } from "../stacks/environment/schema";
+import type { ControllerDefinition, EnvironmentDefinition } from "./definition/schema";
 
 /** Names of one environment's resources. */
 export interface ResourceNames {

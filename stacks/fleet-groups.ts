@@ -4,7 +4,7 @@
  */
 import type { DatadogSiteName } from "../contract/datadog-sites";
 import { datadogOrganizationKey, FLEET_STACK_ID } from "../contract/names";
-import type { EnvironmentDefinition } from "./environment/schema";
+import type { EnvironmentDefinition } from "../contract/definition/schema";
 import { fleetStateHolder } from "./fleet-state";
 
 /** What the fleet stack reads of each definition. */

@@ -12,7 +12,7 @@ import { datadogApiUrl } from "../contract/datadog-sites";
 import { FLEET_STACK_ID } from "../contract/names";
 import { fleetPlan, type FleetEnvironmentDefinition } from "./fleet-groups";
 import { dashboardSearchUrl, environmentDashboardTitle, FLEET_DASHBOARD_TITLE, fleetDashboard } from "./datadog/dashboards";
-import type { EnvironmentDefinition } from "./environment/schema";
+import type { EnvironmentDefinition } from "../contract/definition/schema";
 
 export { FleetDefinitionError, fleetGroups, fleetPlan, type FleetEnvironmentDefinition, type FleetPlan } from "./fleet-groups";
 export { FLEET_STACK_ID };

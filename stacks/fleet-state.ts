@@ -5,7 +5,7 @@
  * earlier, with another bucket, would move the state and the next apply would start from empty.
  * Pure (no cdktf).
  */
-import type { EnvironmentDefinition } from "./environment/schema";
+import type { EnvironmentDefinition } from "../contract/definition/schema";
 
 type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws">;
 

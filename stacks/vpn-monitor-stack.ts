@@ -25,7 +25,7 @@ import { datadogApiUrl } from "../contract/datadog-sites";
 import { TAG_KEYS } from "../contract/metrics";
 import { SIGNAL_GROUPS } from "../contract/signals";
 import { resourceNames } from "../contract/names";
-import { checkerMemoryMb, type EnvironmentDefinition } from "./environment/schema";
+import { checkerMemoryMb, type EnvironmentDefinition } from "../contract/definition/schema";
 import { terraformLiterals } from "./terraform-literal";
 
 export interface VpnMonitorStackProps {

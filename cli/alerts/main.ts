@@ -20,7 +20,7 @@ import { Redactor } from "../../handler/log";
 import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
 import { tag } from "../../handler/tags";
 import { TAG_KEYS } from "../../contract/metrics";
-import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import { checkSetup } from "../check/setup";
 import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";

@@ -9,7 +9,7 @@ import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { ControllerConfig } from "../../handler/config";
 import type { CheckEvent, CheckSummary, ControllerReading, HealthState, MetricSeries, SubnetState, Tunnel, TunnelSignals } from "../../handler/core";
 import { tag, tunnelIdTag } from "../../handler/tags";
-import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import { formatAlertPreview, previewAlerts, unmonitoredSeries, type PreviewAlert } from "../../stacks/operations/alert-preview";
 import { formatSignalAlertPreview, previewSignalAlerts, type SignalPreviewAlert } from "../../stacks/operations/signal-alert-preview";
 import { MODE_DESCRIPTIONS } from "../shared/monitor-modes";

@@ -8,7 +8,7 @@
  */
 import { CHECKER_ENV, checkerEnvironment } from "../../contract/checker-env";
 import { ConfigError, parseCheckerConfig, type CheckerConfig } from "../../handler/config";
-import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";
 
 /** The checker configuration for one environment, and where each credential comes from. */

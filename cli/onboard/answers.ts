@@ -4,7 +4,7 @@
  * (local state, the stack's own secret, no priority, …).
  */
 import type { DatadogSiteName } from "../../contract/datadog-sites";
-import type { MonitorMode } from "../../stacks/environment/schema";
+import type { MonitorMode } from "../../contract/definition/schema";
 import type { ExistingEnvironments } from "./existing-environments";
 import type { CertificateInfo } from "../fingerprint/tls-inspect";
 

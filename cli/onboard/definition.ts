@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { crossCheckEnvironments, parseEnvironmentText, validateEnvironment } from "../../stacks/environment/load";
-import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import type { Answers } from "./answers";
 import { renderEnvironmentYaml, type RenderableEnvironment } from "./environment-yaml";
 import type { ExistingEnvironments } from "./existing-environments";

@@ -7,7 +7,7 @@
  * callers re-parse the text and validate it, so a rendering bug cannot produce a wrong file.
  */
 import { parse } from "yaml";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { canonicalMode, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
 import { formatHostPort } from "../shared/host-port";

@@ -1,7 +1,7 @@
 /**
  * One reader per answer: text as typed (a flag value or a prompt answer) → the answer, or the
  * problems naming what was expected. The rules are the schema's own fields
- * (stacks/environment/schema.ts), so onboard refuses exactly what synth refuses; the wording of
+ * (contract/definition/schema.ts), so onboard refuses exactly what synth refuses; the wording of
  * "expected …" is onboard's, because it is also the flag's help and the prompt's hint.
  */
 import * as path from "node:path";
@@ -9,8 +9,8 @@ import { DATADOG_SITE_NAMES, DATADOG_SITES, describeDatadogSites, parseDatadogSi
 import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../../contract/calendar-date";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
 import { defaultWebhookName } from "../../contract/names";
-import { AWS_REGIONS } from "../../stacks/environment/aws-regions";
-import { environmentSchema, MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES, type MonitorMode } from "../../stacks/environment/schema";
+import { AWS_REGIONS } from "../../contract/definition/aws-regions";
+import { environmentSchema, MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES, type MonitorMode } from "../../contract/definition/schema";
 import { suggestion } from "../shared/args";
 import { canonicalMode, MODES_EXPECTED } from "../shared/monitor-modes";
 import { HOST_FORMAT, parseHostPort } from "../shared/host-port";

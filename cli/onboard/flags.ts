@@ -6,7 +6,7 @@
  */
 import { DATADOG_SITE_NAMES, DATADOG_SITES, parseDatadogSite } from "../../contract/datadog-sites";
 import { defaultWebhookName } from "../../contract/names";
-import { MONITOR_MODES, MONITOR_WINDOWS_MINUTES } from "../../stacks/environment/schema";
+import { MONITOR_MODES, MONITOR_WINDOWS_MINUTES } from "../../contract/definition/schema";
 import type { FlagSpec, ParsedArgs } from "../shared/args";
 import { MODE_ALIAS_NOTES, MODE_DESCRIPTIONS } from "../shared/monitor-modes";
 import type { Prompter } from "../shared/prompter";

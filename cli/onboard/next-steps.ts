@@ -7,7 +7,7 @@ import { DATADOG_SITES } from "../../contract/datadog-sites";
 import { githubSetup, planEnvironmentName, webhookSecretName } from "../../contract/github-setup";
 import { defaultWebhookName } from "../../contract/names";
 import { DEFAULT_VNS3_API_USER } from "../../contract/vns3";
-import type { EnvironmentDefinition } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import type { Answers } from "./answers";
 import { formatHostPort } from "../shared/host-port";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";

@@ -96,7 +96,7 @@ function checkBackend({ environment, label, env }: PreflightInput): { problems: 
         `${label}: backend is local (the default when backend is not set), and on a CI runner the state file ` +
           `is thrown away with the runner: the next deploy would start from empty state and collide with what ` +
           `this one created. Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in ${label} ` +
-          `(optionally key, dynamodbTable, kmsKeyId; see stacks/environment/schema.ts).`,
+          `(optionally key, dynamodbTable, kmsKeyId; see contract/definition/schema.ts).`,
       ],
       notes: [],
     };

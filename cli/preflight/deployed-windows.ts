@@ -2,7 +2,7 @@
  * Which maintenance windows an environment already had at a commit (`npm run preflight -- <env>
  * --deployed <git-ref>`): those exist in Datadog and keep the start Datadog has (the schedule ignores
  * later changes to it), so only the others, the windows this deploy adds, must start in the future
- * (stacks/environment/maintenance-limits.ts). Reads the definition files with `git show`; nothing else.
+ * (contract/definition/maintenance-limits.ts). Reads the definition files with `git show`; nothing else.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";

@@ -13,7 +13,7 @@
 import * as path from "node:path";
 import { preflight, detectRunner, fleetPreflight, type PreflightResult } from "./core";
 import { deployTargets, type DeployTarget } from "./targets";
-import { didYouMean } from "../../stacks/environment/did-you-mean";
+import { didYouMean } from "../../contract/definition/did-you-mean";
 import { EnvironmentValidationError, loadEnvironments, type LoadedEnvironment } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
 import { deployedWindowsAt, DeployedRefError } from "./deployed-windows";

@@ -5,7 +5,7 @@
  * flag, hands every later flag over unparsed; an operator should see all mistakes in one run.
  */
 import { Command } from "commander";
-import { didYouMean } from "../../stacks/environment/did-you-mean";
+import { didYouMean } from "../../contract/definition/did-you-mean";
 
 /** One flag of a command. */
 export interface FlagSpec {

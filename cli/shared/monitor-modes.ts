@@ -1,10 +1,10 @@
 /**
- * What each alert mode of the schema (`MONITOR_MODES`, stacks/environment/schema.ts) does, in the
+ * What each alert mode of the schema (`MONITOR_MODES`, contract/definition/schema.ts) does, in the
  * words every CLI uses: onboard's `--mode` help, its prompt and the file's comment line, and the
  * alert preview of `npm run check`. Keyed by the schema's own type, so a mode added there fails to
  * compile here until it is described.
  */
-import { MONITOR_MODE_ALIASES, MONITOR_MODES, type MonitorMode } from "../../stacks/environment/schema";
+import { MONITOR_MODE_ALIASES, MONITOR_MODES, type MonitorMode } from "../../contract/definition/schema";
 
 export const MODE_DESCRIPTIONS: Readonly<Record<MonitorMode, string>> = {
   simple: "one alert (one ticket) for the environment when any tunnel drops",

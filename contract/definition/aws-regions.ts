@@ -4,7 +4,7 @@
  * Source: the AWS SDK for JavaScript v3's endpoint partitions data (the `partitions.json` that
  * aws/aws-sdk-js-v3 publishes in `@aws-sdk/util-endpoints`, shipped here inside the installed
  * `@aws-sdk/core` as `dist-es/submodules/client/util-endpoints/lib/aws/partitions.js`). That file
- * is not exported as data, so the names are copied here, and test/stacks/environment/aws-regions.test.ts
+ * is not exported as data, so the names are copied here, and test/contract/definition/aws-regions.test.ts
  * compares this table with the installed SDK's file: an SDK update that adds a region fails that
  * test until the region is added here.
  *

@@ -5,8 +5,8 @@
  * added. Pure, and free of cdktf like the rest of the schema (docs/stacks.md, "Maintenance windows").
  */
 import { RRule } from "rrule";
-import { sloCorrectionPlan } from "../datadog/operations";
-import { fromWallTime, parseWallTime, toWallTime } from "../datadog/time-zones";
+import { sloCorrectionPlan } from "./slo-corrections";
+import { fromWallTime, parseWallTime, toWallTime } from "./time-zones";
 import type { MaintenanceWindow, OperationsIssue } from "./operations-schema";
 
 /**

@@ -1,13 +1,13 @@
 /**
  * The operations part of an environment definition: `maintenance:` windows and the availability
- * `slo:`. Exported as zod schemas for `stacks/environment/schema.ts` to plug in, plus the one
+ * `slo:`. Exported as zod schemas for `contract/definition/schema.ts` to plug in, plus the one
  * cross-field check ({@link operationsIssues}) that needs the controllers. Like the schema, this
  * module imports neither cdktf nor any provider, so the CLIs stay light.
  */
 import { RRule } from "rrule";
 import { z } from "zod";
-import { TAG_KEYS } from "../../contract/metrics";
-import { MAX_TAG_LENGTH, normalizeTagValue } from "../../contract/tags";
+import { TAG_KEYS } from "../metrics";
+import { MAX_TAG_LENGTH, normalizeTagValue } from "../tags";
 import { didYouMean } from "./did-you-mean";
 
 // --- Durations -------------------------------------------------------------------------------

@@ -4,9 +4,9 @@
  * the event monitors, the checker reports `vpn.controller.push_configured`.
  */
 import { z } from "zod";
-import { DEFAULT_PUSH_EVENTS, VNS3_ALERT_EVENTS } from "../../contract/push";
+import { DEFAULT_PUSH_EVENTS, VNS3_ALERT_EVENTS } from "../push";
 
-export { DEFAULT_PUSH_EVENTS, pushResourceName, VNS3_ALERT_EVENTS, type Vns3AlertEvent } from "../../contract/push";
+export { DEFAULT_PUSH_EVENTS, pushResourceName, VNS3_ALERT_EVENTS, type Vns3AlertEvent } from "../push";
 
 const eventName = z.enum(VNS3_ALERT_EVENTS, { message: `must be one of VNS3's alert events (${VNS3_ALERT_EVENTS.join(", ")})` });
 

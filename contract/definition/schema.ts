@@ -5,19 +5,19 @@
  * `npm run review` all validate through it, so a file that one of them accepts, all accept.
  * It imports neither cdktf nor any provider, so the CLIs stay light.
  */
-import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../../contract/calendar-date";
+import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../calendar-date";
 import { z } from "zod";
-import { isCredentialName } from "../../contract/credential-names";
-import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../../contract/datadog-sites";
-import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
-import { DEFAULT_VNS3_API_PORT } from "../../contract/vns3";
+import { isCredentialName } from "../credential-names";
+import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../datadog-sites";
+import { FINGERPRINT_FORMAT, parseFingerprint } from "../fingerprint";
+import { DEFAULT_VNS3_API_PORT } from "../vns3";
 import { AWS_REGIONS, isAwsRegion } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import { datadogOrganizationSchema, fallbackNotifySchema, maintenanceSchema, operationsIssues, sloDefinitionSchema } from "./operations-schema";
 import { sloCorrectionLimitIssues } from "./maintenance-limits";
 import { pushSchema } from "./push-schema";
 import { signalsSchema } from "./signals-schema";
-import { defaultLambdaMemoryMb } from "../../contract/lambda-sizing";
+import { defaultLambdaMemoryMb } from "../lambda-sizing";
 
 /** Evaluation windows (minutes) that Datadog metric monitors accept as `last_<n>`. */
 export const MONITOR_WINDOWS_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 1440] as const;

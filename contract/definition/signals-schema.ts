@@ -5,8 +5,8 @@
  * defaults to on; the traffic-silence monitor is opt-in, because many tunnels are idle by design.
  */
 import { z } from "zod";
-import { TAG_KEYS } from "../../contract/metrics";
-import { MAX_TAG_LENGTH, normalizeTagValue } from "../../contract/tags";
+import { TAG_KEYS } from "../metrics";
+import { MAX_TAG_LENGTH, normalizeTagValue } from "../tags";
 
 /**
  * Windows the silence monitor accepts, in minutes: Datadog's preset metric-monitor windows from 10

@@ -11,7 +11,7 @@
  */
 import { fleetGroups, fleetPlan } from "../fleet-groups";
 import { awsPartition } from "../../contract/names";
-import type { EnvironmentDefinition } from "../environment/schema";
+import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import { BOOTSTRAP_STACK_ID } from "./names";
 
 /** One state bucket of an account. */

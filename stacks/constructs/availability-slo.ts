@@ -7,8 +7,9 @@ import { ServiceLevelObjective } from "@cdktf/provider-datadog/lib/service-level
 import { SloCorrection } from "@cdktf/provider-datadog/lib/slo-correction";
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import type { MaintenanceWindow, SloDefinition } from "../environment/operations-schema";
-import { availabilityQuery, environmentTag, sloCorrectionPlan } from "../datadog/operations";
+import type { MaintenanceWindow, SloDefinition } from "../../contract/definition/operations-schema";
+import { availabilityQuery, environmentTag } from "../datadog/operations";
+import { sloCorrectionPlan } from "../../contract/definition/slo-corrections";
 
 /** One-minute slices: the checker reports once a minute. */
 export const SLO_SLICE_SECONDS = 60;

@@ -5,7 +5,7 @@
  */
 import { DowntimeSchedule } from "@cdktf/provider-datadog/lib/downtime-schedule";
 import { Construct } from "constructs";
-import { downtimeDuration, type MaintenanceWindow } from "../environment/operations-schema";
+import { downtimeDuration, type MaintenanceWindow } from "../../contract/definition/operations-schema";
 import { environmentTag, maintenanceMessage, maintenanceScope } from "../datadog/operations";
 
 /**

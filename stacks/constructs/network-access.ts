@@ -7,7 +7,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
-import type { ControllerDefinition } from "../environment/schema";
+import type { ControllerDefinition } from "../../contract/definition/schema";
 
 /** A controller as far as the network goes: its name (for descriptions), its group and API port. */
 export type ControllerDoor = Pick<ControllerDefinition, "name" | "securityGroupId" | "port">;

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { didYouMean } from "./did-you-mean";
-import { environmentSchema, type EnvironmentDefinition } from "./schema";
-import { maintenanceStartIssues } from "./maintenance-limits";
+import { didYouMean } from "../../contract/definition/did-you-mean";
+import { environmentSchema, type EnvironmentDefinition } from "../../contract/definition/schema";
+import { maintenanceStartIssues } from "../../contract/definition/maintenance-limits";
 import { datadogOrganizationKey, defaultWebhookName } from "../../contract/names";
 import { isCredentialName } from "../../contract/credential-names";
 

@@ -11,9 +11,9 @@
  */
 import { RRule } from "rrule";
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
-import { maintenanceScopeTag, type MaintenanceWindow } from "../environment/operations-schema";
+import { maintenanceScopeTag, type MaintenanceWindow } from "../../contract/definition/operations-schema";
 import { environmentTag } from "../datadog/operations";
-import { fromWallTime, parseWallTime, toWallTime } from "../datadog/time-zones";
+import { fromWallTime, parseWallTime, toWallTime } from "../../contract/definition/time-zones";
 
 /** Monitor modes, including the `multi` alias of `tunnel`. */
 export type PreviewMode = "simple" | "partner" | "tunnel" | "multi";

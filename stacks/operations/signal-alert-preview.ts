@@ -10,8 +10,8 @@
  * table.
  */
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
-import type { MaintenanceWindow } from "../environment/operations-schema";
-import type { SignalsDefinition } from "../environment/signals-schema";
+import type { MaintenanceWindow } from "../../contract/definition/operations-schema";
+import type { SignalsDefinition } from "../../contract/definition/signals-schema";
 import { environmentTag } from "../datadog/operations";
 import { MISSING_GROUP_VALUE, mutingWindow, type PreviewSeries } from "./alert-preview";
 

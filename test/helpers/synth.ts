@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { validateEnvironment } from "../../stacks/environment/load";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { VpnMonitorStack } from "../../stacks/vpn-monitor-stack";
 
 let packageZip: string | undefined;

@@ -13,7 +13,7 @@ import { BootstrapDefinitionError, bootstrapLayout } from "../../stacks/bootstra
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
 import { resourceStatements } from "../../stacks/bootstrap/deploy-permissions";
 import { validateEnvironment } from "../../stacks/environment/load";
-import type { EnvironmentDefinition, EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentDefinition, EnvironmentInput } from "../../contract/definition/schema";
 import { baseDefinition, type SynthesizedStack } from "../helpers/synth";
 import { findAwsProviderMirror, findTerraform, offlineCliConfig, registryCliConfig } from "../helpers/terraform";
 

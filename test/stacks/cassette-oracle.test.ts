@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseEnvironmentText } from "../../stacks/environment/load";
 import { FleetStack, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import {
   AcceptedBodies,
   answeredDashboard,

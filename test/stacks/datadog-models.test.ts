@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { environmentDashboard } from "../../stacks/datadog/dashboards";
 import { parseEnvironmentText } from "../../stacks/environment/load";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { synthEnvironment } from "../helpers/synth";
 import { datadogModelProblems, validateAgainstModel, validateSynthesizedDatadog } from "../helpers/datadog-models";
 

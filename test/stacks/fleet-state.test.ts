@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { fleetPlan } from "../../stacks/fleet-groups";
 import { baseDefinition } from "../helpers/synth";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { stringify } from "yaml";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { baseDefinition } from "../helpers/synth";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -1,5 +1,5 @@
 import { formatAlertPreview, isWindowActive, previewAlerts, unmonitoredSeries, type PreviewMode, type PreviewSeries } from "../../stacks/operations/alert-preview";
-import { maintenanceSchema, type MaintenanceWindowInput } from "../../stacks/environment/operations-schema";
+import { maintenanceSchema, type MaintenanceWindowInput } from "../../contract/definition/operations-schema";
 
 /** Series in the shape the checker's core builds them (handler/core.ts tunnelTags, controller gauges). */
 const tunnel = (name: string, endpoint: string | undefined, value: number): PreviewSeries => ({

@@ -3,8 +3,9 @@ import { AvailabilitySlo } from "../../stacks/constructs/availability-slo";
 import { EnvironmentDashboard } from "../../stacks/constructs/environment-dashboard";
 import { MaintenanceWindows } from "../../stacks/constructs/maintenance-windows";
 import { dashboardSearchUrl, environmentDashboardTitle } from "../../stacks/datadog/dashboards";
-import { maintenanceScope, sloCorrectionPlan } from "../../stacks/datadog/operations";
-import { maintenanceSchema, sloDefinitionSchema, type MaintenanceWindowInput } from "../../stacks/environment/operations-schema";
+import { maintenanceScope } from "../../stacks/datadog/operations";
+import { sloCorrectionPlan } from "../../contract/definition/slo-corrections";
+import { maintenanceSchema, sloDefinitionSchema, type MaintenanceWindowInput } from "../../contract/definition/operations-schema";
 import { FleetDefinitionError, fleetGroups, FleetStack, fleetPlan, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
 import { datadogModelProblems, validateSynthesizedDatadog } from "../helpers/datadog-models";
 

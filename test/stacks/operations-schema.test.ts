@@ -6,7 +6,7 @@ import {
   operationsIssues,
   parseDurationMinutes,
   sloDefinitionSchema,
-} from "../../stacks/environment/operations-schema";
+} from "../../contract/definition/operations-schema";
 
 /** The two fields as the environment schema will hold them. */
 const operations = z.strictObject({ maintenance: maintenanceSchema, slo: sloDefinitionSchema });

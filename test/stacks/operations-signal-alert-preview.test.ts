@@ -2,8 +2,8 @@
  * The signal part of the alert preview: what the disk, inode, memory, certificate and credential
  * monitors would open from one check's series, at which level, and which window mutes each.
  */
-import { maintenanceSchema } from "../../stacks/environment/operations-schema";
-import { signalsSchema } from "../../stacks/environment/signals-schema";
+import { maintenanceSchema } from "../../contract/definition/operations-schema";
+import { signalsSchema } from "../../contract/definition/signals-schema";
 import type { PreviewSeries } from "../../stacks/operations/alert-preview";
 import { formatSignalAlertPreview, previewSignalAlerts } from "../../stacks/operations/signal-alert-preview";
 

@@ -1,6 +1,6 @@
 /** The definition's `push:` section: off by default, events from VNS3's published list, every error with file and field. */
 import { validateEnvironment } from "../../stacks/environment/load";
-import { DEFAULT_PUSH_EVENTS, pushResourceName } from "../../stacks/environment/push-schema";
+import { DEFAULT_PUSH_EVENTS, pushResourceName } from "../../contract/definition/push-schema";
 import { baseDefinition } from "../helpers/synth";
 
 const FILE = "environments/acme-prod.yaml";

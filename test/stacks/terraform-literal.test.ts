@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { EnvironmentInput } from "../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../contract/definition/schema";
 import { terraformLiteral, terraformLiterals } from "../../stacks/terraform-literal";
 import { findTerraform } from "../helpers/terraform";
 import { resourcesOf, synthEnvironment } from "../helpers/synth";

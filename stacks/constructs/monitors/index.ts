@@ -8,7 +8,7 @@ import type { ITerraformDependable } from "cdktf";
 import type { Webhook } from "@cdktf/provider-datadog/lib/webhook";
 import { Construct } from "constructs";
 import { TAG_KEYS } from "../../../contract/metrics";
-import type { MonitorMode } from "../../environment/schema";
+import type { MonitorMode } from "../../../contract/definition/schema";
 import {
   CHECKER_MONITOR_THRESHOLD,
   checkerMonitorMessage,

@@ -11,7 +11,7 @@
  */
 import { DOWN_REASONS, METRICS, TAG_KEYS } from "../../../contract/metrics";
 import { datadogAppUrl, type DatadogSiteName } from "../../../contract/datadog-sites";
-import type { MonitorMode } from "../../environment/schema";
+import type { MonitorMode } from "../../../contract/definition/schema";
 
 /**
  * Datadog's `on_missing_data` values (datadog_monitor in DataDog/terraform-provider-datadog, and

@@ -8,8 +8,8 @@ import { Monitor } from "@cdktf/provider-datadog/lib/monitor";
 import type { Webhook } from "@cdktf/provider-datadog/lib/webhook";
 import { Construct } from "constructs";
 import { TAG_KEYS } from "../../../contract/metrics";
-import type { MonitorMode } from "../../environment/schema";
-import type { SignalsDefinition } from "../../environment/signals-schema";
+import type { MonitorMode } from "../../../contract/definition/schema";
+import type { SignalsDefinition } from "../../../contract/definition/signals-schema";
 import { signalMonitorSpecs, type SignalMonitorKind } from "./signal-queries";
 
 export interface SignalMonitorsProps {

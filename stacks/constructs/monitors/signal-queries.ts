@@ -1,6 +1,6 @@
 /**
  * The signal monitors of an environment as plain data: query, thresholds, options and message of
- * each, from the definition's `signals:` section (stacks/environment/signals-schema.ts). Pure, so
+ * each, from the definition's `signals:` section (contract/definition/signals-schema.ts). Pure, so
  * the exact strings are tested without synthesizing; signal-monitors.ts only wires them up.
  *
  * Paging rule, as for the tunnel monitors (queries.ts): each condition notifies once, and a
@@ -13,8 +13,8 @@
  * - A tunnel that is down does not alert a second time for silence: its status enters the query.
  */
 import { METRICS, TAG_KEYS } from "../../../contract/metrics";
-import type { MonitorMode } from "../../environment/schema";
-import type { SignalsDefinition } from "../../environment/signals-schema";
+import type { MonitorMode } from "../../../contract/definition/schema";
+import type { SignalsDefinition } from "../../../contract/definition/signals-schema";
 import { ON_MISSING_DATA, windowExpression, withExtras, type MessageExtras, type OnMissingData } from "./queries";
 
 /** Which signal monitor: the key in {@link signalMonitorSpecs}' result and in resource ids. */

@@ -1,8 +1,8 @@
-import { signalsSchema } from "../../../stacks/environment/signals-schema";
+import { signalsSchema } from "../../../contract/definition/signals-schema";
 /** What `npm run check` prints, from the checker's own summary and series (pure). */
 import { alertPreviewSection, controllerSection, datadogSection, healthLine, summarySection, type SummaryInput } from "../../../cli/check/report";
 import type { ControllerReading, MetricSeries } from "../../../handler/core";
-import { maintenanceSchema } from "../../../stacks/environment/operations-schema";
+import { maintenanceSchema } from "../../../contract/definition/operations-schema";
 
 const ESC = String.fromCharCode(27);
 const SHARED_TAIL = ". Give each its own description on the controller, so alerts, dashboards and maintenance windows name them plainly";

@@ -1,7 +1,7 @@
 /** `npm run check` configures the checker through the checker's own parser, as the Lambda does. */
 import { checkSetup } from "../../../cli/check/setup";
 import { validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentDefinition } from "../../../stacks/environment/schema";
+import type { EnvironmentDefinition } from "../../../contract/definition/schema";
 
 const FP = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:lab/vns3-b-AbCdEf";

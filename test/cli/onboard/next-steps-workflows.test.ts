@@ -11,7 +11,7 @@ import { renderEnvironmentYaml } from "../../../cli/onboard/environment-yaml";
 import { nextSteps, planEnvironment, webhookSecretName } from "../../../cli/onboard/next-steps";
 import { githubSetup } from "../../../contract/github-setup";
 import { validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../contract/definition/schema";
 
 const ROOT = path.resolve(__dirname, "../../..");
 interface Job {

@@ -1,11 +1,11 @@
 /**
  * The region table against its source: the AWS SDK's endpoint partitions data in the installed
  * @aws-sdk/core (dist-es/submodules/client/util-endpoints/lib/aws/partitions.js). When an SDK
- * update adds a region, this fails and names it, until stacks/environment/aws-regions.ts lists it.
+ * update adds a region, this fails and names it, until contract/definition/aws-regions.ts lists it.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { AWS_REGIONS, AWS_REGIONS_BY_PARTITION, isAwsRegion } from "../../../stacks/environment/aws-regions";
+import { AWS_REGIONS, AWS_REGIONS_BY_PARTITION, isAwsRegion } from "../../../contract/definition/aws-regions";
 
 interface PartitionsData {
   partitions: { id: string; regions: Record<string, unknown> }[];

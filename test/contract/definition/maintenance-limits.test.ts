@@ -5,7 +5,7 @@
  * that is not in the future when the window is added.
  */
 import { validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../contract/definition/schema";
 import { baseDefinition } from "../../helpers/synth";
 
 const FILE = "environments/acme-prod.yaml";

@@ -3,7 +3,7 @@
  * field and value names get a suggestion; a value that may carry a credential is never echoed.
  */
 import { knownFieldsAt, validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../contract/definition/schema";
 import { baseDefinition } from "../../helpers/synth";
 
 const FILE = "environments/acme-prod.yaml";

@@ -1,9 +1,9 @@
 /**
  * The `signals:` section: documented defaults, and every error naming the file and the field and
- * saying what was expected (stacks/environment/signals-schema.ts).
+ * saying what was expected (contract/definition/signals-schema.ts).
  */
 import { validateEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../contract/definition/schema";
 import { baseDefinition } from "../../helpers/synth";
 
 const FILE = "environments/acme-prod.yaml";

@@ -6,7 +6,7 @@
 import { fleetPreflight } from "../../../cli/preflight/core";
 import { datadogOrganizationKey } from "../../../contract/names";
 import { crossCheckEnvironments, validateEnvironment, type LoadedEnvironment } from "../../../stacks/environment/load";
-import type { EnvironmentInput } from "../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../contract/definition/schema";
 import { FleetDefinitionError, fleetGroups, fleetPlan } from "../../../stacks/fleet-groups";
 import { baseDefinition } from "../../helpers/synth";
 

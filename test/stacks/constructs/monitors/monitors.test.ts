@@ -8,7 +8,7 @@ import { Webhook } from "@cdktf/provider-datadog/lib/webhook";
 import { Testing, TerraformStack } from "cdktf";
 import { EnvironmentMonitors } from "../../../../stacks/constructs/monitors";
 import { dashboardLink } from "../../../../stacks/constructs/monitors/queries";
-import type { EnvironmentInput } from "../../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../../contract/definition/schema";
 import { addressOf, baseDefinition, resourcesOf, synthEnvironment, type SynthesizedStack } from "../../../helpers/synth";
 
 const TUNNELS = "VPN tunnel down: acme-prod";

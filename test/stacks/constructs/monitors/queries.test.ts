@@ -18,7 +18,7 @@ import {
 } from "../../../../stacks/constructs/monitors/queries";
 import { SHOW_AND_NOTIFY_NO_DATA, SHOW_NO_DATA } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/OnMissingDataOption";
 import { defaultTicketPayload } from "../../../../stacks/constructs/ticket-webhook";
-import type { MonitorMode } from "../../../../stacks/environment/schema";
+import type { MonitorMode } from "../../../../contract/definition/schema";
 import { resourceNames } from "../../../../contract/names";
 
 const settings = (mode: MonitorMode, windowMinutes = 5): MonitorSettings => ({ environment: "acme-prod", mode, windowMinutes });

@@ -3,7 +3,7 @@
  * section, attribute by attribute, in every alert mode, and validated against the v1 `Monitor`
  * model of @datadog/datadog-api-client (test/helpers/datadog-models.ts).
  */
-import type { EnvironmentInput } from "../../../../stacks/environment/schema";
+import type { EnvironmentInput } from "../../../../contract/definition/schema";
 import { datadogModelProblems } from "../../../helpers/datadog-models";
 import { addressOf, baseDefinition, resourcesOf, synthEnvironment, type SynthesizedStack } from "../../../helpers/synth";
 
