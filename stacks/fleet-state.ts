@@ -1,11 +1,12 @@
 /**
  * Which definition's bucket holds a fleet overview's state: chosen once, in one place. A definition
- * marks it with `backend.fleet: true`; when the definitions on the site that keep state in S3 all
+ * marks it with `backend.fleet: true`; when the definitions of its organization that keep state in S3 all
  * name one location (bucket, region, KMS key, lock table), the choice needs no marker. Never "the first by name": onboarding an environment whose name sorts
  * earlier, with another bucket, would move the state and the next apply would start from empty.
  * Pure (no cdktf).
  */
 import type { EnvironmentDefinition } from "../contract/definition/schema";
+import { datadogOrganizationKey } from "../contract/names";
 
 type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws">;
 
@@ -19,22 +20,31 @@ export function fleetStateHolder<T extends Holder>(environments: readonly T[]): 
   const marked = s3.filter((env) => env.backend.type === "s3" && env.backend.fleet === true);
   if (marked.length === 1) return { holder: marked[0] };
   const names = (list: readonly T[]) => list.map((env) => env.name).sort().join(", ");
-  if (marked.length > 1) return { problem: `backend.fleet is true in ${names(marked)}: exactly one definition per Datadog site holds the fleet overview's state` };
+  if (marked.length > 1) return { problem: `backend.fleet is true in ${names(marked)}: exactly one definition per fleet overview (one per Datadog organization) holds its state` };
   if (new Set(s3.map(locationOf)).size <= 1) return { holder: s3[0] };
   return { problem: `backend.fleet: ${names(s3)} keep state in different S3 locations; set backend.fleet: true in the one whose bucket holds the fleet overview's state (until now: its key vpn-monitor/fleet*.tfstate), so that it never moves` };
 }
 
-/** fleetStateHolder's problem for each Datadog site's group, with the files to edit. */
+/**
+ * fleetStateHolder's problem for each fleet overview's group, with the files to edit. The groups are
+ * fleetGroups' own (one per Datadog organization: a site, or a named organization on it), so a
+ * second customer's organization on the same site keeps its fleet state where it chooses.
+ */
 export function fleetStateProblems<T extends Holder & Pick<EnvironmentDefinition, "datadog">>(
   loaded: readonly { readonly file: string; readonly definition: T }[],
   labelOf: (file: string) => string,
 ): string[] {
-  const bySite = new Map<string, (typeof loaded)[number][]>();
-  for (const entry of loaded) bySite.set(entry.definition.datadog.site, [...(bySite.get(entry.definition.datadog.site) ?? []), entry]);
-  return [...bySite.entries()].flatMap(([site, entries]) => {
+  const byOrganization = new Map<string, (typeof loaded)[number][]>();
+  for (const entry of loaded) {
+    const key = datadogOrganizationKey(entry.definition.datadog);
+    byOrganization.set(key, [...(byOrganization.get(key) ?? []), entry]);
+  }
+  return [...byOrganization.values()].flatMap((entries) => {
     const result = fleetStateHolder(entries.map((e) => e.definition));
     if (!("problem" in result)) return [];
     const candidates = entries.filter((e) => e.definition.backend.type === "s3" && (e.definition.backend.fleet === true || !result.problem.startsWith("backend.fleet is true")));
-    return [`${candidates.map((e) => labelOf(e.file)).join(", ")} (Datadog site ${site}): ${result.problem}`];
+    const { site, organization } = entries[0]!.definition.datadog;
+    const where = organization === undefined ? `Datadog site ${site}` : `Datadog organization ${organization} on site ${site}`;
+    return [`${candidates.map((e) => labelOf(e.file)).join(", ")} (${where}): ${result.problem}`];
   });
 }

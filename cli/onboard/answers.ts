@@ -39,6 +39,8 @@ export interface Answers {
   readonly stateKmsKey?: string | null;
   readonly controllers: readonly ControllerAnswer[];
   readonly site: DatadogSiteName;
+  /** `datadog.organization`; null: the site's one organization (left out of the file). */
+  readonly datadogOrganization: string | null;
   /** null: the stack creates `vpn-monitor/<env>/datadog-api-key`. */
   readonly apiKeySecretArn: string | null;
   /** The schema's own name (an alias such as `multi` is already read as `tunnel`). */

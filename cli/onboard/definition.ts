@@ -29,7 +29,11 @@ export function toEnvironmentInput(a: Answers): RenderableEnvironment {
       tlsSha256: c.tlsSha256,
       ...(typeof c.credentialExpires === "string" ? { credentialExpires: c.credentialExpires } : {}),
     })),
-    datadog: { site: a.site, ...(a.apiKeySecretArn !== null ? { apiKeySecretArn: a.apiKeySecretArn } : {}) },
+    datadog: {
+      site: a.site,
+      ...(a.datadogOrganization !== null ? { organization: a.datadogOrganization } : {}),
+      ...(a.apiKeySecretArn !== null ? { apiKeySecretArn: a.apiKeySecretArn } : {}),
+    },
     monitor: {
       mode: a.mode,
       windowMinutes: a.windowMinutes,
@@ -67,6 +71,7 @@ const FLAG_OF_FIELD: readonly [RegExp, string][] = [
   [/^controllers\[(\d+)\]\.secretArn\b/, "--controller #$1 secret="],
   [/^controllers\[(\d+)\]\.tlsSha256\b/, "--controller #$1 fingerprint="],
   [/^datadog\.site\b/, "--site"],
+  [/^datadog\.organization\b/, "--datadog-organization"],
   [/^datadog\.apiKeySecretArn\b/, "--api-key-secret"],
   [/^monitor\.mode\b/, "--mode"],
   [/^monitor\.windowMinutes\b/, "--window"],

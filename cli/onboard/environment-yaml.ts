@@ -109,6 +109,10 @@ export function renderEnvironmentYaml(env: RenderableEnvironment): string {
 
   line("datadog:");
   line(`  site: ${yamlString(String(env.datadog.site))}`);
+  if (env.datadog.organization !== undefined) {
+    line("  # Names (webhook, variables) are unique within this organization; its own fleet overview shows it.");
+    line(`  organization: ${yamlString(env.datadog.organization)}`);
+  }
   if (env.datadog.apiKeySecretArn !== undefined) {
     line(`  apiKeySecretArn: ${yamlString(env.datadog.apiKeySecretArn)}`);
   } else {

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { DATADOG_SITE_NAMES, DATADOG_SITES, describeDatadogSites, parseDatadogSite, type DatadogSiteName } from "../../contract/datadog-sites";
 import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../../contract/calendar-date";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../../contract/fingerprint";
-import { defaultWebhookName } from "../../contract/names";
+import { datadogOrganizationKey, defaultWebhookName } from "../../contract/names";
 import { AWS_REGIONS } from "../../contract/definition/aws-regions";
 import { environmentSchema, MONITOR_MODE_ALIASES, MONITOR_MODES, MONITOR_WINDOWS_MINUTES, type MonitorMode } from "../../contract/definition/schema";
 import { suggestion } from "../shared/args";
@@ -46,6 +46,7 @@ export const EXPECTED = {
   fingerprint: FINGERPRINT_FORMAT,
   credentialExpires: `${CALENDAR_DATE_FORMAT}, the day the controller's API token (or password) expires`,
   site: `a Datadog site: ${describeDatadogSites()}; the domain (datadoghq.eu) or app URL (app.datadoghq.eu) works too`,
+  datadogOrganization: "the Datadog organization's short name when the site serves several of yours: lowercase letters, digits and hyphens, 2-32, starting with a letter (empty: the site's one organization)",
   mode: MODES_EXPECTED,
   window: `minutes Datadog accepts: ${MONITOR_WINDOWS_MINUTES.join(", ")}`,
   priority: "1 (highest) to 5, or empty for none",
@@ -70,14 +71,38 @@ export function splitList(values: readonly string[]): string[] {
     .filter((s) => s !== "");
 }
 
-/** Who already uses an environment name, webhook name or secret variable. */
-function owners(ctx: OnboardContext) {
+/** The Datadog organization a draft's resources will live in (contract/names.ts), once its site is known. */
+export interface DraftOrganization {
+  readonly site?: DatadogSiteName | undefined;
+  readonly datadogOrganization?: string | null | undefined;
+}
+
+/**
+ * Who already uses an environment name (repository-wide: it names the file and the stack), and,
+ * within the draft's Datadog organization, a webhook name or secret variable: Datadog keeps those
+ * unique per organization, so another customer's organization may reuse them.
+ */
+function owners(ctx: OnboardContext, draft: DraftOrganization = {}) {
   const names = new Map<string, string>();
   for (const f of ctx.existing.fileNames) names.set(path.basename(f, path.extname(f)), path.join(ctx.existing.dir, f));
   for (const e of ctx.existing.loaded) names.set(e.definition.name, e.file);
-  const webhooks = new Map(ctx.existing.loaded.map((e) => [e.definition.ticketing.webhookName ?? defaultWebhookName(e.definition.name), e.file]));
-  const variables = new Map(ctx.existing.loaded.flatMap((e) => e.definition.ticketing.secretVariables.map((v) => [v, e.file] as const)));
+  const organization = draft.site === undefined ? undefined : datadogOrganizationKey({ site: draft.site, organization: draft.datadogOrganization ?? undefined });
+  const sameOrganization = ctx.existing.loaded.filter((e) => organization === undefined || datadogOrganizationKey(e.definition.datadog) === organization);
+  const webhooks = new Map(sameOrganization.map((e) => [e.definition.ticketing.webhookName ?? defaultWebhookName(e.definition.name), e.file]));
+  const variables = new Map(sameOrganization.flatMap((e) => e.definition.ticketing.secretVariables.map((v) => [v, e.file] as const)));
   return { names, webhooks, variables };
+}
+
+/** The organizations other definitions already name on a site, for the question and its hint. */
+export function organizationsOnSite(ctx: OnboardContext, site: DatadogSiteName): string[] {
+  const key = datadogOrganizationKey({ site });
+  return [...new Set(ctx.existing.loaded.filter((e) => datadogOrganizationKey({ site: e.definition.datadog.site }) === key).flatMap((e) => e.definition.datadog.organization ?? []))].sort();
+}
+
+export function readDatadogOrganization(text: string): Read<string | null> {
+  const value = text.trim();
+  if (value === "") return ok(null);
+  return passes(DATADOG.organization, value) ? ok(value) : bad({ value, detail: `expected ${EXPECTED.datadogOrganization}` });
 }
 
 export function readName(text: string, ctx: OnboardContext): Read<string> {
@@ -202,22 +227,22 @@ export function readWebhookUrl(text: string): Read<string> {
   return passes(TICKETING.webhookUrl, value) ? ok(value) : bad({ detail: `expected ${EXPECTED.webhookUrl}` });
 }
 
-export function readWebhookName(text: string, environment: string | undefined, ctx: OnboardContext): Read<string | null> {
+export function readWebhookName(text: string, environment: string | undefined, ctx: OnboardContext, draft: DraftOrganization = {}): Read<string | null> {
   const value = text.trim();
   if (value === "" || (environment !== undefined && value === defaultWebhookName(environment))) return ok(null);
   if (!passes(TICKETING.webhookName, value)) return bad({ value, detail: `expected ${EXPECTED.webhookName}` });
-  const owner = owners(ctx).webhooks.get(value);
-  return owner === undefined ? ok(value) : bad({ value, detail: `is already used by ${owner} (webhook names are global to the Datadog organization)` });
+  const owner = owners(ctx, draft).webhooks.get(value);
+  return owner === undefined ? ok(value) : bad({ value, detail: `is already used by ${owner} (webhook names are unique within a Datadog organization)` });
 }
 
-export function readSecretVariables(values: readonly string[], ctx: OnboardContext): Read<string[]> {
+export function readSecretVariables(values: readonly string[], ctx: OnboardContext, draft: DraftOrganization = {}): Read<string[]> {
   const names = splitList(values);
   const problems: Problem[] = names.filter((n) => !passes(TICKETING.secretVariables, [n])).map((n) => ({ value: n, detail: `expected ${EXPECTED.secretVariable}` }));
   for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push({ value: n, detail: "is listed twice" });
-  const used = owners(ctx).variables;
+  const used = owners(ctx, draft).variables;
   for (const n of names) {
     const owner = used.get(n);
-    if (owner !== undefined) problems.push({ value: n, detail: `is already used by ${owner} (Datadog variables are global to the organization)` });
+    if (owner !== undefined) problems.push({ value: n, detail: `is already used by ${owner} (Datadog variables are unique within an organization)` });
   }
   return problems.length > 0 ? bad(...problems) : ok(names);
 }

@@ -20,7 +20,7 @@ export type DraftValue<K extends AnswerKey> = K extends keyof Draft ? Exclude<Dr
 /** How a row asks when its flag is absent. */
 export type Question =
   /** Free text, read by the row's own reader; `list` answers are comma-separated. */
-  | { readonly kind: "text"; readonly message: (draft: Draft) => string; readonly default?: (draft: Draft) => string | undefined; readonly list?: boolean }
+  | { readonly kind: "text"; readonly message: (draft: Draft, ctx: OnboardContext) => string; readonly default?: (draft: Draft) => string | undefined; readonly list?: boolean }
   /** A choice; the chosen value is read by the row's reader like a typed one. */
   | {
       readonly kind: "select" | "search";
@@ -45,7 +45,7 @@ export interface AnswerRow<K extends AnswerKey> {
   readonly read: (values: readonly string[], draft: Draft, ctx: OnboardContext) => Read<DraftValue<K>>;
   readonly question: Question;
   /** Whether to ask at all (the state region only with a bucket). @default always */
-  readonly asked?: (draft: Draft) => boolean;
+  readonly asked?: (draft: Draft, ctx: OnboardContext) => boolean;
   /** The flags that give this answer back; empty for the default. */
   readonly argv: (value: Answers[K], answers: Answers) => string[];
   /** The answer in a few words, for the change-one-answer menu. */
@@ -331,6 +331,24 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     show: (v) => `${v} (${DATADOG_SITES[v]})`,
   }),
   row({
+    key: "datadogOrganization",
+    flag: { name: "datadog-organization", value: "<name>", help: `datadog.organization: ${fields.EXPECTED.datadogOrganization}` },
+    label: "Datadog organization",
+    required: false,
+    fallback: () => null,
+    read: (v) => fields.readDatadogOrganization(last(v)),
+    question: {
+      kind: "text",
+      message: (d, ctx) =>
+        `Datadog organization on ${d.site ?? "this site"}, if it is not the site's one organization (definitions here name ${d.site === undefined ? "" : fields.organizationsOnSite(ctx, d.site).join(", ")}; names are unique per organization; empty: the site's one organization)`,
+    },
+    // Asked only where the repository already separates organizations on this site: everyone
+    // else has one organization per site and never sees the question.
+    asked: (d, ctx) => d.site !== undefined && fields.organizationsOnSite(ctx, d.site).length > 0,
+    argv: (v) => (v === null ? [] : ["--datadog-organization", v]),
+    show: (v) => v ?? "(the site's one organization)",
+  }),
+  row({
     key: "apiKeySecretArn",
     flag: { name: "api-key-secret", value: "<arn>", help: `secret with the Datadog API key: ${fields.EXPECTED.secretArn} (default: the stack creates vpn-monitor/<env>/datadog-api-key)` },
     label: "Datadog API key secret",
@@ -406,7 +424,7 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     label: "Datadog webhook name",
     required: false,
     fallback: () => null,
-    read: (v, draft, ctx) => fields.readWebhookName(last(v), draft.name, ctx),
+    read: (v, draft, ctx) => fields.readWebhookName(last(v), draft.name, ctx, draft),
     question: { kind: "text", message: () => "Datadog webhook name", default: (d) => (d.name !== undefined ? defaultWebhookName(d.name) : undefined) },
     argv: (v) => (v === null ? [] : ["--webhook-name", v]),
     show: (v) => v ?? "(vpn-tickets-<name>)",
@@ -417,7 +435,7 @@ export const ANSWER_ROWS: readonly AnyAnswerRow[] = [
     label: "Secret webhook variables",
     required: false,
     fallback: () => [],
-    read: (v, _d, ctx) => fields.readSecretVariables(v, ctx),
+    read: (v, draft, ctx) => fields.readSecretVariables(v, ctx, draft),
     question: { kind: "text", message: () => "Secret webhook variables for ticketing tokens, UPPER_SNAKE_CASE, comma-separated (empty: none)", list: true },
     argv: (v) => v.flatMap((name) => ["--secret-variable", name]),
     show: (v) => v.join(", ") || "(none)",

@@ -25,7 +25,7 @@ export async function askRow(row: AnyAnswerRow, draft: Draft, p: Prompter, ctx: 
     const toValues = (text: string) => (q.list === true ? splitList([text]) : [text]);
     const defaultText = current ?? q.default?.(draft);
     const text = await p.text({
-      message: q.message(draft),
+      message: q.message(draft, ctx),
       default: defaultText,
       validate: (v) => {
         const result = row.read(toValues(v), draft, ctx);
@@ -64,7 +64,7 @@ export async function askRow(row: AnyAnswerRow, draft: Draft, p: Prompter, ctx: 
 export async function askMissing(draft: Draft, p: Prompter, ctx: OnboardContext): Promise<Draft> {
   for (const row of ANSWER_ROWS) {
     const given = row.key === "controllers" ? draft.controllers !== undefined && draft.controllers.every((c) => c.tlsSha256 !== undefined && c.name !== undefined && c.host !== undefined && c.securityGroupId !== undefined) : draft[row.key] !== undefined;
-    if (given || row.asked?.(draft) === false) continue;
+    if (given || row.asked?.(draft, ctx) === false) continue;
     await askRow(row, draft, p, ctx);
   }
   return draft;

@@ -22,6 +22,7 @@ function answers(overrides: Partial<Answers> = {}): Answers {
     stateRegion: null,
     controllers: [CONTROLLER],
     site: "US1",
+    datadogOrganization: null,
     apiKeySecretArn: null,
     mode: "simple",
     windowMinutes: 5,
@@ -34,6 +35,8 @@ function answers(overrides: Partial<Answers> = {}): Answers {
     ...overrides,
   };
 }
+
+const NO_ENVIRONMENTS_CONTEXT = { existing: NO_ENVIRONMENTS };
 
 describe("buildOnboarding", () => {
   it("turns answers into a validated definition, the file text and next steps", () => {
@@ -97,10 +100,10 @@ describe("buildOnboarding", () => {
     const result = buildOnboarding(answers({ secretVariables: ["ACME_TOKEN"], webhookUrl }), NO_ENVIRONMENTS);
     expect(result.ok && result.warnings).toEqual([]);
     const headers = ANSWER_ROWS.find((r) => r.key === "customHeaders")!;
-    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl })).toBe(false);
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl }, NO_ENVIRONMENTS_CONTEXT)).toBe(false);
     // A prefix of the name is not a use of it.
-    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook?token=$ACME_TOKEN_OLD" })).toBe(true);
-    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook" })).toBe(true);
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook?token=$ACME_TOKEN_OLD" }, NO_ENVIRONMENTS_CONTEXT)).toBe(true);
+    expect(headers.asked?.({ secretVariables: ["ACME_TOKEN"], webhookUrl: "https://tickets.acme.example/hook" }, NO_ENVIRONMENTS_CONTEXT)).toBe(true);
   });
 
   it("names the undeclared variable a credential header references", () => {
@@ -140,5 +143,34 @@ describe("yamlString", () => {
   ])("renders %j as %s and reads back the same", (value, rendered) => {
     expect(yamlString(value)).toBe(rendered);
     expect(parse(`v: ${rendered}`)).toEqual({ v: value });
+  });
+});
+
+describe("the Datadog organization question", () => {
+  const organizationRow = ANSWER_ROWS.find((r) => r.key === "datadogOrganization")!;
+  const inOrganization = (name: string, site: string, organization?: string) => {
+    const built = buildOnboarding(answers({ name, site: site as Answers["site"], datadogOrganization: organization ?? null }), NO_ENVIRONMENTS);
+    if (!built.ok) throw new Error(built.problems.join("; "));
+    const read = validateEnvironment(`environments/${name}.yaml`, parse(built.yaml));
+    if (!read.ok) throw new Error(read.problems.join("; "));
+    return { file: `environments/${name}.yaml`, definition: read.definition };
+  };
+
+  it("is asked only on a site where the repository already names organizations, and lists them", () => {
+    const existing = { ...NO_ENVIRONMENTS, loaded: [inOrganization("globex-prod", "US1", "globex"), inOrganization("initech-prod", "EU")] };
+    const ctx = { existing };
+
+    expect(organizationRow.asked?.({ site: "US1" }, ctx)).toBe(true);
+    expect(organizationRow.asked?.({ site: "EU" }, ctx)).toBe(false);
+    expect(organizationRow.asked?.({}, ctx)).toBe(false);
+    expect(organizationRow.question.kind === "text" && organizationRow.question.message({ site: "US1" }, ctx)).toContain("definitions here name globex;");
+  });
+
+  it("writes datadog.organization when named, and nothing when not", () => {
+    const named = buildOnboarding(answers({ datadogOrganization: "acme" }), NO_ENVIRONMENTS);
+    const unnamed = buildOnboarding(answers(), NO_ENVIRONMENTS);
+
+    expect(named.ok && parse(named.yaml).datadog).toEqual({ site: "US1", organization: "acme" });
+    expect(unnamed.ok && parse(unnamed.yaml).datadog).toEqual({ site: "US1" });
   });
 });

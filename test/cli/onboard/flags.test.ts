@@ -27,6 +27,7 @@ const FULL: Answers = {
     { name: "vns3-b", host: "vns3-b.acme.internal", port: 8443, securityGroupId: "sg-0a1b2c3d4e5f60102", secretArn: ARN, tlsSha256: FP },
   ],
   site: "AP2",
+  datadogOrganization: "acme",
   apiKeySecretArn: null,
   mode: "partner",
   windowMinutes: 10,
@@ -70,7 +71,7 @@ describe("equivalentCommandLine", () => {
   });
 
   it("says --local-state for local state and leaves defaults out", () => {
-    const line = equivalentCommandLine({ ...FULL, stateBucket: null, stateRegion: null, mode: "simple", windowMinutes: 5, priority: null, message: null, webhookName: null, secretVariables: [], customHeaders: {}, tags: {} }, "environments");
+    const line = equivalentCommandLine({ ...FULL, stateBucket: null, stateRegion: null, mode: "simple", windowMinutes: 5, priority: null, message: null, datadogOrganization: null, webhookName: null, secretVariables: [], customHeaders: {}, tags: {} }, "environments");
 
     expect(line).toBe(
       "npm run onboard -- --name acme-prod --region eu-west-1 --vpc vpc-0a1b2c3d4e5f60718 --subnets subnet-0a1b2c3d4e5f60001,subnet-0a1b2c3d4e5f60002 --local-state " +

@@ -136,7 +136,8 @@ describe("npm run onboard, interactive", () => {
       [/Controller 2: SHA-256 fingerprint/, FP.replace(/:/g, " ")],
       [/Controller 2: date its API token expires/, ""],
       [/Add another controller/, false],
-      [/Datadog site/, "datadoghq.eu"],
+      // US1, where example-multi lives: its webhook name and variable are taken there.
+      [/Datadog site/, "datadoghq.com"],
       [/Datadog API key/, ""],
       [/Alert mode/, "partner"],
       [/Evaluation window/, "10"],
@@ -171,8 +172,8 @@ describe("npm run onboard, interactive", () => {
       "\"31/03/2027\": expected a date YYYY-MM-DD (e.g. 2027-03-31), the day the controller's API token (or password) expires",
       '"vns3-a": is already used by another controller',
       "expected an https:// URL without credentials in it",
-      `"vpn-tickets-example-multi": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (webhook names are global to the Datadog organization)`,
-      `"EXAMPLE_MULTI_TICKET_TOKEN": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (Datadog variables are global to the organization)`,
+      `"vpn-tickets-example-multi": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (webhook names are unique within a Datadog organization)`,
+      `"EXAMPLE_MULTI_TICKET_TOKEN": is already used by ${path.join(tmp.dir, "example-multi.yaml")} (Datadog variables are unique within an organization)`,
       'expected Name=value, e.g. "Authorization=Bearer $ACME_TICKET_TOKEN"',
     ]);
     // The alert modes are the schema's, each described.
@@ -193,7 +194,7 @@ describe("npm run onboard, interactive", () => {
         { name: "vns3-a", port: 8443, tlsSha256: FP, credentialExpires: "2027-03-31" },
         { name: "vns3-b", port: 8000, tlsSha256: FP, secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-b-AbCdEf" },
       ],
-      datadog: { site: "EU" },
+      datadog: { site: "US1" },
       monitor: { mode: "partner", windowMinutes: 10, priority: 1, message: "@pagerduty-network" },
       ticketing: { secretVariables: ["ACME_TOKEN"], customHeaders: { Authorization: "Bearer $ACME_TOKEN" } },
     });

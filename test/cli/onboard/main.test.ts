@@ -231,9 +231,7 @@ describe("npm run onboard (in-process, no terminal)", () => {
     ["--priority", "6", '--priority "6": expected 1 (highest) to 5, or empty for none'],
     ["--webhook-url", "http://tickets.acme.example/hook?token=abc", "--webhook-url: expected an https:// URL without credentials in it"],
     ["--webhook-name", "acme tickets", '--webhook-name "acme tickets": expected letters, digits, _ and - (at most 100)'],
-    ["--webhook-name", "vpn-tickets-example-multi", `--webhook-name "vpn-tickets-example-multi": is already used by DIR/example-multi.yaml (webhook names are global to the Datadog organization)`],
     ["--secret-variable", "acme_token", '--secret-variable "acme_token": expected UPPER_SNAKE_CASE names, comma-separated (e.g. ACME_TICKET_TOKEN)'],
-    ["--secret-variable", "EXAMPLE_MULTI_TICKET_TOKEN", `--secret-variable "EXAMPLE_MULTI_TICKET_TOKEN": is already used by DIR/example-multi.yaml (Datadog variables are global to the organization)`],
     ["--header", "Authorization Bearer secret-value", '--header: expected Name=value, e.g. "Authorization=Bearer $ACME_TICKET_TOKEN"'],
     ["--header", "Bad Header=x", '--header "Bad Header": expected an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)'],
     ["--tag", "1abc=x", '--tag "1abc=x": expected key=value: a key of letters, digits and _ . : / - (at most 128, starting with a letter), a value of at most 256 characters'],
@@ -259,6 +257,43 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(out).toBe("");
     expect(filesIn()).toEqual(["example-multi.yaml", "example-simple.yaml"]);
   });
+
+  describe("names taken within the Datadog organization (example-multi: US1, the site's one organization)", () => {
+    const US1 = { ...REQUIRED, "--site": "US1", "--state-bucket": "example-terraform-state" };
+
+    it.each([
+      ["--webhook-name", "vpn-tickets-example-multi", '--webhook-name "vpn-tickets-example-multi": is already used by DIR/example-multi.yaml (webhook names are unique within a Datadog organization)'],
+      ["--secret-variable", "EXAMPLE_MULTI_TICKET_TOKEN", '--secret-variable "EXAMPLE_MULTI_TICKET_TOKEN": is already used by DIR/example-multi.yaml (Datadog variables are unique within an organization)'],
+    ])("refuses %s %j on the same site and organization", async (flag, value, message) => {
+      const { code, err } = await run(args({ ...US1, [flag]: value }, tmp.dir));
+
+      expect(code).toBe(1);
+      expect(err).toBe(`error: ${message.replace(/DIR/g, tmp.dir)}\n${NOTHING}`);
+      expect(filesIn()).toEqual(["example-multi.yaml", "example-simple.yaml"]);
+    });
+
+    it.each([
+      ["another site", { ...REQUIRED, "--site": "EU" }, undefined],
+      ["another organization on the same site", { ...US1, "--datadog-organization": "acme" }, "acme"],
+    ])("takes the same webhook name and variable in %s, and writes the organization it names", async (_label, flags, organization) => {
+      const { code, err } = await run(args({ ...flags, "--webhook-name": "vpn-tickets-example-multi", "--secret-variable": "EXAMPLE_MULTI_TICKET_TOKEN", "--header": "Authorization=Bearer $EXAMPLE_MULTI_TICKET_TOKEN" }, tmp.dir, ["--yes"]));
+
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      const written = fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8");
+      expect(written).toContain("  webhookName: vpn-tickets-example-multi\n");
+      if (organization === undefined) expect(written).not.toContain("organization:");
+      else expect(written).toContain(`  organization: ${organization}\n`);
+    });
+
+    it("refuses an organization name the schema refuses, naming the flag", async () => {
+      const { code, err } = await run(args({ ...US1, "--datadog-organization": "Acme Corp" }, tmp.dir));
+
+      expect(code).toBe(1);
+      expect(err).toContain('error: --datadog-organization "Acme Corp": expected the Datadog organization\'s short name when the site serves several of yours: lowercase letters, digits and hyphens, 2-32, starting with a letter');
+    });
+  });
+
 
   it("reports usage and value problems together, with did-you-mean for flags, and exits 2", async () => {
     const { code, err } = await run(["--vcp", "vpc-1", "--windw", "5", "--site", "EUR", "--controller", "name=vns3-a", "--yes=now", "--dir", tmp.dir]);

@@ -100,7 +100,7 @@ const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
       await type(/Write .*acme-lab\.yaml\?/, `${DOWN}${ENTER}`); // Change one answer
       // Menu: name, region, VPC, subnets, tags, state, controller 1, add a controller, site,
       // API key secret, alert mode, evaluation window.
-      await type(/Which answer\?/, `${DOWN.repeat(11)}${ENTER}`);
+      await type(/Which answer\?/, `${DOWN.repeat(12)}${ENTER}`);
       await type(/Evaluation window/, `${DOWN}${ENTER}`); // 5 → 10
       await type(/--window 10 /, "");
       await type(/Write .*acme-lab\.yaml\?/, ENTER);
