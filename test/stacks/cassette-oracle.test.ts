@@ -164,10 +164,19 @@ function exampleRequests(name: string): Map<string, ProviderRequest> {
   return providerRequests(synthEnvironment(parsed.data as EnvironmentInput));
 }
 
+const fleetEnvironment = (name: string): FleetEnvironmentDefinition => ({ name, datadog: { site: "EU" }, backend: { type: "local" }, aws: { region: "eu-west-1", vpcId: "vpc-0a1b2c3d", subnetIds: ["subnet-0a1b2c3d"], tags: {} } });
+
+/** The fleet overview of two environments, as the provider would send it: its one dashboard. */
+function fleetRequests(): Map<string, ProviderRequest> {
+  return providerRequests(JSON.parse(Testing.synth(new FleetStack(Testing.app(), { environments: [fleetEnvironment("alpha"), fleetEnvironment("beta")] }))) as Parameters<typeof providerRequests>[0]);
+}
+
+const FLEET_LABEL = "the fleet overview of two environments";
 const STACKS: readonly [string, Map<string, ProviderRequest>][] = [
   ["example-multi", exampleRequests("example-multi")],
   ["example-simple", exampleRequests("example-simple")],
   ["a tunnel-mode definition with a 90-day SLO", providerRequests(synthEnvironment(baseDefinition({ monitor: { mode: "tunnel", renotifyIntervalMinutes: 60 }, slo: { target: 99.5, timeframe: "90d", warning: 99.8 } })))],
+  [FLEET_LABEL, fleetRequests()],
 ];
 const ALL = STACKS.flatMap(([label, requests]) => [...requests].map(([address, request]) => [label, address, request] as const));
 const byKind = (kind: ResourceKind) => ALL.filter(([, , r]) => r.kind === kind);
@@ -337,14 +346,14 @@ describe("our synthesized resources against the recordings", () => {
     expect([...oracle.usedExplanations].sort()).toEqual(Object.keys(WIDGET_RULES.explained ?? {}).sort());
   });
 
-  it("the fleet dashboard's widgets: only fields, types and enum values the API took, or explained", () => {
-    const fleetEnv = (name: string): FleetEnvironmentDefinition => ({ name, datadog: { site: "EU" }, backend: { type: "local" }, aws: { region: "eu-west-1", vpcId: "vpc-0a1b2c3d", subnetIds: ["subnet-0a1b2c3d"], tags: {} } });
-    const fleet = JSON.parse(Testing.synth(new FleetStack(Testing.app(), { environments: [fleetEnv("alpha"), fleetEnv("beta")] }))) as Parameters<typeof providerRequests>[0];
-    const [dashboard, ...others] = [...providerRequests(fleet).values()];
+  it("the fleet stack is in the oracle: one dashboard-json, with widgets and its template variable", () => {
+    const fleet = STACKS.find(([label]) => label === FLEET_LABEL)![1];
+    const [dashboard, ...others] = [...fleet.values()];
     expect({ kind: dashboard?.kind, others: others.length }).toEqual({ kind: "dashboard-json", others: 0 });
-    const widgets = widgetBodies(((dashboard!.body["widgets"] as Body[]) ?? []).map((w) => w["definition"]));
-    expect(widgets.length).toBeGreaterThan(0);
-    expect(widgets.flatMap((w) => acceptedWidgets().check(w))).toEqual([]);
+    expect(widgetBodies(((dashboard!.body["widgets"] as Body[]) ?? []).map((w) => w["definition"])).length).toBeGreaterThan(0);
+    // `defaults`, not the deprecated `default` (Datadog dashboards API, template_variables).
+    expect(dashboard!.body["template_variables"]).toEqual([expect.objectContaining({ defaults: ["*"] })]);
+    expect(JSON.stringify(dashboard!.body["template_variables"])).not.toContain('"default"');
   });
 
   it("every body passes @datadog/datadog-api-client's request models", () => {
@@ -517,6 +526,16 @@ describe("the dashboard no-diff model (prepResource over config and answer)", ()
     expect(diff(noDiff!.request as Body)).toEqual([]);
     // And the recorded answer itself, through prepResource, equals the configuration through it.
     expect(prepDashboard(noDiff!.response as Body)).toEqual(prepDashboard(noDiff!.request as Body));
+  });
+
+  it("finds no change for any dashboard we synthesize (every environment's and the fleet's): notify_list, template_variables and description are sent as the API fills them", () => {
+    const dashboards = byKind("dashboard-json");
+    expect(dashboards.map(([label]) => label)).toEqual(STACKS.map(([label]) => label));
+    for (const [label, address, r] of dashboards) {
+      expect({ where: `${label} ${address}`, changed: diff(r.body) }).toEqual({ where: `${label} ${address}`, changed: [] });
+      expect({ where: `${label} ${address}`, notify_list: r.body["notify_list"] }).toEqual({ where: `${label} ${address}`, notify_list: [] });
+      expect(Array.isArray(r.body["template_variables"])).toBe(true);
+    }
   });
 
   it("finds the change on every plan that a dashboard without description, notify_list and template_variables shows", () => {
