@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { App } from "cdktf";
+import { toolsNodeProblem } from "./contract/node-version";
 import { bootstrapLayout, BootstrapDefinitionError } from "./stacks/bootstrap/accounts";
 import { BootstrapStack } from "./stacks/bootstrap/bootstrap-stack";
 import { BootstrapSettingsError, loadBootstrapSettings } from "./stacks/bootstrap/settings";
@@ -15,6 +16,11 @@ import { skipTokenStackTraces } from "./stacks/token-stack-traces";
 import { VpnMonitorStack } from "./stacks/vpn-monitor-stack";
 
 function main(): void {
+  const nodeProblem = toolsNodeProblem(process.versions.node);
+  if (nodeProblem !== undefined) {
+    process.stderr.write(`${nodeProblem}\n`);
+    process.exit(2);
+  }
   const allEnvironmentsDir = path.join(__dirname, "environments");
   const environmentsDir = process.env.VPN_MONITOR_ENVIRONMENTS_DIR || allEnvironmentsDir;
   // The fleet overview spans every environment, even when only a subset is synthesized (the
@@ -59,6 +65,10 @@ function main(): void {
     new BootstrapStack(app, { account, repository, pullRequestRole, existingOidcProvider });
   }
   app.synth();
+  // What `npm run synth` prints: the app runs directly (package.json), so there is no cdktf CLI
+  // summary, and a failure's message appears once instead of echoed by the CLI as well.
+  const stacks = app.node.children.map((child) => child.node.id);
+  process.stdout.write(`Synthesized ${stacks.length} stack(s) into ${path.relative(process.cwd(), app.outdir) || app.outdir}/: ${stacks.join(", ")}\n`);
 }
 
 main();

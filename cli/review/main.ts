@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
+import { toolsNodeProblem } from "../../contract/node-version";
 import { diffTrees } from "./diff";
 import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "./render";
 import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
@@ -23,6 +24,11 @@ interface Options {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  const nodeProblem = toolsNodeProblem(process.versions.node);
+  if (nodeProblem !== undefined) {
+    process.stderr.write(`review: ${nodeProblem}\n`);
+    return 2;
+  }
   const program = new Command()
     .name("npm run review --")
     .description("Compare the synthesized stacks of a base revision and the working tree, per environment")

@@ -5,6 +5,7 @@
  */
 import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from "./args";
 import { CliError, processIo, type CliIo } from "./io";
+import { toolsNodeProblem } from "../../contract/node-version";
 
 /** Exit codes every command uses. */
 export const EXIT = {
@@ -87,11 +88,18 @@ export async function runCommand(spec: CommandSpec, argv: readonly string[], io:
 }
 
 /**
- * Runs a CLI's `main` as the process entry point: quiet environment first, then the exit code is
- * set rather than `process.exit` called, so pending output is flushed before Node exits.
+ * Runs a CLI's `main` as the process entry point: quiet environment first, a Node.js older than the
+ * tools need refused (exit 2, contract/node-version.ts), then the exit code is set rather than
+ * `process.exit` called, so pending output is flushed before Node exits.
  */
 export function runAsScript(main: (argv: readonly string[], io: CliIo) => Promise<number>): void {
   quietProcessEnv(process.env);
+  const nodeProblem = toolsNodeProblem(process.versions.node);
+  if (nodeProblem !== undefined) {
+    process.stderr.write(`error: ${nodeProblem}\n`);
+    process.exitCode = EXIT.usage;
+    return;
+  }
   main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

@@ -36,6 +36,23 @@ describe("a failed synth", () => {
     expect(existsSync(outDir)).toBe(false);
   });
 
+  it("prints its message once through `npm run synth` too: stdout and stderr together hold it once", () => {
+    // cdktf's CLI echoed the app's stderr a second time ("Command output on stderr"); the npm
+    // script runs the app itself.
+    const envs = mkdtempSync(path.join(scratch, "envs-"));
+    writeFileSync(path.join(envs, "acme-prod.yaml"), stringify({ ...baseDefinition(), monitor: { windowMinutes: 7 } }));
+    const result = spawnSync("npm", ["run", "--silent", "synth"], {
+      cwd: ROOT,
+      env: { ...process.env, VPN_MONITOR_ENVIRONMENTS_DIR: envs, CDKTF_OUTDIR: path.join(scratch, "npm-synth-out") },
+      encoding: "utf8",
+    });
+
+    expect(result.status).toBe(1);
+    const message = `${path.relative(ROOT, path.join(envs, "acme-prod.yaml"))}: monitor.windowMinutes 7 is not a window Datadog accepts`;
+    expect(`${result.stdout}${result.stderr}`.split(message).length - 1).toBe(1);
+    expect(result.stdout).toBe("");
+  });
+
   it("leaves a folder alone that cdktf did not write", () => {
     const outDir = path.join(scratch, "not-cdktf");
     mkdirSync(outDir, { recursive: true });

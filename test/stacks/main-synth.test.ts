@@ -31,7 +31,7 @@ function synth(dir: string, extraEnv: Record<string, string> = {}) {
     env: { ...process.env, VPN_MONITOR_ENVIRONMENTS_DIR: dir, CDKTF_OUTDIR: outDir, ...extraEnv },
     encoding: "utf8",
   });
-  return { status: result.status, stderr: result.stderr, outDir };
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout, outDir };
 }
 
 const valid = baseDefinition();
@@ -94,6 +94,7 @@ describe("a good synth", () => {
   };
   let outDir: string;
   let dirOfDefinitions: string;
+  let summary: string;
 
   beforeAll(() => {
     const dir = environmentsDir({
@@ -108,6 +109,11 @@ describe("a good synth", () => {
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     outDir = result.outDir;
+    summary = result.stdout;
+  });
+
+  it("says what it wrote, in one line (npm run synth runs the app directly: no cdktf CLI summary)", () => {
+    expect(summary).toBe(`Synthesized 3 stack(s) into ${path.relative(ROOT, outDir)}/: vpn-monitor-acme-dr, vpn-monitor-acme-prod, vpn-monitor-fleet\n`);
   });
 
   function allFiles(dir: string): string[] {
