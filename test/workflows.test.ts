@@ -244,6 +244,17 @@ describe("the pull-request workflow", () => {
     expect(text.match(/npm run --silent review/g)).toHaveLength(1);
   });
 
+  it("judges the start of each maintenance window the pull request adds, against the base branch's tip, only once the review passed", () => {
+    const run = step("Review").run!;
+    const lines = run.split("\n").map((line) => line.trim());
+    const at = lines.indexOf('npm run --silent preflight -- --list --deployed "origin/$BASE_REF" > /dev/null 2> review-errors.txt');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual(["status=$?", "fi", "set -e"]);
+    expect(lines.slice(0, at).reverse().find((line) => line.startsWith("if "))).toBe('if [ "$status" -eq 0 ]; then');
+    expect(run.indexOf("npm run --silent review")).toBeLessThan(run.indexOf("npm run --silent preflight"));
+    expect(text.match(/npm run --silent preflight/g)).toHaveLength(1);
+  });
+
   it("writes the report to the job summary and to one sticky comment, found by the bot's exact login and its marker", () => {
     expect(step("Job summary").run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     const script = step("Post or update the sticky comment").with!.script as string;
@@ -375,6 +386,15 @@ describe("the deploy workflow", () => {
     expect(text).toContain('npm run --silent review -- --base "$BEFORE" --out review.md --list-changed > changed.txt');
   });
 
+  it("names the commit whose maintenance windows count as deployed: main before the push, main itself by hand, none on the first commit", () => {
+    expect(wf.jobs.changed!.outputs).toEqual({ batches: "${{ steps.changed.outputs.batches }}", deployed: "${{ steps.changed.outputs.deployed }}" });
+    const run = stepsOf(wf.jobs.changed!).find((s) => s.id === "changed")!.run!;
+    expect(run).toContain('deployed="$GITHUB_SHA"');
+    expect(run).toContain('deployed="$(git rev-parse --verify "$BEFORE^{commit}")"');
+    expect(run).toContain('deployed=""');
+    expect(run).toContain('echo "deployed=$deployed" >> "$GITHUB_OUTPUT"');
+  });
+
   it("hands the changed environments in batches to the reusable per-environment workflow, numbered, with the two plan keys by name and nothing inherited", () => {
     expect(wf.jobs.deploy).toEqual({
       needs: "changed",
@@ -382,12 +402,12 @@ describe("the deploy workflow", () => {
       strategy: { "fail-fast": false, matrix: { environments: "${{ fromJSON(needs.changed.outputs.batches) }}" } },
       permissions: { contents: "read", "id-token": "write" },
       uses: "./.github/workflows/deploy-environments.yml",
-      with: { environments: "${{ matrix.environments }}", batch: "${{ strategy.job-index }}" },
+      with: { environments: "${{ matrix.environments }}", batch: "${{ strategy.job-index }}", deployed: "${{ needs.changed.outputs.deployed }}" },
       secrets: { DD_PLAN_API_KEY: "${{ secrets.DD_PLAN_API_KEY }}", DD_PLAN_APP_KEY: "${{ secrets.DD_PLAN_APP_KEY }}" },
     });
     const on = workflow("deploy-environments.yml").on as { workflow_call: { inputs: Record<string, { type: string }>; secrets: Record<string, { required: boolean }> } };
     expect(Object.keys(on)).toEqual(["workflow_call"]);
-    expect(Object.fromEntries(Object.entries(on.workflow_call.inputs).map(([k, v]) => [k, v.type]))).toEqual({ environments: "string", batch: "number" });
+    expect(Object.fromEntries(Object.entries(on.workflow_call.inputs).map(([k, v]) => [k, v.type]))).toEqual({ environments: "string", batch: "number", deployed: "string" });
     expect(Object.keys(on.workflow_call.secrets)).toEqual(["DD_PLAN_API_KEY", "DD_PLAN_APP_KEY"]);
   });
 });
@@ -449,7 +469,8 @@ describe("trust that names main", () => {
     const checkouts = (job: Job) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
     expect(checkouts(called.targets!)).toEqual([{ ref: "${{ github.sha }}", "persist-credentials": false }]);
     expect(called.targets!.outputs).toEqual({ sha: "${{ steps.targets.outputs.sha }}", environments: "${{ steps.targets.outputs.environments }}" });
-    expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "persist-credentials": false }]);
+    // Full history: preflight reads the deployed commit's definitions (--deployed).
+    expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "fetch-depth": 0, "persist-credentials": false }]);
     // apply checks out only the artifact script of that commit, and runs no npm.
     expect(checkouts(called.apply!)).toEqual([
       { ref: "${{ needs.targets.outputs.sha }}", "sparse-checkout": "scripts/plan-artifact.sh", "sparse-checkout-cone-mode": false, "persist-credentials": false, path: "planned" },
@@ -556,6 +577,22 @@ describe("plan, approve, apply exactly that plan", () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(run).toContain("terraform show -no-color tfplan");
     expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("judges the maintenance window starts against the commit deploy.yml names as deployed, or every window on the first deploy", () => {
+    expect(planStep.env!.DEPLOYED).toBe("${{ inputs.deployed }}");
+    expect(planStep.run).toContain(
+      [
+        '          if [ -n "$DEPLOYED" ]; then',
+        '            npm run --silent preflight -- "$ENVIRONMENT" --deployed "$DEPLOYED"',
+        "          else",
+        '            npm run --silent preflight -- "$ENVIRONMENT" --first-deploy',
+        "          fi",
+      ]
+        .map((line) => line.slice(10))
+        .join("\n"),
+    );
+    expect(planStep.run!.match(/npm run --silent preflight/g)).toHaveLength(2);
   });
 
   it("keeps the plan file with the synthesized stack, encrypted and signed by scripts/plan-artifact.sh, as the batch's artifact of the environment", () => {
@@ -1011,7 +1048,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
 
       expect(result.status).toBe(0);
       expect(logged()).toEqual([
-        "npm run --silent preflight -- fleet-us1 @ .",
+        "npm run --silent preflight -- fleet-us1 --first-deploy @ .",
         "npx cdktf synth @ .",
         "terraform init -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
         "terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-fleet-us1",
@@ -1027,7 +1064,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
       const result = run("fleet-eu");
 
       expect(result.status).toBe(1);
-      expect(logged()).toEqual(["npm run --silent preflight -- fleet-eu @ ."]);
+      expect(logged()).toEqual(["npm run --silent preflight -- fleet-eu --first-deploy @ ."]);
       expect(result.stderr).toContain("preflight fleet-eu: vpn-monitor-fleet-eu keeps its state beside that of example-simple, the first environment by name on Datadog site EU");
       expect(result.stderr).toContain("Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in");
     });
@@ -1037,6 +1074,147 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
       const target = (expression: string | undefined) => expression?.replace("${{ matrix.environment }}", "fleet-eu");
 
       expect([target(plan.environment), target(plan.env!.STACK), target(apply.environment), target(apply.env!.STACK)]).toEqual(["fleet-eu_plan", "vpn-monitor-fleet-eu", "fleet-eu", "vpn-monitor-fleet-eu"]);
+    });
+  });
+
+  describe("the future-start rule of maintenance windows in CI (issue 17), with real git and the real preflight", () => {
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" }).trim();
+    const commitAll = () => {
+      git("add", "-A", "environments");
+      git("commit", "-q", "--allow-empty", "-m", "definitions");
+      return git("rev-parse", "HEAD");
+    };
+    const multi = () => path.join(environments, "example-multi.yaml");
+    /** A window whose start has passed for good (a Sunday in 2020), added after example-multi's own window. */
+    const addPastWindow = () => {
+      const window = ["  - name: late addition", "    rrule: FREQ=WEEKLY;BYDAY=SU", '    start: "2020-01-05T01:00"', "    duration: 1h", "    timezone: America/New_York", "    partner: acme-payments", ""].join("\n");
+      writeFileSync(multi(), readFileSync(multi(), "utf8").replace("\nslo:", `\n${window}\nslo:`));
+    };
+    const REFUSED = 'example-multi.yaml: maintenance[1].start "2020-01-05T01:00" is not in the future';
+    beforeEach(() => git("init", "-q"));
+
+    describe("deploy-environments.yml: the plan job", () => {
+      const planStep = stepsOf(workflow("deploy-environments.yml").jobs.plan!).find((s) => s.name === "Preflight and plan")!;
+      const run = (deployed: string | undefined) => {
+        // As the step before writes it from example-multi_plan's secrets.
+        writeFileSync(path.join(dir, "ticketing-secrets.sh"), "export TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN=canary-ticket-do-not-print\n");
+        return runStep(planStep.run!, dir, {
+          ...standIns(),
+          ENVIRONMENT: "example-multi",
+          STACK: "vpn-monitor-example-multi",
+          RUNNER_TEMP: dir,
+          GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+          GITHUB_ACTIONS: "true",
+          SYNTH_STACKS: "vpn-monitor-example-multi",
+          ...KEYS,
+          ...(deployed === undefined ? {} : { DEPLOYED: deployed }),
+        });
+      };
+
+      it("stops before synth when the push adds a window whose start has passed, naming the file and field", () => {
+        const deployed = commitAll();
+        addPastWindow();
+        commitAll();
+
+        const result = run(deployed);
+
+        expect(result.status).toBe(1);
+        expect(logged()).toEqual([`npm run --silent preflight -- example-multi --deployed ${deployed} @ .`]);
+        expect(result.stderr).toContain(`preflight: invalid environment definition:\n  environments/${REFUSED}`);
+        expect(result.stderr).not.toContain("maintenance[0]");
+      });
+
+      it("never stops a redeploy for a window already deployed, however old its start", () => {
+        addPastWindow();
+        const deployed = commitAll();
+        commitAll();
+
+        const result = run(deployed);
+
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(logged()[0]).toBe(`npm run --silent preflight -- example-multi --deployed ${deployed} @ .`);
+        expect(logged()).toContain("terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-example-multi");
+        expect(result.stdout + result.stderr).not.toContain("canary");
+      });
+
+      it("judges every window of an environment the deployed commit did not have, and every window on the first deploy", () => {
+        const deployed = commitAll();
+        // A new environment: its file is not in the deployed commit.
+        git("rm", "-q", "environments/example-multi.yaml");
+        const before = commitAll();
+        git("checkout", "-q", deployed, "--", "environments/example-multi.yaml");
+        addPastWindow();
+        commitAll();
+
+        const added = run(before);
+        expect(added.status).toBe(1);
+        expect(added.stderr).toContain(REFUSED);
+
+        writeFileSync(log, "");
+        const first = run(undefined);
+        expect(first.status).toBe(1);
+        expect(logged()).toEqual(["npm run --silent preflight -- example-multi --first-deploy @ ."]);
+        expect(first.stderr).toContain(REFUSED);
+      });
+    });
+
+    describe("deploy.yml: the deployed commit handed to the plans", () => {
+      const step = stepsOf(workflow("deploy.yml").jobs.changed!).find((s) => s.id === "changed")!;
+      const deployedOutput = (env: Record<string, string>) => {
+        const output = path.join(dir, "output");
+        rmSync(output, { force: true });
+        const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: path.join(dir, "summary"), BATCH_SIZE: step.env!.BATCH_SIZE!, ...env });
+        expect(result.status).toBe(0);
+        return /^deployed=(.*)$/m.exec(readFileSync(output, "utf8"))![1];
+      };
+
+      it("is the push's before commit, the parent when before is gone, main itself by hand, and none on the first commit", () => {
+        const first = commitAll();
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: "0000000000000000000000000000000000000000" })).toBe("");
+        addPastWindow();
+        const second = commitAll();
+        commitAll();
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: first, REVIEW_TARGETS: "example-multi\n" })).toBe(first);
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: "1111111111111111111111111111111111111111", REVIEW_TARGETS: "example-multi\n" })).toBe(second);
+        const head = git("rev-parse", "HEAD");
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "example-multi", GITHUB_SHA: head })).toBe(head);
+      });
+    });
+
+    describe("pull-request.yml: the review step", () => {
+      const step = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.name === "Review")!;
+      const review = () => {
+        const output = path.join(dir, "output");
+        rmSync(output, { force: true });
+        const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, BASE_REF: "main", REVIEW_TARGETS: "example-multi\n" });
+        expect(result.status).toBe(0);
+        return { ...result, output: readFileSync(output, "utf8"), report: readFileSync(path.join(dir, "review.md"), "utf8") };
+      };
+
+      it("fails the review of a pull request adding a window whose start has passed, with the file and field in the comment", () => {
+        git("update-ref", "refs/remotes/origin/main", commitAll());
+        addPastWindow();
+        commitAll();
+
+        const result = review();
+
+        expect(result.output).toBe("status=1\n");
+        expect(result.report).toContain(`# Monitoring review failed\n\n\`\`\`\npreflight: invalid environment definition:\n  environments/${REFUSED}`);
+        expect(logged()).toEqual(["npm run --silent review -- --base origin/main --out review.md --list-changed @ .", "npm run --silent preflight -- --list --deployed origin/main @ ."]);
+      });
+
+      it("passes a pull request that keeps a window main already has, however old its start", () => {
+        addPastWindow();
+        git("update-ref", "refs/remotes/origin/main", commitAll());
+        commitAll();
+
+        const result = review();
+
+        expect(result.output).toBe("status=0\n");
+        expect(result.report).toBe("# review\n");
+        expect(readFileSync(path.join(dir, "changed.txt"), "utf8")).toBe("example-multi\n");
+      });
     });
   });
 

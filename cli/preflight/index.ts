@@ -9,6 +9,10 @@
  *
  * `--list` prints every deploy target, one per line: what the deploy workflow deploys with
  * `all` and the drift check plans.
+ *
+ * `--deployed <git-ref>` (or `--first-deploy`, nothing deployed yet) also judges the start of each
+ * maintenance window the deploy adds: the target's own windows, since deploying one target adds
+ * no other's (a fleet overview has none); with `--list`, every environment's (the pull-request check).
  */
 import * as path from "node:path";
 import { preflight, detectRunner, fleetPreflight, type PreflightResult } from "./core";
@@ -35,8 +39,9 @@ export const PREFLIGHT_COMMAND: CommandSpec = {
     {
       name: "deployed",
       value: "<git-ref>",
-      help: "the commit last deployed (e.g. HEAD~1): each maintenance window its definition did not have yet must start in the future",
+      help: "the commit last deployed (e.g. HEAD~1): each maintenance window the target's definition did not have yet must start in the future (with --list: every environment's)",
     },
+    { name: "first-deploy", help: "nothing is deployed yet: every maintenance window of the target (with --list: of every environment) must start in the future" },
     { name: "now", value: "<time>", help: "judge those starts at this time instead of now: ISO 8601 with its offset, e.g. 2027-01-03T01:00-05:00" },
   ],
   footer: [
@@ -86,10 +91,16 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     const deployedRef = lastValue(args, "deployed");
+    const firstDeploy = args.switches.get("first-deploy") === true;
+    if (firstDeploy && deployedRef !== undefined) {
+      io.stderr.write("error: --first-deploy says nothing is deployed yet, --deployed names what is: give one of them\n");
+      return EXIT.usage;
+    }
     let loaded: LoadedEnvironment[];
     try {
-      // With --deployed, the windows this deploy adds are judged by their start (docs/stacks.md).
-      const startCheck = deployedRef === undefined ? {} : { now, deployedWindows: deployedWindowsAt(dir, deployedRef) };
+      // With --deployed or --first-deploy, the windows this deploy adds are judged by their start (docs/stacks.md).
+      const judged = list ? () => true : (environment: string) => environment === requested;
+      const startCheck = deployedRef === undefined && !firstDeploy ? {} : { now, deployedWindows: deployedWindowsAt(dir, deployedRef, judged) };
       loaded = loadEnvironments(dir, { labelRoot: io.cwd, ...startCheck });
     } catch (error) {
       if (error instanceof DeployedRefError) {
