@@ -1340,3 +1340,47 @@ describe("docs/review.md", () => {
     expect(doc).not.toMatch(/managed policy \*\*`ReadOnlyAccess`\*\*/);
   });
 });
+
+describe("docs/review.md and docs/onboarding.md match the workflows", () => {
+  const DOCS = path.resolve(__dirname, "../docs");
+  const review = readFileSync(path.join(DOCS, "review.md"), "utf8");
+  const onboarding = readFileSync(path.join(DOCS, "onboarding.md"), "utf8");
+  const texts = files.map((file) => read(file)).join("\n");
+  const named = (kind: "secrets" | "vars") => [...new Set([...texts.matchAll(new RegExp(`\\b${kind}\\.([A-Z][A-Z0-9_]*)`, "g"))].map((m) => m[1]!))].sort();
+
+  it("name every secret and variable the workflows read, each with where it lives", () => {
+    const secrets = named("secrets");
+    const variables = named("vars");
+    expect(secrets).toEqual(["DD_API_KEY", "DD_APP_KEY", "DD_PLAN_API_KEY", "DD_PLAN_APP_KEY", "PLAN_DECRYPTION_KEY", "PLAN_SIGNING_KEY"]);
+    expect(variables).toEqual(["AWS_PLAN_ROLE_ARN", "AWS_PULL_REQUEST_ROLE_ARN", "AWS_REGION", "AWS_ROLE_ARN", "PLAN_RECIPIENT_CERT", "PLAN_SIGNING_PUBLIC_KEY"]);
+    // The ticketing secrets are read by prefix (the plan job's jq step), and documented by it.
+    expect(texts).toContain('startswith("WEBHOOK_SECRET_")');
+    for (const name of [...secrets, ...variables, "WEBHOOK_SECRET_"]) {
+      expect([name, review.includes(`\`${name}`)]).toEqual([name, true]);
+      expect([name, onboarding.includes(`\`${name}`)]).toEqual([name, true]);
+    }
+  });
+
+  it("name only jobs and GitHub environments the workflows have", () => {
+    const jobs = new Set(allJobs().map(({ name }) => name));
+    const mentioned = [...`${review}\n${onboarding}`.matchAll(/\bjobs? \*{0,2}`([a-z-]+)`|`([a-z-]+)`\*{0,2} jobs?\b/g)].map((m) => (m[1] ?? m[2])!);
+    expect(mentioned.length).toBeGreaterThan(5);
+    for (const job of mentioned) expect([job, jobs.has(job)]).toEqual([job, true]);
+    const environments = allJobs().flatMap(({ job }) => (job.environment ? [job.environment.replace("${{ matrix.environment }}", "<name>")] : []));
+    expect(environments.sort()).toEqual(["<name>", "<name>_plan"]);
+    for (const doc of [review, onboarding]) for (const environment of environments) expect(doc).toContain(`\`${environment}\``);
+  });
+
+  it("say plainly that pull-request plans cannot read the S3 state, and that the plan approved is the deploy workflow's", () => {
+    const plans = read("pull-request.yml");
+    expect(plans).toContain("The pull-request role cannot read the S3 state, which holds the ticketing tokens; the Terraform plan to approve is the deploy workflow's, after the merge.");
+    const flat = (doc: string) => doc.replace(/\s+/g, " ");
+    for (const doc of [review, onboarding].map(flat)) {
+      expect(doc).toContain("Pull-request Terraform plans cannot read the S3 state: the pull-request role has no");
+      expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    }
+    // The old advice to let the pull-request role read some state is gone.
+    expect(flat(review)).not.toContain("`s3:GetObject` only on state objects whose ticketing tokens those people may see");
+    expect(flat(review)).toContain("no access to the state");
+  });
+});
