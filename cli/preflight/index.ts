@@ -8,7 +8,12 @@
  * ready, 1 with one line per problem, 2 on a wrong command line. Prints variable names, never values.
  *
  * `--list` prints every deploy target, one per line: what the deploy workflow deploys with
- * `all` and the drift check plans.
+ * `all` and the drift check plans. `--secret-names` prints `{"<target>": ["WEBHOOK_SECRET_<VAR>", …]}`:
+ * the secrets the plan job reads by name (./plan-secrets.ts).
+ *
+ * `--deployed <git-ref>` (or `--first-deploy`, nothing deployed yet) also judges the start of each
+ * maintenance window the deploy adds: the target's own windows, since deploying one target adds
+ * no other's (a fleet overview has none); with `--list`, every environment's (the pull-request check).
  */
 import * as path from "node:path";
 import { preflight, detectRunner, fleetPreflight, type PreflightResult } from "./core";
@@ -17,6 +22,7 @@ import { didYouMean } from "../../contract/definition/did-you-mean";
 import { EnvironmentValidationError, loadEnvironments, type LoadedEnvironment } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
 import { deployedWindowsAt, DeployedRefError } from "./deployed-windows";
+import { ticketingSecretNames } from "./plan-secrets";
 import type { CliIo } from "../shared/io";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 
@@ -33,10 +39,15 @@ export const PREFLIGHT_COMMAND: CommandSpec = {
   flags: [
     { name: "list", help: "print every deploy target instead, one per line: each environment, then each fleet overview" },
     {
+      name: "secret-names",
+      help: "print, as one JSON object, each deploy target's ticketing secrets (WEBHOOK_SECRET_<VAR>) that the deploy's plan job reads from <target>_plan, instead",
+    },
+    {
       name: "deployed",
       value: "<git-ref>",
-      help: "the commit last deployed (e.g. HEAD~1): each maintenance window its definition did not have yet must start in the future",
+      help: "the commit last deployed (e.g. HEAD~1): each maintenance window the target's definition did not have yet must start in the future (with --list: every environment's)",
     },
+    { name: "first-deploy", help: "nothing is deployed yet: every maintenance window of the target (with --list: of every environment) must start in the future" },
     { name: "now", value: "<time>", help: "judge those starts at this time instead of now: ISO 8601 with its offset, e.g. 2027-01-03T01:00-05:00" },
   ],
   footer: [
@@ -72,8 +83,14 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
   return runCommand(PREFLIGHT_COMMAND, argv, io, async (args) => {
     const requested = args.operands[0];
     const list = args.switches.get("list") === true;
-    if ((requested === undefined || requested === "") === !list) {
-      io.stderr.write(`error: ${list ? "--list takes no <target>" : "missing <target>: an environment or fleet overview name (or --list)"}\n`);
+    const secretNames = args.switches.get("secret-names") === true;
+    if (list && secretNames) {
+      io.stderr.write("error: --list and --secret-names print different things: give one of them\n");
+      return EXIT.usage;
+    }
+    const listing = list ? "--list" : secretNames ? "--secret-names" : undefined;
+    if ((requested === undefined || requested === "") === (listing === undefined)) {
+      io.stderr.write(`error: ${listing !== undefined ? `${listing} takes no <target>` : "missing <target>: an environment or fleet overview name (or --list)"}\n`);
       io.stderr.write(`Every flag: ${PREFLIGHT_COMMAND.usage} --help\n`);
       return EXIT.usage;
     }
@@ -86,10 +103,16 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     const deployedRef = lastValue(args, "deployed");
+    const firstDeploy = args.switches.get("first-deploy") === true;
+    if (firstDeploy && deployedRef !== undefined) {
+      io.stderr.write("error: --first-deploy says nothing is deployed yet, --deployed names what is: give one of them\n");
+      return EXIT.usage;
+    }
     let loaded: LoadedEnvironment[];
     try {
-      // With --deployed, the windows this deploy adds are judged by their start (docs/stacks.md).
-      const startCheck = deployedRef === undefined ? {} : { now, deployedWindows: deployedWindowsAt(dir, deployedRef) };
+      // With --deployed or --first-deploy, the windows this deploy adds are judged by their start (docs/stacks.md).
+      const judged = listing !== undefined ? () => true : (environment: string) => environment === requested;
+      const startCheck = deployedRef === undefined && !firstDeploy ? {} : { now, deployedWindows: deployedWindowsAt(dir, deployedRef, judged) };
       loaded = loadEnvironments(dir, { labelRoot: io.cwd, ...startCheck });
     } catch (error) {
       if (error instanceof DeployedRefError) {
@@ -103,6 +126,10 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     const targets = deployTargets(loaded);
     if (list) {
       io.stdout.write(targets.map((t) => `${t.name}\n`).join(""));
+      return EXIT.ok;
+    }
+    if (secretNames) {
+      io.stdout.write(`${JSON.stringify(ticketingSecretNames(targets))}\n`);
       return EXIT.ok;
     }
 

@@ -85,4 +85,63 @@ describe("preflight --deployed", () => {
     });
     expect((await run(["example-multi", "--deployed", "HEAD", "--now", "2027-01-03T01:00"])).code).toBe(2);
   });
+
+  it("judges every window with --first-deploy, outside any git repository, and refuses it beside --deployed", async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), "preflight-first-"));
+    try {
+      copyFileSync(path.join(dir, FILE), path.join(outside, FILE));
+      const runIn = (argv: readonly string[]) => {
+        let stderr = "";
+        const io = { env: { VPN_MONITOR_ENVIRONMENTS_DIR: outside, DD_API_KEY: "x", DD_APP_KEY: "y", TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN: "z" }, cwd: outside, interactive: false, stdout: { write: () => undefined }, stderr: { write: (t: string) => void (stderr += t) } };
+        return main(argv, io).then((code) => ({ code, stderr }));
+      };
+      expect(await runIn(["example-multi", "--first-deploy", "--now", NOW])).toEqual({ code: 0, stderr: "" });
+      const late = await runIn(["example-multi", "--first-deploy", "--now", "2027-01-04T00:00Z"]);
+      expect(late.code).toBe(1);
+      expect(late.stderr).toContain(`preflight: invalid environment definition:\n  ${FILE}: maintenance[0].start "2027-01-03T01:00" is not in the future (now is 2027-01-03T19:00 in America/New_York)`);
+      expect(await runIn(["example-multi", "--first-deploy", "--deployed", "HEAD"])).toEqual({
+        code: 2,
+        stderr: "error: --first-deploy says nothing is deployed yet, --deployed names what is: give one of them\n",
+      });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("judges only the target's windows, and every environment's with --list, naming the file and field", async () => {
+    // example-simple gains a window that started in the past; example-multi is unchanged since HEAD.
+    copyFileSync(path.join(ROOT, "environments", "example-simple.yaml"), path.join(dir, "example-simple.yaml"));
+    commitAll();
+    const controllerWindow = ["maintenance:", "  - name: primary patching", "    rrule: FREQ=MONTHLY;BYMONTHDAY=1", '    start: "2026-11-01T02:00"', "    duration: 1h", "    timezone: Europe/Dublin", "    controller: vns3-primary", ""].join("\n");
+    writeFileSync(path.join(dir, "example-simple.yaml"), `${readFileSync(path.join(dir, "example-simple.yaml"), "utf8")}\n${controllerWindow}`);
+
+    // Deploying example-multi adds no window of example-simple: its start does not stop this deploy.
+    expect(await run(["example-multi", "--deployed", "HEAD", "--now", NOW])).toMatchObject({ code: 0, stderr: "" });
+    // A fleet overview deploys no window at all.
+    expect((await run(["fleet-us1", "--deployed", "HEAD", "--now", NOW])).stderr).not.toContain("maintenance");
+
+    const simple = await run(["example-simple", "--deployed", "HEAD", "--now", NOW]);
+    expect(simple.code).toBe(1);
+    expect(simple.stderr).toContain("preflight: invalid environment definition:\n  example-simple.yaml: maintenance[0].start \"2026-11-01T02:00\" is not in the future (now is 2026-12-02T12:00 in Europe/Dublin)");
+    expect(simple.stderr).toContain('expected e.g. the next occurrence, "2027-01-01T02:00"');
+
+    const listed = await run(["--list", "--deployed", "HEAD", "--now", NOW]);
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toBe("");
+    expect(listed.stderr).toContain('example-simple.yaml: maintenance[0].start "2026-11-01T02:00" is not in the future');
+    expect(listed.stderr).not.toContain("example-multi.yaml: maintenance");
+  });
+
+  it("judges every window of an environment whose file the deployed commit lacks, while the others keep theirs", async () => {
+    copyFileSync(path.join(ROOT, "environments", "example-simple.yaml"), path.join(dir, "example-simple.yaml"));
+    writeFileSync(path.join(dir, FILE), `${readFileSync(path.join(dir, FILE), "utf8").replace("\nslo:", `\n${pastWindow}\nslo:`)}`);
+    git("add", "example-simple.yaml");
+    git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "example-simple only");
+
+    const result = await run(["--list", "--deployed", "HEAD", "--now", NOW]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${FILE}: maintenance[1].start "2026-11-01T01:00" is not in the future`);
+    expect(result.stderr).not.toContain(`${FILE}: maintenance[0]`);
+  });
 });

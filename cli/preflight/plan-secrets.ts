@@ -1,0 +1,34 @@
+/**
+ * The ticketing secrets the deploy's plan job reads, by name: `npm run preflight -- --secret-names`.
+ * GitHub expressions can look a secret up by a computed name (`secrets[<name>]`) but a step's
+ * environment is a fixed list, so the plan job has a fixed number of slots (SECRET_0 … in
+ * .github/workflows/deploy-environments.yml) and the `targets` job fills each target's slots with
+ * the names its definition asks for. That way the plan job reads only those secrets, never the
+ * whole `secrets` context. Pure: definitions in, names out.
+ */
+import { webhookSecretName } from "../../contract/github-setup";
+import type { DeployTarget } from "./targets";
+
+/** How many ticketing secrets the plan job reads: its slots SECRET_0 … SECRET_9 (test/workflows.test.ts holds the workflow to it). */
+export const PLAN_JOB_TICKETING_SLOTS = 10;
+
+/**
+ * Per deploy target, the names of the GitHub environment secrets `WEBHOOK_SECRET_<VAR>` its plan
+ * job reads from `<target>_plan`, one per `ticketing.secretVariables` entry in order; a fleet
+ * overview has none (it has no webhook).
+ */
+export function ticketingSecretNames(targets: readonly DeployTarget[]): Record<string, string[]> {
+  return Object.fromEntries(
+    targets.map((target) => [target.name, target.kind === "environment" ? target.environments[0]!.definition.ticketing.secretVariables.map(webhookSecretName) : []]),
+  );
+}
+
+/** The problem when a definition asks for more ticketing secrets than the plan job has slots for, else undefined. */
+export function slotProblem(label: string, secretVariables: readonly string[]): string | undefined {
+  if (secretVariables.length <= PLAN_JOB_TICKETING_SLOTS) return undefined;
+  return (
+    `${label}: ticketing.secretVariables lists ${secretVariables.length} variables, and the deploy's plan job reads at most ` +
+    `${PLAN_JOB_TICKETING_SLOTS} ticketing secrets by name (SECRET_0 … SECRET_${PLAN_JOB_TICKETING_SLOTS - 1} in .github/workflows/deploy-environments.yml): ` +
+    `expected at most ${PLAN_JOB_TICKETING_SLOTS}, or add slots to that workflow and raise PLAN_JOB_TICKETING_SLOTS (cli/preflight/plan-secrets.ts)`
+  );
+}
