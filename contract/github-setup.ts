@@ -31,6 +31,14 @@ export const webhookSecretName = (variable: string): string => `WEBHOOK_SECRET_$
 /** Prefix the plan step selects the ticketing secrets by. */
 export const WEBHOOK_SECRET_PREFIX = "WEBHOOK_SECRET_";
 
+/**
+ * How many ticketing secrets the deploy's plan job can read by name: its slots SECRET_0 …
+ * SECRET_9 in .github/workflows/deploy-environments.yml (a step's environment is a fixed list).
+ * The schema refuses a definition with more `ticketing.secretVariables`, so synth and the
+ * pull-request review say so, not only the plan; test/workflows.test.ts holds the workflow to it.
+ */
+export const PLAN_JOB_TICKETING_SLOTS = 10;
+
 /** Every fixed-name setting the workflows read. */
 export const GITHUB_SETTINGS: readonly GitHubSetting[] = [
   { name: "AWS_PLAN_ROLE_ARN", kind: "variable", home: "repository", usedBy: "plan, drift (the plan role: main only, never pull requests)" },

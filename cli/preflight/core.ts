@@ -10,7 +10,6 @@ import { datadogApiUrl } from "../../contract/datadog-sites";
 import { resourceNames } from "../../contract/names";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
 import { fleetPlan } from "../../stacks/fleet-groups";
-import { slotProblem } from "./plan-secrets";
 
 /** Process environment as Node gives it. */
 export type ProcessEnv = Readonly<Record<string, string | undefined>>;
@@ -146,8 +145,7 @@ export function datadogKeyNote({ environment, label }: Pick<PreflightInput, "env
 export function preflight(input: PreflightInput): PreflightResult {
   const backend = checkBackend(input);
   const variables = checkVariables(requiredVariables(input.environment.definition), input.label, input.env);
-  const slots = slotProblem(input.label, input.environment.definition.ticketing.secretVariables);
-  const problems = [...backend.problems, ...(slots === undefined ? [] : [slots]), ...variables.problems];
+  const problems = [...backend.problems, ...variables.problems];
   return { ok: problems.length === 0, problems, notes: [`definition: ${input.label} is valid`, ...backend.notes, datadogKeyNote(input), ...variables.notes] };
 }
 

@@ -9,8 +9,8 @@
 import { webhookSecretName } from "../../contract/github-setup";
 import type { DeployTarget } from "./targets";
 
-/** How many ticketing secrets the plan job reads: its slots SECRET_0 … SECRET_9 (test/workflows.test.ts holds the workflow to it). */
-export const PLAN_JOB_TICKETING_SLOTS = 10;
+/** How many ticketing secrets the plan job reads (contract/github-setup.ts; the schema refuses more). */
+export { PLAN_JOB_TICKETING_SLOTS } from "../../contract/github-setup";
 
 /**
  * Per deploy target, the names of the GitHub environment secrets `WEBHOOK_SECRET_<VAR>` its plan
@@ -20,15 +20,5 @@ export const PLAN_JOB_TICKETING_SLOTS = 10;
 export function ticketingSecretNames(targets: readonly DeployTarget[]): Record<string, string[]> {
   return Object.fromEntries(
     targets.map((target) => [target.name, target.kind === "environment" ? target.environments[0]!.definition.ticketing.secretVariables.map(webhookSecretName) : []]),
-  );
-}
-
-/** The problem when a definition asks for more ticketing secrets than the plan job has slots for, else undefined. */
-export function slotProblem(label: string, secretVariables: readonly string[]): string | undefined {
-  if (secretVariables.length <= PLAN_JOB_TICKETING_SLOTS) return undefined;
-  return (
-    `${label}: ticketing.secretVariables lists ${secretVariables.length} variables, and the deploy's plan job reads at most ` +
-    `${PLAN_JOB_TICKETING_SLOTS} ticketing secrets by name (SECRET_0 … SECRET_${PLAN_JOB_TICKETING_SLOTS - 1} in .github/workflows/deploy-environments.yml): ` +
-    `expected at most ${PLAN_JOB_TICKETING_SLOTS}, or add slots to that workflow and raise PLAN_JOB_TICKETING_SLOTS (cli/preflight/plan-secrets.ts)`
   );
 }

@@ -8,6 +8,7 @@
 import { CALENDAR_DATE_FORMAT, utcDayStartMs } from "../calendar-date";
 import { z } from "zod";
 import { isCredentialName } from "../credential-names";
+import { PLAN_JOB_TICKETING_SLOTS } from "../github-setup";
 import { DATADOG_SITE_NAMES, describeDatadogSites, parseDatadogSite } from "../datadog-sites";
 import { FINGERPRINT_FORMAT, parseFingerprint } from "../fingerprint";
 import { DEFAULT_VNS3_API_PORT } from "../vns3";
@@ -331,13 +332,24 @@ const ticketingSchema = z
       .optional(),
     /**
      * Names of secret webhook variables (for tokens). Their values come from sensitive Terraform
-     * variables at deploy time, never from this file. Datadog variable names are global to the org.
+     * variables at deploy time, never from this file. Datadog variable names are unique within an
+     * organization. At most PLAN_JOB_TICKETING_SLOTS (10): the deploy's plan job reads each by name.
      * @default []
      */
     secretVariables: z
       .array(z.string().regex(CUSTOM_VARIABLE_NAME, { message: "must be UPPER_SNAKE_CASE" }))
       .default([])
-      .refine((v) => new Set(v).size === v.length, { message: "lists a variable twice" }),
+      .refine((v) => new Set(v).size === v.length, { message: "lists a variable twice" })
+      .superRefine((v, ctx) => {
+        if (v.length <= PLAN_JOB_TICKETING_SLOTS) return;
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `lists ${v.length} variables, and the deploy's plan job reads at most ${PLAN_JOB_TICKETING_SLOTS} ticketing secrets by name ` +
+            `(SECRET_0 … SECRET_${PLAN_JOB_TICKETING_SLOTS - 1} in .github/workflows/deploy-environments.yml): expected at most ${PLAN_JOB_TICKETING_SLOTS}, ` +
+            "or add slots to that workflow and raise PLAN_JOB_TICKETING_SLOTS (contract/github-setup.ts)",
+        });
+      }),
     /** @-handles notified beside the webhook, for when it answers 4xx. @default none */
     fallbackNotify: fallbackNotifySchema,
     /** Extra request headers; credential headers must reference a secret variable as `$NAME`. @default {} */

@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { main } from "../../cli/preflight/index";
 import { PLAN_JOB_TICKETING_SLOTS } from "../../cli/preflight/plan-secrets";
 import { githubSetup } from "../../contract/github-setup";
+import { validateEnvironment } from "../../stacks/environment/load";
+import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
 let dir: string;
@@ -81,16 +83,17 @@ describe("preflight: the plan job's ticketing secret slots", () => {
     expect(JSON.parse((await run(["--secret-names"])).stdout)["example-multi"]).toEqual(names.map((n) => `WEBHOOK_SECRET_${n}`));
   });
 
-  it("refuses one more, naming the file, the field, the count and the workflow's slots, even with every variable set", async () => {
+  it("refuses one more as an invalid definition (the schema's rule, so synth and the pull-request review refuse it too), naming the file, the field, the count and the workflow's slots", async () => {
     const names = withSecretVariables(PLAN_JOB_TICKETING_SLOTS + 1);
     const result = await run(["example-multi"], env(names));
+    const message =
+      `example-multi.yaml: ticketing.secretVariables lists ${PLAN_JOB_TICKETING_SLOTS + 1} variables, and the deploy's plan job reads at most ` +
+      `${PLAN_JOB_TICKETING_SLOTS} ticketing secrets by name (SECRET_0 … SECRET_${PLAN_JOB_TICKETING_SLOTS - 1} in .github/workflows/deploy-environments.yml): ` +
+      `expected at most ${PLAN_JOB_TICKETING_SLOTS}, or add slots to that workflow and raise PLAN_JOB_TICKETING_SLOTS (contract/github-setup.ts)`;
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      `preflight example-multi: example-multi.yaml: ticketing.secretVariables lists ${PLAN_JOB_TICKETING_SLOTS + 1} variables, and the deploy's plan job reads at most ` +
-        `${PLAN_JOB_TICKETING_SLOTS} ticketing secrets by name (SECRET_0 … SECRET_${PLAN_JOB_TICKETING_SLOTS - 1} in .github/workflows/deploy-environments.yml): ` +
-        `expected at most ${PLAN_JOB_TICKETING_SLOTS}, or add slots to that workflow and raise PLAN_JOB_TICKETING_SLOTS (cli/preflight/plan-secrets.ts)\n` +
-        "preflight example-multi: not ready on CI (1 problem)\n",
-    );
+    expect(result.stderr).toBe(`preflight: invalid environment definition:\n  ${message}\n`);
     expect(result.stdout + result.stderr).not.toContain("canary");
+    const definition = parse(readFileSync(path.join(dir, "example-multi.yaml"), "utf8")) as Record<string, unknown>;
+    expect(validateEnvironment("example-multi.yaml", definition)).toEqual({ ok: false, problems: [message] });
   });
 });
