@@ -102,11 +102,18 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
   for (const secret of planSecrets) say(`     gh secret set ${secret.name} --env ${planEnvironment(name)}   # prompts for the value`);
 
   const created = def.controllers.filter((c) => c.secretArn === undefined);
-  if (created.length > 0 || def.datadog.apiKeySecretArn === undefined) {
-    heading("Right after the first deploy, fill the secrets the stack created empty (until then the");
-    say("   controllers report reason:credentials and the monitor alerts):");
+  if (def.datadog.apiKeySecretArn === undefined) {
+    // The deploy's first check (stacks/constructs/checker-first-post.ts) fails while the key
+    // secret is empty, before any monitor exists: say so, or the failed apply looks like a bug.
+    heading(`The first deploy stops at its first check, before any monitor exists (nothing pages): the Datadog`);
+    say(`   API key secret the stack created is still empty. Fill the secrets it created, then deploy again`);
+    say(`   (Actions → deploy → Run workflow, environments ${name}):`);
     for (const c of created) putControllerSecret(def.aws.region, controllerSecretName(name, c.name), c.name);
-    if (def.datadog.apiKeySecretArn === undefined) putApiKey(def.aws.region, datadogSecretName(name));
+    putApiKey(def.aws.region, datadogSecretName(name));
+  } else if (created.length > 0) {
+    heading("Right after the first deploy, fill the controller secrets the stack created empty (until then");
+    say("   those controllers report reason:credentials and their controller monitor alerts):");
+    for (const c of created) putControllerSecret(def.aws.region, controllerSecretName(name, c.name), c.name);
   }
 
   heading(`Check against the deployed secrets and post it once to Datadog (site ${def.datadog.site}, ${DATADOG_SITES[def.datadog.site]}):`);

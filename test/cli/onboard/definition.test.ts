@@ -174,3 +174,36 @@ describe("the Datadog organization question", () => {
     expect(unnamed.ok && parse(unnamed.yaml).datadog).toEqual({ site: "US1" });
   });
 });
+
+describe("next steps after the first deploy", () => {
+  const OWN_KEY = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/datadog-api-key-AbCdEf";
+  const OWN_CONTROLLER_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/vns3-a-AbCdEf";
+  const steps = (overrides: Partial<Answers>) => {
+    const result = buildOnboarding(answers(overrides), NO_ENVIRONMENTS);
+    if (!result.ok) throw new Error(result.problems.join("; "));
+    return result.nextSteps.join("\n");
+  };
+
+  it("says the first deploy stops at its first check while the stack's own Datadog key secret is empty, and how to deploy again", () => {
+    const text = steps({});
+    expect(text).toContain("The first deploy stops at its first check, before any monitor exists (nothing pages): the Datadog\n");
+    expect(text).toContain("   (Actions → deploy → Run workflow, environments acme-prod):\n");
+    expect(text).toContain("--secret-id vpn-monitor/acme-prod/datadog-api-key");
+    expect(text).toContain("--secret-id vpn-monitor/acme-prod/vns3-a");
+  });
+
+  it("with its own Datadog key secret, asks only for the controller secrets the stack created, after the first deploy", () => {
+    const text = steps({ apiKeySecretArn: OWN_KEY });
+    expect(text).not.toContain("The first deploy stops");
+    expect(text).toContain("Right after the first deploy, fill the controller secrets the stack created empty (until then\n");
+    expect(text).toContain("--secret-id vpn-monitor/acme-prod/vns3-a");
+    expect(text).not.toContain("datadog-api-key --secret-string");
+  });
+
+  it("has no after-the-first-deploy step when every secret is the operator's own (filled before the check)", () => {
+    const text = steps({ apiKeySecretArn: OWN_KEY, controllers: [{ ...CONTROLLER, secretArn: OWN_CONTROLLER_SECRET }] });
+    expect(text).not.toContain("The first deploy stops");
+    expect(text).not.toContain("Right after the first deploy");
+    expect(text).not.toContain("--secret-id vpn-monitor/acme-prod/");
+  });
+});
