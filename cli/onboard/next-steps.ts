@@ -110,6 +110,8 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
     say(`   (Actions → deploy → Run workflow, environments ${name}):`);
     for (const c of created) putControllerSecret(def.aws.region, controllerSecretName(name, c.name), c.name);
     putApiKey(def.aws.region, datadogSecretName(name));
+    say("   To deploy in one go instead, create the key secret before the merge and set");
+    say(`   datadog.apiKeySecretArn in ${file} (docs/onboarding.md, step 3b).`);
   } else if (created.length > 0) {
     heading("Right after the first deploy, fill the controller secrets the stack created empty (until then");
     say("   those controllers report reason:credentials and their controller monitor alerts):");

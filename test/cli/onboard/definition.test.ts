@@ -188,6 +188,7 @@ describe("next steps after the first deploy", () => {
     const text = steps({});
     expect(text).toContain("The first deploy stops at its first check, before any monitor exists (nothing pages): the Datadog\n");
     expect(text).toContain("   (Actions → deploy → Run workflow, environments acme-prod):\n");
+    expect(text).toContain("   datadog.apiKeySecretArn in environments/acme-prod.yaml (docs/onboarding.md, step 3b).");
     expect(text).toContain("--secret-id vpn-monitor/acme-prod/datadog-api-key");
     expect(text).toContain("--secret-id vpn-monitor/acme-prod/vns3-a");
   });
