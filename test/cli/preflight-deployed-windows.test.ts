@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/preflight/index";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
-const ROOT = path.resolve(__dirname, "../..");
 const FILE = "example-multi.yaml";
 /** Past every start below, and before the example's own 2027-01-03 start. */
 const NOW = "2026-12-02T12:00Z";
@@ -22,7 +22,7 @@ const pastWindow = ["  - name: late addition", "    rrule: FREQ=WEEKLY;BYDAY=SU"
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "preflight-deployed-"));
-  copyFileSync(path.join(ROOT, "environments", FILE), path.join(dir, FILE));
+  copyFileSync(fixtureEnvironment(FILE), path.join(dir, FILE));
   git("init", "--quiet");
   git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "--allow-empty", "-m", "empty");
 });

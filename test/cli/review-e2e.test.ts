@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { copyProject, createGitFixture, type GitFixture } from "../helpers/git-fixture";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 const SIMPLE_BEFORE = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} < 1";
 const SIMPLE_AFTER = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} by {tunnel} < 1";
@@ -60,8 +61,8 @@ beforeAll(() => {
   copyProject(fixture);
   fixture.remove("environments");
   mkdirSync(path.join(fixture.dir, "environments"));
-  const simple = readFileSync(path.join(__dirname, "../../environments/example-simple.yaml"), "utf8");
-  const multi = readFileSync(path.join(__dirname, "../../environments/example-multi.yaml"), "utf8");
+  const simple = readFileSync(fixtureEnvironment("example-simple.yaml"), "utf8");
+  const multi = readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8");
   fixture.write("environments/example-simple.yaml", simple);
   fixture.write("environments/example-multi.yaml", multi);
   fixture.write("environments/example-third.yaml", simple.replace(/example-simple/g, "example-third"));

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../../cli/onboard/main";
 import { loadEnvironments } from "../../../stacks/environment/load";
-import { memoryIo, ROOT, runCli, tempDir } from "../../helpers/cli-harness";
+import { memoryIo, runCli, tempDir } from "../../helpers/cli-harness";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
 const FP_A = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 const FP_B_RAW = "a4d2e81c07f35b9960c1de4a8b27f3105e6cd9a07b4f2e81c35d69a0f7b2c418";
@@ -30,7 +31,7 @@ function args(flags: Record<string, string>, dir: string, extra: string[] = []):
 }
 
 function copyExamples(dir: string): void {
-  for (const f of ["example-simple.yaml", "example-multi.yaml"]) fs.copyFileSync(path.join(ROOT, "environments", f), path.join(dir, f));
+  for (const f of ["example-simple.yaml", "example-multi.yaml"]) fs.copyFileSync(fixtureEnvironment(f), path.join(dir, f));
 }
 
 const FULL_YAML = `# Environment acme-prod, written by \`npm run onboard\`; edit it by hand from here on.
