@@ -5,9 +5,9 @@
  * earlier, with another bucket, would move the state and the next apply would start from empty.
  * Pure (no cdktf).
  */
-import type { EnvironmentDefinition } from "../contract/definition/schema";
+import { isDeployTarget, type EnvironmentDefinition } from "../contract/definition/schema";
 
-type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws">;
+type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws"> & Partial<Pick<EnvironmentDefinition, "deploy">>;
 
 /** Where a definition's state lives, as the fleet stack would share it. */
 const locationOf = (env: Holder): string =>
@@ -31,7 +31,10 @@ export function fleetStateProblems<T extends Holder & Pick<EnvironmentDefinition
 ): string[] {
   const bySite = new Map<string, (typeof loaded)[number][]>();
   for (const entry of loaded) bySite.set(entry.definition.datadog.site, [...(bySite.get(entry.definition.datadog.site) ?? []), entry]);
-  return [...bySite.entries()].flatMap(([site, entries]) => {
+  return [...bySite.entries()].flatMap(([site, all]) => {
+    // The examples (deploy: false) hold no deployed overview's state where a deploy target is on the site (fleet-groups.ts).
+    const deployed = all.filter((e) => isDeployTarget(e.definition));
+    const entries = deployed.length > 0 ? deployed : all;
     const result = fleetStateHolder(entries.map((e) => e.definition));
     if (!("problem" in result)) return [];
     const candidates = entries.filter((e) => e.definition.backend.type === "s3" && (e.definition.backend.fleet === true || !result.problem.startsWith("backend.fleet is true")));

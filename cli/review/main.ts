@@ -8,9 +8,12 @@
  * 1 on errors (a bad ref, a definition that does not validate).
  */
 import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { Command, Option } from "commander";
+import { loadEnvironments } from "../../stacks/environment/load";
+import { deployTargets } from "../preflight/targets";
 import { diffTrees } from "./diff";
-import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "./render";
+import { bootstrapSkipNotes, changedTargets, exampleSkipNotes, renderJson, renderReport } from "./render";
 import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
 
 interface Options {
@@ -49,8 +52,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = options.format === "json" ? renderJson(diff, context) : renderReport(diff, context);
   if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
-    process.stdout.write(changedTargets(diff).map((name) => `${name}\n`).join(""));
-    for (const note of bootstrapSkipNotes(diff)) process.stderr.write(`skipped ${note}\n`);
+    // The working tree synthesized, so its definitions are valid.
+    const targets = new Set(deployTargets(loadEnvironments(path.join(repo, "environments"), { labelRoot: repo })).map((t) => t.name));
+    const isTarget = (name: string) => targets.has(name);
+    process.stdout.write(changedTargets(diff, isTarget).map((name) => `${name}\n`).join(""));
+    for (const note of [...bootstrapSkipNotes(diff), ...exampleSkipNotes(diff, isTarget)]) process.stderr.write(`skipped ${note}\n`);
   } else {
     process.stdout.write(report);
   }

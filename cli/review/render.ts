@@ -212,8 +212,23 @@ export function renderReport(diff: ReviewDiff, context: ReportContext): string {
   return lines.join("\n").trimEnd() + "\n";
 }
 
-/** The deploy targets to plan and apply: changed and new environments, then changed and new fleet overviews (`fleet`, `fleet-<site>`). */
-export function changedTargets(diff: ReviewDiff): string[] {
+/**
+ * The deploy targets to plan and apply: changed and new environments, then changed and new fleet
+ * overviews (`fleet`, `fleet-<site>`), of those `isTarget` (the working tree's deploy targets,
+ * cli/preflight/targets.ts) accepts: an example's changes are reviewed, never deployed.
+ */
+export function changedTargets(diff: ReviewDiff, isTarget: (target: string) => boolean = () => true): string[] {
+  return changedStacks(diff).filter(isTarget);
+}
+
+/** Why a changed example is not among the deploy targets, one line each, for the deploy log. */
+export function exampleSkipNotes(diff: ReviewDiff, isTarget: (target: string) => boolean): string[] {
+  return changedStacks(diff)
+    .filter((target) => !isTarget(target))
+    .map((target) => `${target}: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed`);
+}
+
+function changedStacks(diff: ReviewDiff): string[] {
   // Removed stacks are not listed: there is nothing left to deploy or plan.
   // The bootstrap stacks hold the deploy credentials themselves: applied by hand (bootstrapSkipNotes).
   const deployable = diff.stacks.filter((s) => (s.status === "changed" || s.status === "added") && s.kind !== "bootstrap");

@@ -218,6 +218,20 @@ describe("npm run review when only definitions are added, changed or removed (th
     expect(stdout).not.toContain("## Fleet overview");
   }, SLOW);
 
+  it("reviews a change to an example but lists no deploy target for it, only the fleet overview it leaves", () => {
+    // example-simple becomes an example: its monitor change is reviewed, never planned; the EU
+    // overview, deployed for example-steady, stops showing it (stacks/fleet-groups.ts).
+    fixture.write("environments/example-simple.yaml", simple().replace("\nname: example-simple\n", "\nname: example-simple\ndeploy: false\n").replace("windowMinutes: 5", "windowMinutes: 10"));
+    const out = path.join(scratch, "example.md");
+
+    const { status, stdout, stderr } = fixture.review("--base", "HEAD", "--list-changed", "--out", out);
+    const report = readFileSync(out, "utf8");
+
+    expect([status, stdout, stderr]).toEqual([0, "fleet-eu\n", "skipped example-simple: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed\n"]);
+    expect(section(report, "## example-simple: changed")).toContain("  - query: `min(last_5m):");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).toContain("Environments on the dashboard: ➖ `example-simple`.\n");
+  }, SLOW);
+
   it("shows the fleet dashboard losing a removed environment when nothing else changed", () => {
     fixture.remove("environments/example-steady.yaml");
 

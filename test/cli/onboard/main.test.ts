@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../../cli/onboard/main";
+import { deployTargets } from "../../../cli/preflight/targets";
 import { loadEnvironments } from "../../../stacks/environment/load";
 import { memoryIo, runCli, tempDir } from "../../helpers/cli-harness";
 import { fixtureEnvironment } from "../../helpers/fixture-environments";
@@ -391,6 +392,26 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(def?.ticketing.webhookName).toBeUndefined();
     expect(out).toContain("   WARNING: the file keeps Terraform state locally. The deploy workflow refuses it: before the\n");
     expect(out).not.toContain("WEBHOOK_SECRET_");
+  });
+
+  it("writes a deploy target beside examples (deploy: false), never copying the field", async () => {
+    // The shipped examples say deploy: false; the copies here say it too.
+    for (const name of ["example-simple", "example-multi"]) {
+      const file = path.join(tmp.dir, `${name}.yaml`);
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(`\nname: ${name}\n`, `\nname: ${name}\ndeploy: false\n`));
+    }
+
+    const { code, err } = await run(args(REQUIRED, tmp.dir));
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8")).not.toMatch(/^\s*deploy\s*:/m);
+    const loaded = loadEnvironments(tmp.dir);
+    expect(loaded.map((e) => [e.definition.name, e.definition.deploy])).toEqual([
+      ["acme-prod", undefined],
+      ["example-multi", false],
+      ["example-simple", false],
+    ]);
+    expect(deployTargets(loaded).map((t) => t.name)).toEqual(["acme-prod", "fleet"]);
   });
 
   it("refuses --state-region without a state bucket", async () => {
