@@ -50,6 +50,14 @@ export function deployTargets(loaded: readonly LoadedEnvironment[]): DeployTarge
   return allStacks(loaded).filter((target) => target.environments.some((environment) => isDeployTarget(environment.definition)));
 }
 
+/** The targets synth makes a stack for that are no deploy target: the examples, and fleet overviews of examples only. */
+export function exampleTargets(loaded: readonly LoadedEnvironment[]): string[] {
+  const targets = new Set(deployTargets(loaded).map((target) => target.name));
+  return allStacks(loaded)
+    .map((target) => target.name)
+    .filter((name) => !targets.has(name));
+}
+
 /** The environment and fleet stacks synth makes of the definitions, deploy targets or not. */
 function allStacks(loaded: readonly LoadedEnvironment[]): DeployTarget[] {
   const environments = loaded.map(

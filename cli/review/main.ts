@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { loadEnvironments } from "../../stacks/environment/load";
-import { deployTargets } from "../preflight/targets";
+import { exampleTargets } from "../preflight/targets";
 import { diffTrees } from "./diff";
 import { bootstrapSkipNotes, changedTargets, exampleSkipNotes, renderJson, renderReport } from "./render";
 import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
@@ -48,13 +48,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const synthesized = await synthesizeBoth(repo, base.commit, { full: options.full === true });
   const diff = diffTrees(synthesized.base, synthesized.head, { unchangedStacks: synthesized.unchangedStacks });
 
-  const context = { baseLabel: base.label, notes: [...base.notes, ...synthesized.notes] };
+  // The working tree synthesized, so its definitions are valid: which of its stacks are examples.
+  const examples = new Set(exampleTargets(loadEnvironments(path.join(repo, "environments"), { labelRoot: repo })));
+  const isTarget = (name: string) => !examples.has(name);
+  const context = { baseLabel: base.label, notes: [...base.notes, ...synthesized.notes], examples };
   const report = options.format === "json" ? renderJson(diff, context) : renderReport(diff, context);
   if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
-    // The working tree synthesized, so its definitions are valid.
-    const targets = new Set(deployTargets(loadEnvironments(path.join(repo, "environments"), { labelRoot: repo })).map((t) => t.name));
-    const isTarget = (name: string) => targets.has(name);
     process.stdout.write(changedTargets(diff, isTarget).map((name) => `${name}\n`).join(""));
     for (const note of [...bootstrapSkipNotes(diff), ...exampleSkipNotes(diff, isTarget)]) process.stderr.write(`skipped ${note}\n`);
   } else {

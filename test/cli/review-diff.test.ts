@@ -305,6 +305,20 @@ describe("review of fleet overviews", () => {
     expect(exampleSkipNotes(diff, () => true)).toEqual([]);
   });
 
+  it("marks an example's section, and a fleet overview of examples only, as reviewed and never deployed", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-zeta", stack()], ["vpn-monitor-fleet", fleetStack(["zeta"], "vpn-monitor/fleet.tfstate")]),
+      tree(["vpn-monitor-zeta", stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY) } } })], ["vpn-monitor-alpha", stack()], ["vpn-monitor-fleet", fleetStack(["alpha", "zeta"], "vpn-monitor/fleet.tfstate")]),
+    );
+
+    const report = renderReport(diff, { ...context, examples: new Set(["alpha", "fleet"]) });
+
+    expect(section(report, "## alpha: new environment")).toContain("Stack `vpn-monitor-alpha`.\n\n**An example** (`deploy: false` in its definition): reviewed here, never deployed or drift-checked.\n");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet): changed")).toContain("**Shows examples only** (`deploy: false`): reviewed here, never deployed or drift-checked.\n");
+    expect(section(report, "## zeta: changed")).not.toContain("An example");
+    expect(renderReport(diff, context)).not.toContain("deploy: false");
+  });
+
   it("says that merging does not destroy a fleet overview that is no longer synthesized, and lists the new one's resources", () => {
     // Environments on EU and US1 until now; the last US1 one moves to EU: one plain fleet replaces the per-site ones.
     const diff = diffTrees(

@@ -228,8 +228,10 @@ describe("npm run review when only definitions are added, changed or removed (th
     const report = readFileSync(out, "utf8");
 
     expect([status, stdout, stderr]).toEqual([0, "fleet-eu\n", "skipped example-simple: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed\n"]);
+    expect(section(report, "## example-simple: changed")).toContain("**An example** (`deploy: false` in its definition): reviewed here, never deployed or drift-checked.\n");
     expect(section(report, "## example-simple: changed")).toContain("  - query: `min(last_5m):");
     expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).toContain("Environments on the dashboard: ➖ `example-simple`.\n");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).not.toContain("examples only");
   }, SLOW);
 
   it("shows the fleet dashboard losing a removed environment when nothing else changed", () => {
