@@ -78,6 +78,8 @@ export function notDeployTargetReason(name: string, loaded: readonly LoadedEnvir
   const stack = allStacks(loaded).find((target) => target.name === name);
   if (stack === undefined || stack.environments.some((environment) => isDeployTarget(environment.definition))) return undefined;
   const files = stack.environments.map((environment) => labelOf(environment.file)).join(", ");
-  const what = stack.kind === "fleet" ? `it shows examples only (${files}: deploy: false)` : `${files}: deploy: false`;
-  return `preflight: ${name} is not a deploy target: ${what}. An example is synthesized and reviewed, never deployed or drift-checked; delete the deploy line to deploy it`;
+  const example = "an example: synthesized and reviewed, never deployed or drift-checked";
+  return stack.kind === "fleet"
+    ? `preflight: ${name} is not a deploy target: it shows examples only (${files}: deploy: false; ${example}); it becomes one when an environment it shows is a deploy target`
+    : `preflight: ${name} is not a deploy target: ${files}: deploy: false (${example}); to deploy it, put real ids in the file and delete that line`;
 }

@@ -51,7 +51,6 @@ async function run(argv: readonly string[]) {
   return { code, stdout, stderr };
 }
 
-const REFUSAL = "An example is synthesized and reviewed, never deployed or drift-checked; delete the deploy line to deploy it";
 
 describe("preflight --list with examples", () => {
   it("lists nothing when every definition is an example, as on a fresh clone: the deploy and drift runs then plan nothing", async () => {
@@ -94,7 +93,13 @@ describe("preflight <example>", () => {
   it("refuses an example by name, naming its file and the field, and exits 1", async () => {
     markExample("example-simple");
 
-    expect(await run(["example-simple"])).toEqual({ code: 1, stdout: "", stderr: `preflight: example-simple is not a deploy target: example-simple.yaml: deploy: false. ${REFUSAL}\n` });
+    expect(await run(["example-simple"])).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "preflight: example-simple is not a deploy target: example-simple.yaml: deploy: false (an example: synthesized and reviewed, never deployed or drift-checked); " +
+        "to deploy it, put real ids in the file and delete that line\n",
+    });
   });
 
   it("refuses a fleet overview of examples only, naming them", async () => {
@@ -103,7 +108,9 @@ describe("preflight <example>", () => {
     expect(await run(["fleet-us1"])).toEqual({
       code: 1,
       stdout: "",
-      stderr: `preflight: fleet-us1 is not a deploy target: it shows examples only (example-multi.yaml: deploy: false). ${REFUSAL}\n`,
+      stderr:
+        "preflight: fleet-us1 is not a deploy target: it shows examples only (example-multi.yaml: deploy: false; an example: synthesized and reviewed, never deployed or drift-checked); " +
+        "it becomes one when an environment it shows is a deploy target\n",
     });
   });
 

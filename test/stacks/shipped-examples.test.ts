@@ -50,6 +50,6 @@ describe("the shipped examples", () => {
       stdout: { write: () => undefined },
       stderr: { write: (t: string) => void (stderr += t) },
     });
-    expect([code, stderr]).toEqual([1, `preflight: ${name} is not a deploy target: environments/${file}: deploy: false. An example is synthesized and reviewed, never deployed or drift-checked; delete the deploy line to deploy it\n`]);
+    expect([code, stderr]).toEqual([1, `preflight: ${name} is not a deploy target: environments/${file}: deploy: false (an example: synthesized and reviewed, never deployed or drift-checked); to deploy it, put real ids in the file and delete that line\n`]);
   });
 });
