@@ -9,12 +9,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { main as githubSetup } from "../../cli/github-setup/main";
 import { main } from "../../cli/preflight/index";
 import { deployTargets } from "../../cli/preflight/targets";
 import { bootstrapLayout } from "../../stacks/bootstrap/accounts";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import { fleetGroups } from "../../stacks/fleet-groups";
 import { fixtureEnvironment } from "../helpers/fixture-environments";
+import { memoryIo } from "../helpers/cli-harness";
 import { baseDefinition } from "../helpers/synth";
 
 let dir: string;
@@ -156,5 +158,18 @@ describe("an example beside a deploy target on one Datadog site", () => {
       "example-multi: deploy: false (an example, never deployed), no deploy role to bootstrap",
       "example-simple: local state (backend.type local), no bucket to bootstrap; onboard with --state-bucket to give it one",
     ]);
+  });
+});
+
+describe("github-setup with examples", () => {
+  it("sets up the GitHub environments of the deploy targets only (it lists them as preflight --list does)", async () => {
+    markExample("example-simple");
+    markExample("example-multi");
+    writeAcme();
+    const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir }, cwd: dir });
+
+    expect(await githubSetup(["--repo", "acme/vpn-monitor"], io)).toBe(0);
+
+    expect([...io.out().matchAll(/^ {2}environment (\S+) /gm)].map((m) => m[1])).toEqual(["acme-prod", "acme-prod_plan", "fleet", "fleet_plan"]);
   });
 });
