@@ -4,24 +4,38 @@
  */
 import type { DatadogSiteName } from "../contract/datadog-sites";
 import { datadogOrganizationKey, FLEET_STACK_ID } from "../contract/names";
-import type { EnvironmentDefinition } from "../contract/definition/schema";
+import { isDeployTarget, type EnvironmentDefinition } from "../contract/definition/schema";
 import { fleetStateHolder } from "./fleet-state";
 
 /** What the fleet stack reads of each definition. */
-export type FleetEnvironmentDefinition = Pick<EnvironmentDefinition, "name" | "datadog" | "backend" | "aws">;
+export type FleetEnvironmentDefinition = Pick<EnvironmentDefinition, "name" | "datadog" | "backend" | "aws"> & Partial<Pick<EnvironmentDefinition, "deploy">>;
 
 /**
  * The fleet stacks of a repository: one per Datadog organization (site, and `datadog.organization`
  * when named), named plainly when there is one: `vpn-monitor-fleet`, else `vpn-monitor-fleet-<site>`
  * for a site's unnamed organization and `vpn-monitor-fleet-<site>-<organization>` for a named one.
+ *
+ * Examples (`deploy: false`) never share a deployed overview: where an organization has a deploy
+ * target, its overview shows the deploy targets only, and the names come from the deploy targets
+ * alone, so deleting the examples later renames nothing and moves no state. An organization with
+ * examples only keeps an overview of them (named by its organization), synthesized for the review
+ * and never a deploy target (cli/preflight/targets.ts).
  */
 export function fleetGroups<T extends FleetEnvironmentDefinition>(environments: readonly T[]): { readonly stackId: string; readonly environments: readonly T[] }[] {
+  const deployed = environments.filter(isDeployTarget);
+  if (deployed.length === 0 || deployed.length === environments.length) return groupsByOrganization(environments, true);
+  const deployedOrganizations = new Set(deployed.map((env) => datadogOrganizationKey(env.datadog)));
+  const examplesOnly = environments.filter((env) => !deployedOrganizations.has(datadogOrganizationKey(env.datadog)));
+  return [...groupsByOrganization(deployed, true), ...groupsByOrganization(examplesOnly, false)].sort((a, b) => (a.stackId < b.stackId ? -1 : 1));
+}
+
+function groupsByOrganization<T extends FleetEnvironmentDefinition>(environments: readonly T[], plainWhenOne: boolean): { readonly stackId: string; readonly environments: readonly T[] }[] {
   const byOrganization = new Map<string, T[]>();
   for (const env of environments) {
     const key = datadogOrganizationKey(env.datadog);
     byOrganization.set(key, [...(byOrganization.get(key) ?? []), env]);
   }
-  if (byOrganization.size <= 1) return environments.length === 0 ? [] : [{ stackId: FLEET_STACK_ID, environments }];
+  if (plainWhenOne && byOrganization.size <= 1) return environments.length === 0 ? [] : [{ stackId: FLEET_STACK_ID, environments }];
   return [...byOrganization.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([key, members]) => ({ stackId: `${FLEET_STACK_ID}-${key.replace("/", "-")}`, environments: members }));

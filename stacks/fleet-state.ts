@@ -5,10 +5,10 @@
  * earlier, with another bucket, would move the state and the next apply would start from empty.
  * Pure (no cdktf).
  */
-import type { EnvironmentDefinition } from "../contract/definition/schema";
+import { isDeployTarget, type EnvironmentDefinition } from "../contract/definition/schema";
 import { datadogOrganizationKey } from "../contract/names";
 
-type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws">;
+type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws"> & Partial<Pick<EnvironmentDefinition, "deploy">>;
 
 /** Where a definition's state lives, as the fleet stack would share it. */
 const locationOf = (env: Holder): string =>
@@ -39,7 +39,10 @@ export function fleetStateProblems<T extends Holder & Pick<EnvironmentDefinition
     const key = datadogOrganizationKey(entry.definition.datadog);
     byOrganization.set(key, [...(byOrganization.get(key) ?? []), entry]);
   }
-  return [...byOrganization.values()].flatMap((entries) => {
+  return [...byOrganization.values()].flatMap((all) => {
+    // The examples (deploy: false) hold no deployed overview's state where a deploy target is in the organization (fleet-groups.ts).
+    const deployed = all.filter((e) => isDeployTarget(e.definition));
+    const entries = deployed.length > 0 ? deployed : all;
     const result = fleetStateHolder(entries.map((e) => e.definition));
     if (!("problem" in result)) return [];
     const candidates = entries.filter((e) => e.definition.backend.type === "s3" && (e.definition.backend.fleet === true || !result.problem.startsWith("backend.fleet is true")));

@@ -1014,7 +1014,7 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
     dir = mkdtempSync(path.join(tmpdir(), "fleet-workflow-"));
     environments = path.join(dir, "environments");
     mkdirSync(environments);
-    for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(path.join(ROOT, "environments", file), path.join(environments, file));
+    for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(path.join(ROOT, "test/fixtures/environments", file), path.join(environments, file));
     log = path.join(dir, "log");
     writeFileSync(log, "");
   });

@@ -17,7 +17,7 @@
  */
 import * as path from "node:path";
 import { preflight, detectRunner, fleetPreflight, type PreflightResult } from "./core";
-import { deployTargets, type DeployTarget } from "./targets";
+import { deployTargets, notDeployTargetReason, type DeployTarget } from "./targets";
 import { didYouMean } from "../../contract/definition/did-you-mean";
 import { EnvironmentValidationError, loadEnvironments, type LoadedEnvironment } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
@@ -136,7 +136,7 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     const name = requested!;
     const target = targets.find((t) => t.name === name);
     if (!target) {
-      io.stderr.write(`${unknownTarget(name, targets, path.relative(io.cwd, dir) || ".")}\n`);
+      io.stderr.write(`${notDeployTargetReason(name, loaded, (file) => path.relative(io.cwd, file) || file) ?? unknownTarget(name, targets, path.relative(io.cwd, dir) || ".")}\n`);
       return EXIT.failed;
     }
     const labelOf = (file: string) => path.relative(io.cwd, file) || file;

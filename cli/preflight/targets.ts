@@ -3,12 +3,14 @@
  * `npm run review -- --list-changed` name. Every stack is `vpn-monitor-<target>`: an environment's
  * target is its name, a fleet overview's is `fleet` (one Datadog site) or `fleet-<site>`
  * (stacks/fleet-stack.ts `fleetGroups`). The schema reserves `fleet` and `fleet-…` as environment
- * names, so a target's name alone says which kind it is. Pure: definitions in, names out.
+ * names, so a target's name alone says which kind it is. An example (`deploy: false`) is synthesized
+ * but no target. Pure: definitions in, names out.
  */
 import { resourceNames } from "../../contract/names";
 import { FLEET_STACK_ID } from "../../contract/names";
 import { BOOTSTRAP_STACK_ID } from "../../stacks/bootstrap/names";
 import { fleetGroups } from "../../stacks/fleet-groups";
+import { isDeployTarget } from "../../contract/definition/schema";
 import type { LoadedEnvironment } from "../../stacks/environment/load";
 
 /** `vpn-monitor-`: what every stack id starts with, from the one naming rule. */
@@ -40,8 +42,24 @@ export function targetOfStack(stack: string): string {
   return stack.startsWith(STACK_PREFIX) ? stack.slice(STACK_PREFIX.length) : stack;
 }
 
-/** Every deploy target of a set of definitions: each environment (in load order), then each fleet overview (by site). */
+/**
+ * Every deploy target of a set of definitions: each environment (in load order), then each fleet
+ * overview (by site). An example (`deploy: false`) is none, nor a fleet overview of examples only.
+ */
 export function deployTargets(loaded: readonly LoadedEnvironment[]): DeployTarget[] {
+  return allStacks(loaded).filter((target) => target.environments.some((environment) => isDeployTarget(environment.definition)));
+}
+
+/** The targets synth makes a stack for that are no deploy target: the examples, and fleet overviews of examples only. */
+export function exampleTargets(loaded: readonly LoadedEnvironment[]): string[] {
+  const targets = new Set(deployTargets(loaded).map((target) => target.name));
+  return allStacks(loaded)
+    .map((target) => target.name)
+    .filter((name) => !targets.has(name));
+}
+
+/** The environment and fleet stacks synth makes of the definitions, deploy targets or not. */
+function allStacks(loaded: readonly LoadedEnvironment[]): DeployTarget[] {
   const environments = loaded.map(
     (environment): DeployTarget => ({ name: environment.definition.name, stack: resourceNames(environment.definition).stack, kind: "environment", environments: [environment] }),
   );
@@ -50,4 +68,18 @@ export function deployTargets(loaded: readonly LoadedEnvironment[]): DeployTarge
     (group): DeployTarget => ({ name: targetOfStack(group.stackId), stack: group.stackId, kind: "fleet", environments: group.environments.map((d) => loadedOf.get(d)!) }),
   );
   return [...environments, ...fleets];
+}
+
+/**
+ * Why `name` is not a deploy target although synth makes its stack (an example, or a fleet overview
+ * of examples only), naming the files and the field; undefined when synth makes no such stack.
+ */
+export function notDeployTargetReason(name: string, loaded: readonly LoadedEnvironment[], labelOf: (file: string) => string): string | undefined {
+  const stack = allStacks(loaded).find((target) => target.name === name);
+  if (stack === undefined || stack.environments.some((environment) => isDeployTarget(environment.definition))) return undefined;
+  const files = stack.environments.map((environment) => labelOf(environment.file)).join(", ");
+  const example = "an example: synthesized and reviewed, never deployed or drift-checked";
+  return stack.kind === "fleet"
+    ? `preflight: ${name} is not a deploy target: it shows examples only (${files}: deploy: false; ${example}); it becomes one when an environment it shows is a deploy target`
+    : `preflight: ${name} is not a deploy target: ${files}: deploy: false (${example}); to deploy it, put real ids in the file and delete that line`;
 }

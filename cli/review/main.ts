@@ -8,10 +8,13 @@
  * 1 on errors (a bad ref, a definition that does not validate).
  */
 import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { Command, Option } from "commander";
 import { toolsNodeProblem } from "../../contract/node-version";
+import { loadEnvironments } from "../../stacks/environment/load";
+import { exampleTargets } from "../preflight/targets";
 import { diffTrees } from "./diff";
-import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "./render";
+import { bootstrapSkipNotes, changedTargets, exampleSkipNotes, renderJson, renderReport } from "./render";
 import { chooseBase, repositoryRoot, ReviewError, synthesizeBoth } from "./synthesize";
 
 interface Options {
@@ -51,12 +54,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const synthesized = await synthesizeBoth(repo, base.commit, { full: options.full === true });
   const diff = diffTrees(synthesized.base, synthesized.head, { unchangedStacks: synthesized.unchangedStacks });
 
-  const context = { baseLabel: base.label, notes: [...base.notes, ...synthesized.notes] };
+  // The working tree synthesized, so its definitions are valid: which of its stacks are examples.
+  const examples = new Set(exampleTargets(loadEnvironments(path.join(repo, "environments"), { labelRoot: repo })));
+  const isTarget = (name: string) => !examples.has(name);
+  const context = { baseLabel: base.label, notes: [...base.notes, ...synthesized.notes], examples };
   const report = options.format === "json" ? renderJson(diff, context) : renderReport(diff, context);
   if (options.out) writeFileSync(options.out, report);
   if (options.listChanged) {
-    process.stdout.write(changedTargets(diff).map((name) => `${name}\n`).join(""));
-    for (const note of bootstrapSkipNotes(diff)) process.stderr.write(`skipped ${note}\n`);
+    process.stdout.write(changedTargets(diff, isTarget).map((name) => `${name}\n`).join(""));
+    for (const note of [...bootstrapSkipNotes(diff), ...exampleSkipNotes(diff, isTarget)]) process.stderr.write(`skipped ${note}\n`);
   } else {
     process.stdout.write(report);
   }

@@ -16,7 +16,12 @@ export interface ReportContext {
   readonly baseLabel: string;
   /** Extra lines under the summary (how the base was chosen, what was not synthesized). */
   readonly notes?: readonly string[];
+  /** Targets of the working tree that are no deploy target (`deploy: false`, cli/preflight/targets.ts `exampleTargets`). @default none */
+  readonly examples?: ReadonlySet<string>;
 }
+
+const EXAMPLE_NOTE = "**An example** (`deploy: false` in its definition): reviewed here, never deployed or drift-checked.";
+const EXAMPLE_FLEET_NOTE = "**Shows examples only** (`deploy: false`): reviewed here, never deployed or drift-checked.";
 
 const MAX_VALUE = 300;
 
@@ -136,9 +141,10 @@ function changeLines(stack: StackDiff): string[] {
   return lines;
 }
 
-function stackSection(stack: StackDiff): string[] {
+function stackSection(stack: StackDiff, examples: ReadonlySet<string>): string[] {
   const title = { added: "new environment", removed: "environment removed", changed: "changed", unchanged: "no changes" }[stack.status];
   const lines = [`## ${environmentOf(stack.stack)}: ${title}`, "", `Stack ${code(stack.stack)}.`, ""];
+  if (examples.has(environmentOf(stack.stack))) lines.push(EXAMPLE_NOTE, "");
   if (stack.kind === "bootstrap" && stack.status !== "unchanged") {
     lines.push("**The deploy workflow does not apply this stack** (its roles are the deploy credentials): after the merge, apply it by hand with the account's administrator credentials (docs/onboarding.md, \"Bootstrap\").", "");
   }
@@ -155,7 +161,7 @@ function stackSection(stack: StackDiff): string[] {
 const FLEET_TITLE = { added: "new", removed: "removed", changed: "changed", unchanged: "no changes" } as const;
 
 /** A fleet overview: one dashboard over the environments of one Datadog site, deployed as its own stack. */
-function fleetSection(stack: StackDiff): string[] {
+function fleetSection(stack: StackDiff, examples: ReadonlySet<string>): string[] {
   const target = environmentOf(stack.stack);
   const lines = [
     `## Fleet overview (${stack.stack}): ${FLEET_TITLE[stack.status]}`,
@@ -163,6 +169,7 @@ function fleetSection(stack: StackDiff): string[] {
     `Stack ${code(stack.stack)}: the dashboard over every environment on its Datadog site, deployed like an environment as ${code(target)}.`,
     "",
   ];
+  if (examples.has(target)) lines.push(EXAMPLE_FLEET_NOTE, "");
   const added = stack.fleet?.environmentsAdded ?? [];
   const removed = stack.fleet?.environmentsRemoved ?? [];
   if (stack.status !== "removed" && added.length + removed.length > 0) {
@@ -199,8 +206,9 @@ export function renderReport(diff: ReviewDiff, context: ReportContext): string {
   // A moved state first, above the summary: it is the one change that must stop an approval.
   const lines = [`# Monitoring review against ${context.baseLabel}`, "", ...renderHazards(backendHazards(diff)), summary, ""];
   if (context.notes?.length) lines.push(...context.notes.map((n) => `> ${n}`), "");
-  lines.push(...environments.filter((s) => s.status !== "unchanged").flatMap(stackSection));
-  lines.push(...fleets.filter((s) => s.status !== "unchanged").flatMap(fleetSection));
+  const examples = context.examples ?? new Set<string>();
+  lines.push(...environments.filter((s) => s.status !== "unchanged").flatMap((s) => stackSection(s, examples)));
+  lines.push(...fleets.filter((s) => s.status !== "unchanged").flatMap((s) => fleetSection(s, examples)));
   const unchanged = environments.filter((s) => s.status === "unchanged");
   if (unchanged.length > 0) {
     lines.push("## Unchanged environments", "", ...unchanged.map((s) => `- ${environmentOf(s.stack)}: no changes`), "");
@@ -212,8 +220,23 @@ export function renderReport(diff: ReviewDiff, context: ReportContext): string {
   return lines.join("\n").trimEnd() + "\n";
 }
 
-/** The deploy targets to plan and apply: changed and new environments, then changed and new fleet overviews (`fleet`, `fleet-<site>`). */
-export function changedTargets(diff: ReviewDiff): string[] {
+/**
+ * The deploy targets to plan and apply: changed and new environments, then changed and new fleet
+ * overviews (`fleet`, `fleet-<site>`), of those `isTarget` (the working tree's deploy targets,
+ * cli/preflight/targets.ts) accepts: an example's changes are reviewed, never deployed.
+ */
+export function changedTargets(diff: ReviewDiff, isTarget: (target: string) => boolean = () => true): string[] {
+  return changedStacks(diff).filter(isTarget);
+}
+
+/** Why a changed example is not among the deploy targets, one line each, for the deploy log. */
+export function exampleSkipNotes(diff: ReviewDiff, isTarget: (target: string) => boolean): string[] {
+  return changedStacks(diff)
+    .filter((target) => !isTarget(target))
+    .map((target) => `${target}: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed`);
+}
+
+function changedStacks(diff: ReviewDiff): string[] {
   // Removed stacks are not listed: there is nothing left to deploy or plan.
   // The bootstrap stacks hold the deploy credentials themselves: applied by hand (bootstrapSkipNotes).
   const deployable = diff.stacks.filter((s) => (s.status === "changed" || s.status === "added") && s.kind !== "bootstrap");

@@ -445,6 +445,13 @@ export const environmentSchema = z
       .refine((name) => name !== "fleet" && !name.startsWith("fleet-"), { message: 'is reserved: "fleet" and "fleet-…" name the fleet overview stacks' })
       // vpn-monitor-bootstrap[-<account>] is the bootstrap stack (stacks/bootstrap/names.ts).
       .refine((name) => name !== "bootstrap" && !name.startsWith("bootstrap-"), { message: 'is reserved: "bootstrap" and "bootstrap-…" name the bootstrap stacks' }),
+    /**
+     * Whether the deploy and drift workflows plan this environment (cli/preflight/targets.ts).
+     * `false` marks an example: synthesized and shown by the review like any other, never a
+     * deploy target, and its fleet overview only while no deploy target shares its Datadog
+     * organization (stacks/fleet-groups.ts). Delete the line to deploy it. @default true
+     */
+    deploy: z.boolean({ message: "must be true or false (false: an example, synthesized and reviewed but never deployed or drift-checked)" }).optional(),
     aws: awsSchema,
     backend: backendSchema.default({ type: "local" }),
     controllers: z.array(controllerSchema, { message: "is required" }).min(1, { message: "needs at least one controller" }),
@@ -480,6 +487,11 @@ export type EnvironmentDefinition = z.output<typeof environmentSchema>;
 /** What an operator writes in the file, before defaults. */
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ControllerDefinition = EnvironmentDefinition["controllers"][number];
+
+/** Whether an environment is a deploy target: every definition is, unless it says `deploy: false` (an example). */
+export function isDeployTarget(env: Pick<EnvironmentDefinition, "deploy">): boolean {
+  return env.deploy !== false;
+}
 
 /** The checker's memory: the definition's, else the default for its number of controllers. */
 export function checkerMemoryMb(env: Pick<EnvironmentDefinition, "lambda" | "controllers">): number {

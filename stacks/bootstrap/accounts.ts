@@ -11,7 +11,7 @@
  */
 import { fleetGroups, fleetPlan } from "../fleet-groups";
 import { awsPartition } from "../../contract/names";
-import type { EnvironmentDefinition } from "../../contract/definition/schema";
+import { isDeployTarget, type EnvironmentDefinition } from "../../contract/definition/schema";
 import { BOOTSTRAP_STACK_ID } from "./names";
 
 /** One state bucket of an account. */
@@ -74,6 +74,10 @@ export function bootstrapLayout(environments: readonly { readonly label: string;
 
   const sorted = [...environments].sort((a, b) => (a.definition.name < b.definition.name ? -1 : 1));
   for (const { label, definition: def } of sorted) {
+    if (!isDeployTarget(def)) {
+      skipped.push(`${def.name}: deploy: false (an example, never deployed), no deploy role to bootstrap`);
+      continue;
+    }
     if (def.backend.type !== "s3") {
       skipped.push(`${def.name}: local state (backend.type local), no bucket to bootstrap; onboard with --state-bucket to give it one`);
       continue;

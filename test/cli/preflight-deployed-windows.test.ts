@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/preflight/index";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
-const ROOT = path.resolve(__dirname, "../..");
 const FILE = "example-multi.yaml";
 /** Past every start below, and before the example's own 2027-01-03 start. */
 const NOW = "2026-12-02T12:00Z";
@@ -22,7 +22,7 @@ const pastWindow = ["  - name: late addition", "    rrule: FREQ=WEEKLY;BYDAY=SU"
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "preflight-deployed-"));
-  copyFileSync(path.join(ROOT, "environments", FILE), path.join(dir, FILE));
+  copyFileSync(fixtureEnvironment(FILE), path.join(dir, FILE));
   git("init", "--quiet");
   git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "--allow-empty", "-m", "empty");
 });
@@ -110,7 +110,7 @@ describe("preflight --deployed", () => {
 
   it("judges only the target's windows, and every environment's with --list, naming the file and field", async () => {
     // example-simple gains a window that started in the past; example-multi is unchanged since HEAD.
-    copyFileSync(path.join(ROOT, "environments", "example-simple.yaml"), path.join(dir, "example-simple.yaml"));
+    copyFileSync(fixtureEnvironment("example-simple.yaml"), path.join(dir, "example-simple.yaml"));
     commitAll();
     const controllerWindow = ["maintenance:", "  - name: primary patching", "    rrule: FREQ=MONTHLY;BYMONTHDAY=1", '    start: "2026-11-01T02:00"', "    duration: 1h", "    timezone: Europe/Dublin", "    controller: vns3-primary", ""].join("\n");
     writeFileSync(path.join(dir, "example-simple.yaml"), `${readFileSync(path.join(dir, "example-simple.yaml"), "utf8")}\n${controllerWindow}`);
@@ -133,7 +133,7 @@ describe("preflight --deployed", () => {
   });
 
   it("judges every window of an environment whose file the deployed commit lacks, while the others keep theirs", async () => {
-    copyFileSync(path.join(ROOT, "environments", "example-simple.yaml"), path.join(dir, "example-simple.yaml"));
+    copyFileSync(fixtureEnvironment("example-simple.yaml"), path.join(dir, "example-simple.yaml"));
     writeFileSync(path.join(dir, FILE), `${readFileSync(path.join(dir, FILE), "utf8").replace("\nslo:", `\n${pastWindow}\nslo:`)}`);
     git("add", "example-simple.yaml");
     git("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "example-simple only");

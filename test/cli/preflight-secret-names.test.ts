@@ -11,12 +11,12 @@ import { PLAN_JOB_TICKETING_SLOTS } from "../../cli/preflight/plan-secrets";
 import { githubSetup } from "../../contract/github-setup";
 import { validateEnvironment } from "../../stacks/environment/load";
 import { parse } from "yaml";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
-const ROOT = path.resolve(__dirname, "../..");
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), "preflight-secrets-"));
-  for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(path.join(ROOT, "environments", file), path.join(dir, file));
+  for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(fixtureEnvironment(file), path.join(dir, file));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,6 +10,7 @@ import { detectRunner, requiredVariables } from "../../cli/preflight/core";
 import { main } from "../../cli/preflight/index";
 import { deployTargets, isFleetStack, targetOfStack } from "../../cli/preflight/targets";
 import { loadEnvironments } from "../../stacks/environment/load";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Never real credentials; must not appear in any output. */
@@ -19,10 +20,10 @@ const MULTI_TOKEN_VARIABLE = "TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN";
 
 let dir: string;
 beforeEach(() => {
-  // The two shipped examples: example-simple has the default local backend, example-multi S3
-  // state and one ticketing secret variable (EXAMPLE_MULTI_TICKET_TOKEN).
+  // The tests' copies of the two examples: example-simple has the default local backend,
+  // example-multi S3 state and one ticketing secret variable (EXAMPLE_MULTI_TICKET_TOKEN).
   dir = mkdtempSync(path.join(tmpdir(), "preflight-"));
-  for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(path.join(ROOT, "environments", file), path.join(dir, file));
+  for (const file of ["example-simple.yaml", "example-multi.yaml"]) copyFileSync(fixtureEnvironment(file), path.join(dir, file));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

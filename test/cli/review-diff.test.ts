@@ -1,5 +1,5 @@
 import { diffTrees, type StackJson } from "../../cli/review/diff";
-import { bootstrapSkipNotes, changedTargets, renderJson, renderReport } from "../../cli/review/render";
+import { bootstrapSkipNotes, changedTargets, exampleSkipNotes, renderJson, renderReport } from "../../cli/review/render";
 import { diffLines, focusOnDifference } from "../../cli/review/text-diff";
 
 const SIMPLE_QUERY = "min(last_5m):min:vpn.tunnel.status{vpn_environment:acme} < 1";
@@ -290,6 +290,33 @@ describe("review of fleet overviews", () => {
     expect(report).toContain("2 environments: 1 changed, 1 added, 0 removed, 0 unchanged. Fleet overview: vpn-monitor-fleet changed.\n");
     expect(report.indexOf("## zeta: changed")).toBeLessThan(report.indexOf("## Fleet overview (vpn-monitor-fleet): changed"));
     expect(section(report, "## Fleet overview (vpn-monitor-fleet): changed")).toContain("Environments on the dashboard: ➕ `alpha`.\n");
+  });
+
+  it("lists only the working tree's deploy targets, and says why a changed example is none", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-zeta", stack()], ["vpn-monitor-fleet", fleetStack(["zeta"], "vpn-monitor/fleet.tfstate")]),
+      tree(["vpn-monitor-zeta", stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY) } } })], ["vpn-monitor-alpha", stack()], ["vpn-monitor-fleet", fleetStack(["alpha", "zeta"], "vpn-monitor/fleet.tfstate")]),
+    );
+    // alpha is an example (deploy: false): the review shows it, the deploy run must not plan it.
+    const isTarget = (target: string) => target !== "alpha";
+
+    expect(changedTargets(diff, isTarget)).toEqual(["zeta", "fleet"]);
+    expect(exampleSkipNotes(diff, isTarget)).toEqual(["alpha: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed"]);
+    expect(exampleSkipNotes(diff, () => true)).toEqual([]);
+  });
+
+  it("marks an example's section, and a fleet overview of examples only, as reviewed and never deployed", () => {
+    const diff = diffTrees(
+      tree(["vpn-monitor-zeta", stack()], ["vpn-monitor-fleet", fleetStack(["zeta"], "vpn-monitor/fleet.tfstate")]),
+      tree(["vpn-monitor-zeta", stack({ resource: { datadog_monitor: { monitors_tunnels_1: monitor(MULTI_QUERY) } } })], ["vpn-monitor-alpha", stack()], ["vpn-monitor-fleet", fleetStack(["alpha", "zeta"], "vpn-monitor/fleet.tfstate")]),
+    );
+
+    const report = renderReport(diff, { ...context, examples: new Set(["alpha", "fleet"]) });
+
+    expect(section(report, "## alpha: new environment")).toContain("Stack `vpn-monitor-alpha`.\n\n**An example** (`deploy: false` in its definition): reviewed here, never deployed or drift-checked.\n");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet): changed")).toContain("**Shows examples only** (`deploy: false`): reviewed here, never deployed or drift-checked.\n");
+    expect(section(report, "## zeta: changed")).not.toContain("An example");
+    expect(renderReport(diff, context)).not.toContain("deploy: false");
   });
 
   it("says that merging does not destroy a fleet overview that is no longer synthesized, and lists the new one's resources", () => {

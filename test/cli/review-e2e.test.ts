@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { copyProject, createGitFixture, type GitFixture } from "../helpers/git-fixture";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 const SIMPLE_BEFORE = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} < 1";
 const SIMPLE_AFTER = "min(last_5m):min:vpn.tunnel.status{vpn_environment:example-simple} by {tunnel} < 1";
@@ -60,8 +61,8 @@ beforeAll(() => {
   copyProject(fixture);
   fixture.remove("environments");
   mkdirSync(path.join(fixture.dir, "environments"));
-  const simple = readFileSync(path.join(__dirname, "../../environments/example-simple.yaml"), "utf8");
-  const multi = readFileSync(path.join(__dirname, "../../environments/example-multi.yaml"), "utf8");
+  const simple = readFileSync(fixtureEnvironment("example-simple.yaml"), "utf8");
+  const multi = readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8");
   fixture.write("environments/example-simple.yaml", simple);
   fixture.write("environments/example-multi.yaml", multi);
   fixture.write("environments/example-third.yaml", simple.replace(/example-simple/g, "example-third"));
@@ -215,6 +216,22 @@ describe("npm run review when only definitions are added, changed or removed (th
     expect(stdout).toContain("\n3 environments: 1 changed, 0 added, 0 removed, 2 unchanged. Fleet overviews: vpn-monitor-fleet-eu unchanged, vpn-monitor-fleet-us1 unchanged.\n");
     expect(section(stdout, "## example-simple: changed")).toContain("  - query: `min(last_5m):");
     expect(stdout).not.toContain("## Fleet overview");
+  }, SLOW);
+
+  it("reviews a change to an example but lists no deploy target for it, only the fleet overview it leaves", () => {
+    // example-simple becomes an example: its monitor change is reviewed, never planned; the EU
+    // overview, deployed for example-steady, stops showing it (stacks/fleet-groups.ts).
+    fixture.write("environments/example-simple.yaml", simple().replace("\nname: example-simple\n", "\nname: example-simple\ndeploy: false\n").replace("windowMinutes: 5", "windowMinutes: 10"));
+    const out = path.join(scratch, "example.md");
+
+    const { status, stdout, stderr } = fixture.review("--base", "HEAD", "--list-changed", "--out", out);
+    const report = readFileSync(out, "utf8");
+
+    expect([status, stdout, stderr]).toEqual([0, "fleet-eu\n", "skipped example-simple: not a deploy target (an example, deploy: false in its definition): reviewed, never deployed\n"]);
+    expect(section(report, "## example-simple: changed")).toContain("**An example** (`deploy: false` in its definition): reviewed here, never deployed or drift-checked.\n");
+    expect(section(report, "## example-simple: changed")).toContain("  - query: `min(last_5m):");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).toContain("Environments on the dashboard: ➖ `example-simple`.\n");
+    expect(section(report, "## Fleet overview (vpn-monitor-fleet-eu): changed")).not.toContain("examples only");
   }, SLOW);
 
   it("shows the fleet dashboard losing a removed environment when nothing else changed", () => {

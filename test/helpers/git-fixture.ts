@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { FIXTURE_ENVIRONMENTS } from "./fixture-environments";
 
 export const ROOT = path.resolve(__dirname, "../..");
 /** What synth reads from the project. */
@@ -56,7 +57,8 @@ export function createGitFixture(prefix = "review-fixture-"): GitFixture {
   };
 }
 
-/** Copies the project's synth sources and its example environments into the fixture. */
+/** Copies the project's synth sources, and the tests' copies of the examples as its environments/, into the fixture. */
 export function copyProject(fixture: GitFixture): void {
-  for (const entry of [...SYNTH_SOURCES, "environments"]) cpSync(path.join(ROOT, entry), path.join(fixture.dir, entry), { recursive: true });
+  for (const entry of SYNTH_SOURCES) cpSync(path.join(ROOT, entry), path.join(fixture.dir, entry), { recursive: true });
+  cpSync(FIXTURE_ENVIRONMENTS, path.join(fixture.dir, "environments"), { recursive: true });
 }

@@ -1,6 +1,6 @@
 /**
  * The deploy role's permissions cover every resource type the stacks synthesize: the example
- * environments and the variants that add conditional resources (secrets the stack creates empty).
+ * environments (the tests' copies) and the variants that add conditional resources (secrets the stack creates empty).
  * A stack that gains an `aws_*` type fails here until stacks/bootstrap/deploy-permissions.ts names
  * the IAM actions it needs.
  */
@@ -11,6 +11,7 @@ import { loadEnvironments } from "../../stacks/environment/load";
 import { RESOURCE_PERMISSIONS, resourceStatements } from "../../stacks/bootstrap/deploy-permissions";
 import { VpnMonitorStack } from "../../stacks/vpn-monitor-stack";
 import { baseDefinition, synthEnvironment, type SynthesizedStack } from "../helpers/synth";
+import { FIXTURE_ENVIRONMENTS } from "../helpers/fixture-environments";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -20,7 +21,7 @@ function awsTypes(stack: SynthesizedStack): string[] {
 
 function synthesizedTypes(): Set<string> {
   const types = new Set<string>();
-  for (const { definition } of loadEnvironments(path.join(ROOT, "environments"))) {
+  for (const { definition } of loadEnvironments(FIXTURE_ENVIRONMENTS)) {
     const stack = new VpnMonitorStack(Testing.app(), { env: definition, lambdaPackageZip: path.join(ROOT, "package.json") });
     awsTypes(JSON.parse(Testing.synth(stack)) as SynthesizedStack).forEach((t) => types.add(t));
   }

@@ -11,7 +11,6 @@
  * 4. The oracle rejects wrong bodies.
  */
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { Testing } from "cdktf";
 import { parseEnvironmentText } from "../../stacks/environment/load";
 import { FleetStack, type FleetEnvironmentDefinition } from "../../stacks/fleet-stack";
@@ -32,6 +31,7 @@ import {
 import { validateAgainstModel } from "../helpers/datadog-models";
 import { MONITOR_SCHEMA_DEFAULTS, prepDashboard, providerRequests, type Body, type ProviderRequest, type ResourceKind } from "../helpers/provider-bodies";
 import { baseDefinition, synthEnvironment } from "../helpers/synth";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 const KINDS: readonly ResourceKind[] = ["monitor", "downtime-schedule", "slo", "slo-correction", "webhook", "webhook-custom-variable", "dashboard-json"];
 
@@ -156,9 +156,9 @@ function widgetBodies(definitions: readonly unknown[]): Body[] {
 }
 const acceptedWidgets = () => new AcceptedBodies("dashboard widgets", widgetBodies(recordings("dashboard-widgets").flatMap((r) => r.request as unknown[])), WIDGET_RULES);
 
-/** The resources of the example environments, as the provider would send them. */
+/** The resources of the example environments (the tests' copies), as the provider would send them. */
 function exampleRequests(name: string): Map<string, ProviderRequest> {
-  const file = path.join(__dirname, "..", "..", "environments", `${name}.yaml`);
+  const file = fixtureEnvironment(`${name}.yaml`);
   const parsed = parseEnvironmentText(file, readFileSync(file, "utf8"));
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   return providerRequests(synthEnvironment(parsed.data as EnvironmentInput));

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { environmentDashboard } from "../../stacks/datadog/dashboards";
 import { parseEnvironmentText } from "../../stacks/environment/load";
 import type { EnvironmentInput } from "../../contract/definition/schema";
 import { synthEnvironment } from "../helpers/synth";
 import { datadogModelProblems, validateAgainstModel, validateSynthesizedDatadog } from "../helpers/datadog-models";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 /** A valid dashboard body to break one field at a time. */
 const dashboard = () => JSON.parse(JSON.stringify(environmentDashboard({ environment: "acme-prod" }))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -143,7 +143,7 @@ describe("Datadog model validation", () => {
     // Partner mode with one weekly window: the downtime and its SLO correction on top.
     ["example-multi.yaml", { "v1.Monitor": 9, "v1.Dashboard": 1, "v1.ServiceLevelObjectiveRequest": 1, "v2.DowntimeCreateRequest": 1, "v1.SLOCorrectionCreateRequest": 1 }],
   ])("validates every Datadog resource the stack of %s synthesizes against the published models", (file, expectedModels) => {
-    const text = readFileSync(path.join(__dirname, "../../environments", file), "utf8");
+    const text = readFileSync(fixtureEnvironment(file), "utf8");
     const parsed = parseEnvironmentText(file, text);
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
 

@@ -14,13 +14,14 @@ import type { EnvironmentInput } from "../../contract/definition/schema";
 import { terraformLiteral, terraformLiterals } from "../../stacks/terraform-literal";
 import { findTerraform } from "../helpers/terraform";
 import { resourcesOf, synthEnvironment } from "../helpers/synth";
+import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 /** The two payloads of issue 19: a secret printed in clear, and the process environment read. */
 const SECRET = "${nonsensitive(var.webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN)}";
 const FILE = '${file("/proc/self/environ")}';
 const DIRECTIVE = "%{ for k in keys(var) }${k}%{ endfor }";
 
-const example = (): EnvironmentInput => parse(readFileSync(path.resolve(__dirname, "../../environments/example-multi.yaml"), "utf8")) as EnvironmentInput;
+const example = (): EnvironmentInput => parse(readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8")) as EnvironmentInput;
 
 describe("terraformLiteral", () => {
   it.each([

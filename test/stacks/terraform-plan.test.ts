@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { SynthesizedStack } from "../helpers/synth";
 import { awsOnlyConfiguration, findAwsProviderMirror, findTerraform, offlineCliConfig, registryCliConfig } from "../helpers/terraform";
+import { FIXTURE_ENVIRONMENTS } from "../helpers/fixture-environments";
 
 const ROOT = path.resolve(__dirname, "../..");
 const IN_CI = process.env.CI === "true";
@@ -72,7 +73,7 @@ suite(title, () => {
     const pluginCache = path.join(work, "plugin-cache");
     writeFileSync(cliConfig, providerSource.kind === "mirror" ? offlineCliConfig(providerSource.root, pluginCache) : registryCliConfig(pluginCache));
     env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0", AWS_EC2_METADATA_DISABLED: "true" };
-    const synth = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outDir, VPN_MONITOR_ENVIRONMENTS_DIR: "" }, encoding: "utf8" });
+    const synth = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outDir, VPN_MONITOR_ENVIRONMENTS_DIR: FIXTURE_ENVIRONMENTS }, encoding: "utf8" });
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
     if (providerSource.kind === "mirror") {
       console.log(`offline plan against hashicorp/aws ${providerSource.awsVersion} (the bindings pin a 6.x release; the constraint is pointed at the mirrored version)`);

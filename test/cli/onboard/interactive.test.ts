@@ -8,7 +8,8 @@ import { main } from "../../../cli/onboard/main";
 import type { Prompter, SearchQuestion, SelectQuestion, TextQuestion } from "../../../cli/shared/prompter";
 import { loadEnvironments } from "../../../stacks/environment/load";
 import * as tls from "node:tls";
-import { createCertificate, listen, memoryIo, ROOT, tempDir } from "../../helpers/cli-harness";
+import { createCertificate, listen, memoryIo, tempDir } from "../../helpers/cli-harness";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
 const FP = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 
@@ -100,7 +101,7 @@ describe("npm run onboard, interactive", () => {
     tmp = tempDir();
     // example-multi (US1, S3) holds its site's fleet overview state: marked, so that a new US1
     // environment with another bucket may join (stacks/fleet-state.ts).
-    const multi = fs.readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8").replace("  bucket: example-terraform-state\n", "  bucket: example-terraform-state\n  fleet: true\n");
+    const multi = fs.readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8").replace("  bucket: example-terraform-state\n", "  bucket: example-terraform-state\n  fleet: true\n");
     fs.writeFileSync(path.join(tmp.dir, "example-multi.yaml"), multi);
   });
   afterEach(() => tmp.remove());

@@ -5,8 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../../cli/onboard/main";
+import { deployTargets } from "../../../cli/preflight/targets";
 import { loadEnvironments } from "../../../stacks/environment/load";
-import { memoryIo, ROOT, runCli, tempDir } from "../../helpers/cli-harness";
+import { memoryIo, runCli, tempDir } from "../../helpers/cli-harness";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
 const FP_A = "3F:1A:9C:44:0B:7E:52:D1:8A:6C:E0:21:95:BB:47:0D:C8:F3:6E:19:A2:5D:73:08:E4:9B:31:CC:57:0A:F6:2E";
 const FP_B_RAW = "a4d2e81c07f35b9960c1de4a8b27f3105e6cd9a07b4f2e81c35d69a0f7b2c418";
@@ -30,7 +32,7 @@ function args(flags: Record<string, string>, dir: string, extra: string[] = []):
 }
 
 function copyExamples(dir: string): void {
-  for (const f of ["example-simple.yaml", "example-multi.yaml"]) fs.copyFileSync(path.join(ROOT, "environments", f), path.join(dir, f));
+  for (const f of ["example-simple.yaml", "example-multi.yaml"]) fs.copyFileSync(fixtureEnvironment(f), path.join(dir, f));
 }
 
 const FULL_YAML = `# Environment acme-prod, written by \`npm run onboard\`; edit it by hand from here on.
@@ -425,6 +427,26 @@ describe("npm run onboard (in-process, no terminal)", () => {
     expect(def?.ticketing.webhookName).toBeUndefined();
     expect(out).toContain("   WARNING: the file keeps Terraform state locally. The deploy workflow refuses it: before the\n");
     expect(out).not.toContain("WEBHOOK_SECRET_");
+  });
+
+  it("writes a deploy target beside examples (deploy: false), never copying the field", async () => {
+    // The shipped examples say deploy: false; the copies here say it too.
+    for (const name of ["example-simple", "example-multi"]) {
+      const file = path.join(tmp.dir, `${name}.yaml`);
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(`\nname: ${name}\n`, `\nname: ${name}\ndeploy: false\n`));
+    }
+
+    const { code, err } = await run(args(REQUIRED, tmp.dir));
+
+    expect([code, err]).toEqual([0, ""]);
+    expect(fs.readFileSync(path.join(tmp.dir, "acme-prod.yaml"), "utf8")).not.toMatch(/^\s*deploy\s*:/m);
+    const loaded = loadEnvironments(tmp.dir);
+    expect(loaded.map((e) => [e.definition.name, e.definition.deploy])).toEqual([
+      ["acme-prod", undefined],
+      ["example-multi", false],
+      ["example-simple", false],
+    ]);
+    expect(deployTargets(loaded).map((t) => t.name)).toEqual(["acme-prod", "fleet"]);
   });
 
   it("refuses --state-region without a state bucket", async () => {

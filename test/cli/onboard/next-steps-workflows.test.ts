@@ -12,6 +12,7 @@ import { nextSteps, planEnvironment, webhookSecretName } from "../../../cli/onbo
 import { githubSetup } from "../../../contract/github-setup";
 import { validateEnvironment } from "../../../stacks/environment/load";
 import type { EnvironmentInput } from "../../../contract/definition/schema";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
 const ROOT = path.resolve(__dirname, "../../..");
 interface Job {
@@ -28,7 +29,7 @@ function ticketingReaders(target: string): { job: string; environment: string | 
 }
 
 function definition() {
-  const input = parse(readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8")) as EnvironmentInput;
+  const input = parse(readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8")) as EnvironmentInput;
   const validated = validateEnvironment("example-multi.yaml", input);
   if (!validated.ok) throw new Error(validated.problems.join("\n"));
   return validated.definition;
@@ -69,7 +70,7 @@ describe("where WEBHOOK_SECRET_<VAR> lives", () => {
     const plan = githubSetup([{ name: def.name, secretVariables: def.ticketing.secretVariables }]).environments.find((e) => e.name === "example-multi_plan")!;
     expect(plan.secrets.map((s) => s.name)).toEqual(["PLAN_SIGNING_KEY", "WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN"]);
     expect(lines.filter((l) => l.includes("gh secret set"))).toEqual(plan.secrets.map((s) => `     gh secret set ${s.name} --env example-multi_plan   # prompts for the value`));
-    const input = parse(readFileSync(path.join(ROOT, "environments/example-multi.yaml"), "utf8")) as EnvironmentInput;
+    const input = parse(readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8")) as EnvironmentInput;
     const yaml = renderEnvironmentYaml(input as Parameters<typeof renderEnvironmentYaml>[0]);
     expect(yaml).toContain("  # from the secrets WEBHOOK_SECRET_EXAMPLE_MULTI_TICKET_TOKEN of the GitHub environment example-multi_plan.");
   });

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import { loadEnvironments } from "../../../stacks/environment/load";
 import { cleanEnv, createCertificate, listen, ROOT, tempDir } from "../../helpers/cli-harness";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
 /** Terminal escape sequences the prompts write (colors, cursor moves). */
 const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
@@ -27,7 +28,7 @@ const sh = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
     tmp = tempDir();
-    fs.copyFileSync(path.join(ROOT, "environments/example-multi.yaml"), path.join(tmp.dir, "example-multi.yaml"));
+    fs.copyFileSync(fixtureEnvironment("example-multi.yaml"), path.join(tmp.dir, "example-multi.yaml"));
   });
   afterEach(() => tmp.remove());
 

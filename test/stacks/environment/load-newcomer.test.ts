@@ -4,11 +4,11 @@
  * at one host and port are refused.
  */
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 import { parseEnvironmentText, validateEnvironment } from "../../../stacks/environment/load";
+import { fixtureEnvironment } from "../../helpers/fixture-environments";
 
-const example = () => parse(readFileSync(path.resolve(__dirname, "../../../environments/example-multi.yaml"), "utf8")) as Record<string, Record<string, unknown>> & { controllers: Record<string, unknown>[] };
+const example = () => parse(readFileSync(fixtureEnvironment("example-multi.yaml"), "utf8")) as Record<string, Record<string, unknown>> & { controllers: Record<string, unknown>[] };
 
 describe("unknown fields", () => {
   it('suggests monitor.renotifyIntervalMinutes for monitor.renotifyMinutes (every word, in order, in one field)', () => {
