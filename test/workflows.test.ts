@@ -875,15 +875,16 @@ describe("the drift workflow", () => {
   });
 
   /** Runs the report job's github-script against a fake GitHub API with the given results and open issues. */
-  async function report(results: unknown[], open: { number: number; body: string; user: { login: string }; pull_request?: unknown }[]) {
+  async function report(results: unknown[], open: { number: number; body: string; user: { login: string }; pull_request?: unknown }[], withResultsFolder = true) {
     const script = stepsOf(wf.jobs.report!).find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script as string;
     const dir = mkdtempSync(path.join(tmpdir(), "drift-report-"));
     const calls: { method: string; args: Record<string, unknown> }[] = [];
     const failures: string[] = [];
+    const summaries: string[] = [];
     const cwd = process.cwd();
     const env = { ...process.env };
     try {
-      mkdirSync(path.join(dir, "results"));
+      if (withResultsFolder) mkdirSync(path.join(dir, "results"));
       for (const r of results) writeFileSync(path.join(dir, "results", `${(r as { environment: string }).environment}.json`), JSON.stringify(r));
       process.chdir(dir);
       process.env.DRIFT_LABEL = "vpn-monitor-drift";
@@ -895,7 +896,7 @@ describe("the drift workflow", () => {
         },
         rest: { issues: { listForRepo: () => undefined, create: record("create"), update: record("update"), createComment: record("comment") } },
       };
-      const core = { summary: { addRaw: () => ({ write: async () => undefined }) }, setFailed: (m: string) => void failures.push(m) };
+      const core = { summary: { addRaw: (text: string) => (summaries.push(text), { write: async () => undefined }) }, setFailed: (m: string) => void failures.push(m) };
       const context = { repo: { owner: "o", repo: "r" }, serverUrl: "https://github.com", runId: 9 };
       const run = new Function("require", "github", "context", "core", `return (async () => {\n${script}\n})();`) as (...args: unknown[]) => Promise<void>;
       await run(require, github, context, core);
@@ -904,9 +905,18 @@ describe("the drift workflow", () => {
       process.env = env;
       rmSync(dir, { recursive: true, force: true });
     }
-    return { calls, failures };
+    return { calls, failures, summaries };
   }
   const drift = (environment: string) => ({ environment, status: "drift", outside: [], planned: [{ address: "datadog_monitor.m", actions: ["update"], attributes: ["message"] }] });
+
+  it("with no deploy target (check skipped, no artifact, no results folder) reports that nothing was checked and touches no issue", async () => {
+    const open = [{ number: 7, body: "<!-- vpn-monitor-drift:acme -->\nold", user: { login: "github-actions[bot]" } }];
+    const { calls, failures, summaries } = await report([], open, false);
+
+    expect(calls).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(summaries).toEqual(["# Drift check\n\nNo deploy targets on main (`npm run preflight -- --list` lists none): nothing was checked.\n"]);
+  });
 
   it("opens one issue, with marker and label, for a drifted environment that has none", async () => {
     const { calls, failures } = await report([drift("acme")], []);
@@ -1044,8 +1054,16 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
 
       const wrong = run({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "fleet-us1 fleet" });
       expect(wrong.status).toBe(1);
-      expect(wrong.stdout).toContain("::error::no environment definition in environments/ and no fleet overview named 'fleet' (npm run preflight -- --list lists them)");
+      expect(wrong.stdout).toContain(
+        "::error::'fleet' is not a deploy target on this commit: no environment definition or fleet overview of that name, or an example (deploy: false); npm run preflight -- --list lists the targets",
+      );
       expect(wrong.output).toBe("");
+      // preflight is asked why (an example says deploy: false), on the name as given.
+      expect(logged()).toContain('npm run --silent preflight -- fleet @ .');
+
+      const unsafe = run({ GITHUB_EVENT_NAME: "workflow_dispatch", REQUESTED: "Fleet;id" });
+      expect(unsafe.status).toBe(1);
+      expect(unsafe.stdout).toContain("::error::'Fleet;id' is not a target name (lowercase letters, digits and hyphens; npm run preflight -- --list lists the targets)");
     });
 
     it("deploys what the review lists on a push, fleet overviews after environments, in the same batches", () => {
