@@ -98,6 +98,14 @@ export const MAX_SERIES_PAYLOAD_BYTES = 450_000;
  * controllers × 50 tunnels with every signal (~6,100 series, ~1.3 MB) stay one request.
  */
 export const MAX_UNCOMPRESSED_SERIES_BYTES = 2_000_000;
+/**
+ * zlib level 1: series JSON is so repetitive that the fastest level still compresses it ~32 to 1
+ * (1,000 tunnels with every signal: 1.36 MB to 43 KB, against 37.6 KB at the default level 6) in
+ * a third of the time (1.2 ms against 4 ms on the benchmark machine), and that time is spent on
+ * the check's critical path, between the last controller answer and the Datadog request.
+ */
+const COMPRESSION = { level: 1 } as const;
+
 /** Largest gzip body sent: under Datadog's 500 KB (512,000 bytes) per request. */
 export const MAX_COMPRESSED_SERIES_BYTES = 500_000;
 
@@ -176,13 +184,28 @@ export class SeriesEncoder {
     return `{${interval}"metric":${metric},"points":[${points}],"tags":${tags},"type":${assertIntakeType(series.type)}}`;
   }
 
-  /** `{"series":[…]}` of a batch, as `MetricsApi.submitMetrics` would serialize it. */
-  payload(batch: readonly MetricSeries[]): string {
-    let body = '{"series":[';
-    for (let i = 0; i < batch.length; i += 1) body += (i > 0 ? "," : "") + this.json(batch[i] as MetricSeries);
-    return `${body}]}`;
+  /**
+   * `{"series":[…]}` of a batch, as `MetricsApi.submitMetrics` would serialize it, written straight
+   * into a buffer of its exact size: converting a 1.4 MB string (1,000 tunnels) cost more than
+   * building it.
+   */
+  payload(batch: readonly MetricSeries[]): Buffer {
+    let size = PAYLOAD_ENVELOPE_BYTES + Math.max(0, batch.length - 1);
+    for (const s of batch) size += this.bytes(s);
+    const body = Buffer.allocUnsafe(size);
+    let at = body.write('{"series":[', 0);
+    for (let i = 0; i < batch.length; i += 1) {
+      if (i > 0) body[at++] = 0x2c; // ,
+      at += body.write(this.json(batch[i] as MetricSeries), at);
+    }
+    at += body.write("]}", at);
+    // bytes() and json() describe the same JSON; a mismatch would send a cut or padded body.
+    if (at !== size) throw new Error(`internal: series payload of ${at} bytes measured as ${size}`);
+    return body;
   }
 }
+
+const PAYLOAD_ENVELOPE_BYTES = Buffer.byteLength('{"series":[]}');
 
 /** The client refuses a type outside its `MetricIntakeType` enum: so does this encoder. */
 function assertIntakeType(type: number): number {
@@ -232,7 +255,7 @@ export async function readCappedBody(response: Response, maxBytes: number = MAX_
  * than the limit on its own (impossible with 200-character tags) travels alone.
  */
 export function splitSeries(series: readonly MetricSeries[], maxBytes: number = MAX_SERIES_PAYLOAD_BYTES, encoder: SeriesEncoder = new SeriesEncoder()): MetricSeries[][] {
-  const envelope = Buffer.byteLength('{"series":[]}');
+  const envelope = PAYLOAD_ENVELOPE_BYTES;
   const batches: MetricSeries[][] = [];
   let current: MetricSeries[] = [];
   let size = envelope;
@@ -318,10 +341,10 @@ class DeadlineHttpLibrary implements HttpLibrary {
   async send(request: RequestContext): Promise<ResponseContext> {
     const headers: Record<string, string> = { ...request.getHeaders() };
     let body = request.getBody();
-    if (typeof body === "string") {
+    if (typeof body === "string" || Buffer.isBuffer(body)) {
       const encoding = headers["Content-Encoding"];
-      if (encoding === "gzip") body = gzipSync(body);
-      else if (encoding === "deflate") body = deflateSync(body);
+      if (encoding === "gzip") body = gzipSync(body, COMPRESSION);
+      else if (encoding === "deflate") body = deflateSync(body, COMPRESSION);
       else if (encoding !== undefined) throw new TransportError(`unsupported Content-Encoding ${encoding}`);
       if (encoding !== undefined && (body as Buffer).length > MAX_COMPRESSED_SERIES_BYTES) throw new PayloadTooLargeError((body as Buffer).length);
     }
@@ -461,7 +484,7 @@ const metricsResponses = new MetricsApiResponseProcessor();
  * client's generic serializer walked every value of every series with a type lookup and made two
  * copies of the payload's objects, a third of a check's CPU at 1,000 tunnels.
  */
-async function postSeries(configuration: Configuration, body: string, compress: boolean): Promise<void> {
+async function postSeries(configuration: Configuration, body: Buffer, compress: boolean): Promise<void> {
   const request = configuration.getServer("v2.MetricsApi.submitMetrics").makeRequestContext("/api/v2/series", HttpMethod.POST);
   request.setHeaderParam("Accept", "application/json");
   request.setHttpConfig(configuration.httpConfig);
