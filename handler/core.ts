@@ -351,15 +351,27 @@ export function compareTunnelIds(a: Pick<Tunnel, "id">, b: Pick<Tunnel, "id">): 
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * The points of a series: one array per timestamp for the values 0 and 1, which most series carry
+ * (status, phases, re-establishments), shared by every series with that value; 17,400 tunnels
+ * make 100,000 series, each with its own array and point before. Never mutated: `points` is readonly.
+ */
+function pointsOf(timestamp: number, value: number): readonly MetricPoint[] {
+  if (timestamp !== shared.timestamp) shared = { timestamp, zero: [{ timestamp, value: 0 }], one: [{ timestamp, value: 1 }] };
+  // Object.is: -0 is not 0 to a deep equality, so it keeps a point of its own.
+  return Object.is(value, 0) ? shared.zero : value === 1 ? shared.one : [{ timestamp, value }];
+}
+let shared: { readonly timestamp: number; readonly zero: readonly MetricPoint[]; readonly one: readonly MetricPoint[] } = { timestamp: Number.NaN, zero: [], one: [] };
+
 function gauge(metric: string, value: number, timestamp: number, tags: readonly string[]): MetricSeries {
-  return { metric, type: GAUGE_TYPE, points: [{ timestamp, value }], tags };
+  return { metric, type: GAUGE_TYPE, points: pointsOf(timestamp, value), tags };
 }
 
 const COUNTS: ReadonlySet<string> = new Set(COUNT_METRICS);
 
 function count(metric: string, value: number, timestamp: number, tags: readonly string[]): MetricSeries {
   if (!COUNTS.has(metric)) throw new Error(`${metric} is not a count metric`);
-  return { metric, type: COUNT_TYPE, points: [{ timestamp, value }], tags, interval: CHECK_INTERVAL_SECONDS };
+  return { metric, type: COUNT_TYPE, points: pointsOf(timestamp, value), tags, interval: CHECK_INTERVAL_SECONDS };
 }
 
 function rebootEvent(environment: string, controller: string, before: number, now: number): CheckEvent {
