@@ -126,6 +126,16 @@ describe("SeriesEncoder", () => {
     for (const s of all) expect(encoder.bytes(s)).toBe(Buffer.byteLength(encoder.json(s)));
   });
 
+  it("writes all series in one pass when they fit, to the byte, and gives up past the limit", () => {
+    const all = [...awkwardSeries(), ...series(50, 190)];
+    const exact = Buffer.byteLength(JSON.stringify({ series: all }));
+    const whole = new SeriesEncoder().payloadWithin(all, exact);
+    expect(whole?.toString("utf8")).toBe(new SeriesEncoder().payload(all).toString("utf8"));
+    expect(whole).toHaveLength(exact);
+    expect(new SeriesEncoder().payloadWithin(all, exact - 1)).toBeUndefined();
+    expect(new SeriesEncoder().payloadWithin(all.slice(0, 1), Buffer.byteLength(JSON.stringify({ series: all.slice(0, 1) })))).toBeDefined();
+  });
+
   it("refuses a type the client's MetricIntakeType enum does not have, as the client does", () => {
     expect(() => new SeriesEncoder().json({ metric: "m", type: 7 as 3, points: [], tags: [] })).toThrow("unknown enum value '7'");
   });
