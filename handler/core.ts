@@ -354,10 +354,11 @@ export function compareTunnelIds(a: Pick<Tunnel, "id">, b: Pick<Tunnel, "id">): 
 /**
  * The points of a series: one array per timestamp for the values 0 and 1, which most series carry
  * (status, phases, re-establishments), shared by every series with that value; 17,400 tunnels
- * make 100,000 series, each with its own array and point before. Never mutated: `points` is readonly.
+ * make 100,000 series, each with its own array and point before. Frozen: a consumer that wrote to
+ * one would change every series sharing it.
  */
 function pointsOf(timestamp: number, value: number): readonly MetricPoint[] {
-  if (timestamp !== shared.timestamp) shared = { timestamp, zero: [{ timestamp, value: 0 }], one: [{ timestamp, value: 1 }] };
+  if (timestamp !== shared.timestamp) shared = { timestamp, zero: Object.freeze([Object.freeze({ timestamp, value: 0 })]), one: Object.freeze([Object.freeze({ timestamp, value: 1 })]) };
   // Object.is: -0 is not 0 to a deep equality, so it keeps a point of its own.
   return Object.is(value, 0) ? shared.zero : value === 1 ? shared.one : [{ timestamp, value }];
 }
