@@ -275,8 +275,8 @@ export async function benchCertificate(): Promise<{ key: string; cert: string; f
   return { key: pems.private, cert: pems.cert, fingerprint: new X509Certificate(pems.cert).fingerprint256 };
 }
 
-export async function benchChecker(sizes: readonly CheckerSize[] = CHECKER_SIZES, behaviours: readonly ConnectionBehaviour[] = CONNECTION_BEHAVIOURS): Promise<CheckerMeasurement[]> {
-  const { entryFile } = buildHandlerBundle();
+/** @param entryFile a bundle built elsewhere (an A/B comparison with another revision). @default this tree's, built now */
+export async function benchChecker(sizes: readonly CheckerSize[] = CHECKER_SIZES, behaviours: readonly ConnectionBehaviour[] = CONNECTION_BEHAVIOURS, entryFile: string = buildHandlerBundle().entryFile): Promise<CheckerMeasurement[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bundle = require(entryFile) as BundleModule;
   const cert = await benchCertificate();

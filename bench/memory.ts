@@ -25,9 +25,11 @@ export interface MemoryMeasurement {
   readonly tunnelsRead: number;
 }
 
-/** @param tunnelsPerController chosen so that one answer is about 5 MB with 400-character descriptions. */
-export async function benchMemory(controllers = 4, tunnelsPerController = 4_350): Promise<MemoryMeasurement> {
-  const { entryFile } = buildHandlerBundle();
+/**
+ * @param tunnelsPerController chosen so that one answer is about 5 MB with 400-character descriptions.
+ * @param entryFile a bundle built elsewhere (an A/B comparison with another revision). @default this tree's, built now
+ */
+export async function benchMemory(controllers = 4, tunnelsPerController = 4_350, entryFile: string = buildHandlerBundle().entryFile): Promise<MemoryMeasurement> {
   const cert = await benchCertificate();
   const standIns = await startStandIns({ controllers, tunnelsPerController, connections: "keep", descriptionChars: 400 }, cert);
   const scratch = mkdtempSync(path.join(tmpdir(), "bench-memory-"));

@@ -30,14 +30,16 @@ export const MAX_TAG_INPUT_LENGTH = 4 * MAX_TAG_LENGTH;
 /** Inputs longer than this are normalized but never remembered (the cache holds short keys only). */
 export const MAX_CACHED_INPUT_LENGTH = MAX_TAG_LENGTH;
 
-/** Entries the normalization cache holds at most; the oldest entry goes first. */
+/** Entries the normalization cache holds at most; the oldest entry (of the same length) goes first. */
 export const MAX_CACHED_ENTRIES = 8192;
 
 const DISALLOWED = /[^\p{L}\p{Nd}_\-:./]/gu;
 /** What a tag value may not end with (Datadog: "A tag cannot end with a colon"; the Agent trims `_`). */
 export const TRAILING = /[_:]+$/u;
 
-const normalized = new Map<string, string>();
+/** Per maximum length, input → normalized value (a map per length: no key string is built per lookup). */
+const normalized = new Map<number, Map<string, string>>();
+let cachedEntries = 0;
 
 /**
  * Normalize a tag value the way Datadog does. Returns "" when nothing survives (callers decide
@@ -48,21 +50,28 @@ export function normalizeTagValue(value: string, maxLength: number = MAX_TAG_LEN
   // Tunnel descriptions and endpoint names rarely change, and a warm container normalizes the
   // same strings every minute: remember short ones, in a bounded map, so odd input cannot grow it.
   if (value.length > MAX_CACHED_INPUT_LENGTH) return normalizeUncached(value, maxLength);
-  const key = `${maxLength}\u0000${value}`;
-  const known = normalized.get(key);
+  let forLength = normalized.get(maxLength);
+  if (forLength === undefined) normalized.set(maxLength, (forLength = new Map()));
+  const known = forLength.get(value);
   if (known !== undefined) return known;
-  if (normalized.size >= MAX_CACHED_ENTRIES) {
-    const oldest = normalized.keys().next();
-    if (oldest.done !== true) normalized.delete(oldest.value);
+  if (cachedEntries >= MAX_CACHED_ENTRIES) {
+    // The oldest entry of this length goes first (of the oldest length when this one has none).
+    const from = forLength.size > 0 ? forLength : [...normalized.values()].find((m) => m.size > 0);
+    const oldest = from?.keys().next();
+    if (from !== undefined && oldest !== undefined && oldest.done !== true) {
+      from.delete(oldest.value);
+      cachedEntries -= 1;
+    }
   }
   const result = normalizeUncached(value, maxLength);
-  normalized.set(key, result);
+  forLength.set(value, result);
+  cachedEntries += 1;
   return result;
 }
 
 /** Entries in the normalization cache now (for tests of its bound). */
 export function normalizationCacheSize(): number {
-  return normalized.size;
+  return cachedEntries;
 }
 
 /** Cut to at most `max` UTF-16 units without splitting a surrogate pair. */

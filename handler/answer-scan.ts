@@ -74,12 +74,20 @@ export class AnswerScan {
     let i = 0;
     if (!this.bomDone) i = this.skipBom(chunk);
     this.checkUtf8(chunk, i);
-    while (i < chunk.length) {
+    const length = chunk.length;
+    while (i < length) {
       if (this.inString) {
         i = this.skipString(chunk, i);
         continue;
       }
-      this.structural(chunk[i] as number);
+      const byte = chunk[i] as number;
+      // Inside a tunnel (deeper than `response`'s members) only strings and brackets matter: no
+      // key is tracked, no member counted, no `response` value awaited there. Most bytes are.
+      if (this.depth > 2 && byte !== QUOTE && byte !== 0x7b && byte !== 0x5b && byte !== 0x7d && byte !== 0x5d) {
+        i += 1;
+        continue;
+      }
+      this.structural(byte);
       i += 1;
     }
     this.offset += chunk.length;

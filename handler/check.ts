@@ -13,7 +13,7 @@ import { Deadline, systemClock, type Clock } from "./deadline";
 import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
 import { silentLogger, type Logger } from "./log";
 import { PushStatusSchedule } from "./push-status";
-import { endpointNameTag, tunnelNameTag } from "./tags";
+import { compactString, endpointNameTag, MAX_CACHED_INPUT_LENGTH, tunnelNameTag } from "./tags";
 import type { CredentialsResolver } from "./secrets";
 import { classifyReadError, type ReadWants, type Vns3Credentials, type Vns3Reader } from "./vns3-client";
 
@@ -66,8 +66,10 @@ function rememberTunnels(state: CheckState, readings: readonly ControllerReading
       reading.tunnels.map((t) => ({
         controller: reading.controller,
         id: t.id,
-        // Normalizing is idempotent: the stored value tags exactly like the description did.
-        description: tunnelNameTag(t.description),
+        // Normalizing is idempotent: the stored value tags exactly like the description did. A
+        // description too long for the normalization cache comes back as a slice of its whole
+        // normalized text: copied out, or every remembered tunnel keeps that text alive between checks.
+        description: t.description.length > MAX_CACHED_INPUT_LENGTH ? compactString(tunnelNameTag(t.description)) : tunnelNameTag(t.description),
         ...(t.endpointName !== undefined ? { endpointName: endpointNameTag(t.endpointName) } : {}),
         endpointId: t.endpointId,
       })),

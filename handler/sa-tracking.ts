@@ -43,6 +43,12 @@ function spiChanged(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a !== b;
 }
 
+/** The counter's growth on the same SA, else the counter itself (a new SA's bytes are all new). */
+function delta(sameSa: boolean, before: number | undefined, after: number | undefined): number | undefined {
+  if (after === undefined) return undefined;
+  return sameSa && before !== undefined && after >= before ? after - before : after;
+}
+
 /**
  * Compare the current SA with the previous check's.
  * - Same SA (same SPIs) and a counter that grew: the delta. A changed SPI, or a counter that went
@@ -50,18 +56,17 @@ function spiChanged(a: string | undefined, b: string | undefined): boolean {
  * - Re-established: both checks saw an SA, an SPI changed, and the old SA's `esp_time_remaining`
  *   minus the time since that check was still more than {@link REKEY_MARGIN_SECONDS}. An SA that
  *   disappeared in between (the tunnel was seen down) is not counted: that down was sampled.
+ * Runs once per tunnel per check: no closures or object spreads (they were most of its cost).
  */
 export function compareSa(previous: SaMemory | undefined, now: SaObservation, at: number): SaChange {
   if (previous === undefined) return {};
-  const replaced = hasSa(previous) && hasSa(now) && (spiChanged(previous.inboundSpi, now.inboundSpi) || spiChanged(previous.outboundSpi, now.outboundSpi));
-  const sameSa = hasSa(previous) && hasSa(now) && !replaced;
-  const delta = (before: number | undefined, after: number | undefined): number | undefined => {
-    if (after === undefined) return undefined;
-    return sameSa && before !== undefined && after >= before ? after - before : after;
-  };
-  const bytesIn = delta(previous.bytesIn, now.bytesIn);
-  const bytesOut = delta(previous.bytesOut, now.bytesOut);
+  const bothHaveSa = hasSa(previous) && hasSa(now);
+  const replaced = bothHaveSa && (spiChanged(previous.inboundSpi, now.inboundSpi) || spiChanged(previous.outboundSpi, now.outboundSpi));
+  const sameSa = bothHaveSa && !replaced;
+  const bytesIn = delta(sameSa, previous.bytesIn, now.bytesIn);
+  const bytesOut = delta(sameSa, previous.bytesOut, now.bytesOut);
   const lifeLeft = previous.espSecondsLeft === undefined ? undefined : previous.espSecondsLeft - Math.max(0, at - previous.at);
-  const early = replaced && lifeLeft !== undefined && lifeLeft > REKEY_MARGIN_SECONDS;
-  return { ...(bytesIn !== undefined ? { bytesIn } : {}), ...(bytesOut !== undefined ? { bytesOut } : {}), reestablished: early ? 1 : 0 };
+  const reestablished = replaced && lifeLeft !== undefined && lifeLeft > REKEY_MARGIN_SECONDS ? 1 : 0;
+  if (bytesIn !== undefined) return bytesOut !== undefined ? { bytesIn, bytesOut, reestablished } : { bytesIn, reestablished };
+  return bytesOut !== undefined ? { bytesOut, reestablished } : { reestablished };
 }

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
+import * as http from "node:http";
+import { gunzipSync } from "node:zlib";
+import { MetricsApi } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/MetricsApi";
+import { createConfiguration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration";
+import { BaseServerConfiguration } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/servers";
+import { ResponseContext, type RequestContext } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/http/http";
+import type { MetricIntakeType } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricIntakeType";
 import type { CheckEvent, MetricSeries } from "../../handler/core";
-import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, MAX_RESPONSE_BODY_BYTES, readCappedBody, retryDelayMs, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
+import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, MAX_RESPONSE_BODY_BYTES, readCappedBody, retryDelayMs, SeriesEncoder, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "../helpers/stand-ins";
 
@@ -74,6 +81,93 @@ describe("splitSeries", () => {
 
   it("lets a single oversized series travel alone rather than drop it", () => {
     expect(splitSeries(series(3, 100), 150).map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+});
+
+/** Series of every shape the core makes, and some it never does: escapes, non-ASCII, several points, NaN. */
+function awkwardSeries(): MetricSeries[] {
+  const shared = ["vpn_environment:acme", "controller:vns3-a", "tunnel:zürich-börse-東京", "tunnel_id:7", "endpoint:partner-7"];
+  return [
+    { metric: "vpn.controller.up", type: 3, points: [{ timestamp: 1_700_000_000, value: 1 }], tags: ["vpn_environment:acme", "controller:vns3-a", "vns3_version:4.9.0-20200121"] },
+    { metric: "vpn.tunnel.status", type: 3, points: [{ timestamp: 1_700_000_000, value: 0 }], tags: shared },
+    { metric: "vpn.tunnel.bytes_in", type: 1, points: [{ timestamp: 1_700_000_000, value: 123456 }], tags: shared, interval: 60 },
+    { metric: "vpn.tunnel.reestablished", type: 1, points: [{ timestamp: 1_700_000_000, value: 0 }], tags: shared, interval: 60 },
+    { metric: "vpn.checker.duration_ms", type: 3, points: [{ timestamp: 1_700_000_000, value: 1234.5 }, { timestamp: 1_700_000_060, value: -0 }, { timestamp: 1_700_000_120, value: Number.NaN }], tags: [] },
+    { metric: "vpn.tunnel.status", type: 3, points: [{ timestamp: 1_700_000_000, value: 1e21 }], tags: ['quote:"x"', "back:\\slash", "ctl:\u0001\n", "emoji:🚀", "lone:\ud800"] },
+  ];
+}
+
+/** What the client's own `MetricsApi.submitMetrics` would put on the wire (its request context, captured unsent). */
+async function clientRequest(series: readonly MetricSeries[], apiUrl: string): Promise<RequestContext> {
+  let captured: RequestContext | undefined;
+  const configuration = createConfiguration({
+    authMethods: { apiKeyAuth: API_KEY },
+    baseServer: new BaseServerConfiguration(apiUrl, {}),
+    httpApi: {
+      send: async (request: RequestContext) => {
+        captured = request;
+        return new ResponseContext(202, { "content-type": "application/json" }, { text: async () => '{"errors":[]}', binary: async () => Buffer.from('{"errors":[]}') });
+      },
+    },
+  });
+  await new MetricsApi(configuration).submitMetrics({
+    body: { series: series.map((s) => ({ metric: s.metric, type: s.type as MetricIntakeType, points: s.points.map((p) => ({ ...p })), tags: [...s.tags], ...(s.interval !== undefined ? { interval: s.interval } : {}) })) },
+    contentEncoding: "gzip",
+  });
+  return captured!;
+}
+
+describe("SeriesEncoder", () => {
+  it("writes byte for byte the JSON the client's serializer writes, and measures it exactly", async () => {
+    const all = awkwardSeries();
+    const reference = await clientRequest(all, "http://127.0.0.1:9");
+    const encoder = new SeriesEncoder();
+    expect(encoder.payload(all).toString("utf8")).toBe(reference.getBody());
+    for (const s of all) expect(encoder.bytes(s)).toBe(Buffer.byteLength(encoder.json(s)));
+  });
+
+  it("writes all series in one pass when they fit, to the byte, and gives up past the limit", () => {
+    const all = [...awkwardSeries(), ...series(50, 190)];
+    const exact = Buffer.byteLength(JSON.stringify({ series: all }));
+    const whole = new SeriesEncoder().payloadWithin(all, exact);
+    expect(whole?.toString("utf8")).toBe(new SeriesEncoder().payload(all).toString("utf8"));
+    expect(whole).toHaveLength(exact);
+    expect(new SeriesEncoder().payloadWithin(all, exact - 1)).toBeUndefined();
+    expect(new SeriesEncoder().payloadWithin(all.slice(0, 1), Buffer.byteLength(JSON.stringify({ series: all.slice(0, 1) })))).toBeDefined();
+  });
+
+  it("refuses a type the client's MetricIntakeType enum does not have, as the client does", () => {
+    expect(() => new SeriesEncoder().json({ metric: "m", type: 7 as 3, points: [], tags: [] })).toThrow("unknown enum value '7'");
+  });
+});
+
+describe("Datadog sink on the wire", () => {
+  it("sends the very request MetricsApi.submitMetrics builds: path, headers and (gunzipped) body bytes", async () => {
+    const seen: { method?: string; url?: string; headers?: http.IncomingHttpHeaders; body?: Buffer } = {};
+    // Answers as Datadog's v2 series intake documents: 202 {"errors": []}.
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        Object.assign(seen, { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(202, { "content-type": "application/json" }).end('{"errors":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const all = awkwardSeries();
+      const reference = await clientRequest(all, apiUrl);
+      await createDatadogSink({ apiKey: API_KEY, apiUrl }).submitSeries(all, Deadline.after(2000));
+      expect(seen.method).toBe("POST");
+      expect(`${apiUrl}${seen.url}`).toBe(reference.getUrl());
+      const expectedHeaders = Object.fromEntries(Object.entries(reference.getHeaders()).map(([k, v]) => [k.toLowerCase(), v]));
+      const transportHeaders = new Set(["host", "connection", "content-length", "accept-language", "sec-fetch-mode", "accept-encoding"]);
+      expect(Object.fromEntries(Object.entries(seen.headers!).filter(([k]) => !transportHeaders.has(k)))).toEqual(expectedHeaders);
+      expect(gunzipSync(seen.body!).toString("utf8")).toBe(reference.getBody());
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import * as fc from "fast-check";
 import { AnswerScan } from "../../handler/answer-scan";
 import type { Tunnel } from "../../handler/core";
 import { classifyReadError, readAnswerChunks } from "../../handler/vns3-client";
-import { BadResponseError, connectedSubnetsReader, ipsecStatusReader, parseConnectedSubnets, parseIpsecStatus } from "../../handler/vns3-responses";
+import { BadResponseError, connectedSubnetsReader, ipsecStatusReader, parseConnectedSubnets, parseIpsecStatus, tunnelSchema, usualTunnel } from "../../handler/vns3-responses";
 
 describe("parseIpsecStatus", () => {
   it("reads tunnels keyed by id, with optional fields", () => {
@@ -283,5 +283,49 @@ describe("the whole-body and the streaming reader agree", () => {
     for (const streamFromBytes of [undefined, 0]) {
       expect(readAnswerChunks([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)], ipsecStatusReader(), { streamFromBytes })).toEqual([{ id: "1", description: "", connected: true, endpointId: undefined }]);
     }
+  });
+});
+
+describe("the usual-shape reading of an ipsec entry", () => {
+  // Every JSON value a field can hold (what JSON.parse and the streaming parser give), plus the
+  // numbers JSON.parse makes of 1e999 and the shapes older firmware writes ("true", 0, 1).
+  const anyField = fc.oneof(
+    fc.boolean(),
+    fc.constantFrom(0, 1, -0, 2, 1.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "true", "false", "", "yes", null),
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.double(),
+    fc.array(fc.integer(), { maxLength: 2 }),
+    fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+  );
+  const fields = ["connected", "description", "endpoint_name", "endpoint_id", "endpointid", "remote_subnet", "active", "enabled", "tunnel_params", "id"] as const;
+  // Mostly well-formed fields, so that most entries take the usual path; the rest anything.
+  const usualField = (f: string): fc.Arbitrary<unknown> =>
+    f === "connected" ? fc.oneof(fc.boolean(), fc.constantFrom(0, 1, "true", "false")) : fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.constant(null));
+  const entryArb = fc.oneof(
+    { weight: 4, arbitrary: fc.record(Object.fromEntries(fields.map((f) => [f, fc.oneof({ weight: 6, arbitrary: usualField(f) }, { weight: 1, arbitrary: anyField })])) as Record<(typeof fields)[number], fc.Arbitrary<unknown>>, { requiredKeys: [] }) },
+    { weight: 1, arbitrary: anyField },
+  );
+
+  it("is the schema's reading whenever it gives one, and leaves every other entry to the schema", () => {
+    let usual = 0;
+    fc.assert(
+      fc.property(entryArb, (entry) => {
+        const fast = usualTunnel(entry);
+        const schema = tunnelSchema.safeParse(entry);
+        if (fast === undefined) return;
+        usual += 1;
+        expect(schema.success).toBe(true);
+        expect(fast).toEqual(schema.data);
+      }),
+      { numRuns: 3000 },
+    );
+    // The property above must not hold vacuously.
+    expect(usual).toBeGreaterThan(100);
+  });
+
+  it("takes the stand-ins' and the SDK's tunnel shape (every field a string, connected a boolean)", () => {
+    const entry = { connected: true, description: "Partner 7 (primary)", endpoint_name: "partner-7", endpointid: 7, endpoint_id: 7, remote_subnet: "10.1.7.0/32", active: true, enabled: true, tunnel_params: { phase1: "up" } };
+    expect(usualTunnel(entry)).toEqual({ ...entry, endpointid: "7", endpoint_id: "7" });
   });
 });
