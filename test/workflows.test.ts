@@ -1795,14 +1795,26 @@ describe("docs/review.md and docs/onboarding.md match the workflows", () => {
     for (const doc of [review, onboarding]) for (const environment of environments) expect(doc).toContain(`\`${environment}\``);
   });
 
-  it("say plainly that pull-request plans cannot read the S3 state, and that the plan approved is the deploy workflow's", () => {
+  it("say what a pull request gets (the diff and terraform validate, no credential) and that the plan approved is the deploy workflow's", () => {
     const flat = (doc: string) => doc.replace(/\s+/g, " ");
-    for (const doc of [review, onboarding].map(flat)) {
-      expect(doc).toContain("Pull-request Terraform plans cannot read the S3 state: the pull-request role has no");
-      expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    const operations = readFileSync(path.join(DOCS, "operations.md"), "utf8");
+    for (const doc of [review, onboarding, operations].map(flat)) {
+      expect(doc).toContain("`terraform init -backend=false");
+      expect(doc).toMatch(/`terraform validate`/);
+      expect(doc).toMatch(/holds no (credential|secret but the automatic `GITHUB_TOKEN`)/);
+      // No setting for pull requests is offered any more: the role is named only where its removal is.
+      expect(doc).not.toMatch(/npm run bootstrap -- [^`]*--pull-request-role/);
+      expect(doc).not.toContain("pullRequestRole: true");
+      expect(doc).not.toContain("optionally `AWS_PULL_REQUEST_ROLE_ARN`");
     }
-    // The old advice to let the pull-request role read some state is gone.
-    expect(flat(review)).not.toContain("`s3:GetObject` only on state objects whose ticketing tokens those people may see");
-    expect(flat(review)).toContain("no access to the state");
+    for (const doc of [review, onboarding].map(flat)) expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    expect(flat(review)).toContain("No role trusts `repo:<org>/<repo>:pull_request`: the pull-request workflow assumes none.");
+    // The command lines the docs name are the workflow's.
+    const validate = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.id === "validate")!.run!;
+    expect(validate).toContain("terraform init -backend=false -input=false -no-color");
+    expect(flat(review)).toContain("`terraform init -backend=false -input=false` and `terraform validate` in `cdktf.out/stacks/vpn-monitor-<target>`");
+    // Removing a role made by an earlier version: what bootstrap.yaml's refusal points to.
+    expect(flat(operations)).toContain("`gh variable delete AWS_PULL_REQUEST_ROLE_ARN --repo <owner>/<repo>`");
+    expect(readFileSync(path.resolve(__dirname, "../stacks/bootstrap/settings.ts"), "utf8")).toContain('(docs/operations.md, \\"Roles\\")');
   });
 });
