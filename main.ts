@@ -61,8 +61,8 @@ function main(): void {
     new FleetStack(app, { environments: group.environments, stackId: group.stackId });
   }
   for (const account of bootstrap?.layout.accounts ?? []) {
-    const { repository, pullRequestRole, existingOidcProvider } = bootstrap!.settings;
-    new BootstrapStack(app, { account, repository, pullRequestRole, existingOidcProvider });
+    const { repository, existingOidcProvider } = bootstrap!.settings;
+    new BootstrapStack(app, { account, repository, existingOidcProvider });
   }
   app.synth();
   // What `npm run synth` prints: the app runs directly (package.json), so there is no cdktf CLI

@@ -167,7 +167,7 @@ describe("workflow files", () => {
       "drift.yml#check": oidc,
       "drift.yml#report": { contents: "read", issues: "write" },
       "pull-request.yml#test": read,
-      "pull-request.yml#review": { contents: "read", "pull-requests": "write", "id-token": "write" },
+      "pull-request.yml#review": { contents: "read", "pull-requests": "write" },
     });
     for (const file of files) expect(workflow(file).permissions).toEqual({});
     // id-token only where a role is assumed (or, for the caller, in the workflow it calls).
@@ -211,14 +211,21 @@ describe("workflow files", () => {
 describe("credentials no branch can borrow", () => {
   const mentions = (job: Job) => DEPLOY_CREDENTIALS.filter((credential) => JSON.stringify(job).includes(credential));
 
-  it("no pull-request job references deploy credentials, a protected environment, or the deploy role", () => {
+  it("no pull-request job holds any credential: no secret but GITHUB_TOKEN, no variable, no role, no OIDC token, no GitHub environment", () => {
     const text = read("pull-request.yml");
     for (const credential of DEPLOY_CREDENTIALS) expect(text).not.toContain(credential);
-    for (const job of Object.values(workflow("pull-request.yml").jobs)) expect(job.environment).toBeUndefined();
-    // Its own role, never the plan role (which trusts main only): docs/review.md, "Trust subjects".
-    expect(text).toContain("role-to-assume: ${{ vars.AWS_PULL_REQUEST_ROLE_ARN }}");
-    expect(text).not.toContain("AWS_PLAN_ROLE_ARN");
-    expect(text).toContain("DD_API_KEY: ${{ secrets.DD_PLAN_API_KEY }}");
+    // Every way a workflow names a secret or variable: `secrets.X`, `secrets[…]`, `vars.X`, `vars[…]`.
+    const secrets = [...text.matchAll(/\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[)/g)].map((m) => m[1] ?? "[");
+    expect(secrets.filter((name) => name !== "GITHUB_TOKEN")).toEqual([]);
+    expect(text).not.toMatch(/\bvars\s*[.[]/);
+    expect(text).not.toContain("secrets: inherit");
+    expect(text).not.toMatch(/configure-aws-credentials|role-to-assume|id-token|AWS_|DD_/);
+    for (const job of Object.values(workflow("pull-request.yml").jobs)) {
+      expect(job.environment).toBeUndefined();
+      expect(job.permissions?.["id-token"]).toBeUndefined();
+      expect(job.env).toBeUndefined();
+      for (const step of stepsOf(job)) expect([step.name, step.env ?? {}]).toEqual([step.name, step.name === "Review" ? { BASE_REF: "${{ github.base_ref }}" } : {}]);
+    }
   });
 
   it("deploy credentials appear only in the apply job, which runs in the protected environment of its own name", () => {
@@ -226,13 +233,12 @@ describe("credentials no branch can borrow", () => {
     expect(holders).toEqual([{ at: "deploy-environments.yml#apply", environment: "${{ matrix.environment }}", credentials: DEPLOY_CREDENTIALS }]);
   });
 
-  it("plans use the read-only Datadog keys; deploy and drift the plan role, pull requests their own role", () => {
+  it("plans use the read-only Datadog keys and the plan role, on main only; pull requests do not plan", () => {
     const planners = allJobs().filter(({ job }) => stepsOf(job).some((s) => /terraform plan /.test(s.run ?? "")));
-    expect(planners.map(({ file, name }) => `${file}#${name}`)).toEqual(["deploy-environments.yml#plan", "drift.yml#check", "pull-request.yml#review"]);
+    expect(planners.map(({ file, name }) => `${file}#${name}`)).toEqual(["deploy-environments.yml#plan", "drift.yml#check"]);
     expect(planners.map(({ job }) => stepsOf(job).find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"])).toEqual([
       "${{ vars.AWS_PLAN_ROLE_ARN }}",
       "${{ vars.AWS_PLAN_ROLE_ARN }}",
-      "${{ vars.AWS_PULL_REQUEST_ROLE_ARN }}",
     ]);
     for (const { job } of planners) {
       const env = stepsOf(job).find((s) => /terraform plan /.test(s.run ?? ""))!.env!;
@@ -284,18 +290,41 @@ describe("the pull-request workflow", () => {
     expect(script).toContain("const LIMIT = 65536;");
   });
 
-  it("attaches collapsed plans only with the plan credentials, runs them without the real ticketing secrets, and says so without credentials", () => {
-    expect(review.env).toEqual({ HAS_CLOUD_CREDENTIALS: "${{ vars.AWS_PULL_REQUEST_ROLE_ARN != '' && secrets.DD_PLAN_API_KEY != '' && secrets.DD_PLAN_APP_KEY != '' }}" });
-    expect(step("Plans of the changed environments").if).toBe("env.HAS_CLOUD_CREDENTIALS == 'true' && steps.review.outputs.status == '0'");
-    expect(step("Plans of the changed environments").run).toContain("terraform plan -input=false -no-color -lock=false");
-    expect(step("Plans of the changed environments").run).toContain('export "TF_VAR_$variable=placeholder-for-plan"');
-    expect(text).toContain("<details><summary>Terraform plan: ${environment}</summary>");
-    expect(text).toContain("Terraform plans are not attached");
+  it("validates each changed target once the review passed, with no credential, no backend and no plan", () => {
+    const validate = step("Validate the changed deploy targets");
+    expect(validate).toMatchObject({ id: "validate", if: "steps.review.outputs.status == '0'" });
+    expect(validate.env).toBeUndefined();
+    expect(validate["continue-on-error"]).toBeUndefined();
+    const lines = validate.run!.split("\n").map((line) => line.trim());
+    expect(lines.filter((line) => /\b(terraform|npx|npm) /.test(line) && !line.startsWith("echo"))).toEqual([
+      'if [ -s changed.txt ] && ! npx cdktf synth > synth.log 2>&1; then',
+      'elif ! (cd "cdktf.out/stacks/$stack" && terraform init -backend=false -input=false -no-color > /dev/null); then',
+      'elif ! (cd "cdktf.out/stacks/$stack" && terraform validate -no-color); then',
+    ]);
+    expect(lines).toContain('stack="vpn-monitor-$target"');
+    expect(lines).toContain("done < changed.txt");
+    expect(text).not.toMatch(/terraform (plan|apply|show|refresh)\b/);
+    // Set up like every other Terraform, for the same condition, just before.
+    const steps = stepsOf(review);
+    const at = steps.indexOf(validate);
+    expect(steps[at - 1]).toMatchObject({ if: "steps.review.outputs.status == '0'", with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false } });
+    expect(steps[at - 1]!.uses).toMatch(/^hashicorp\/setup-terraform@/);
   });
 
-  it("fails the job when the review fails, after commenting", () => {
-    const steps = stepsOf(review);
-    expect(steps[steps.length - 1]).toMatchObject({ if: "steps.review.outputs.status != '0'", run: "exit 1" });
+  it("fails the job at the end, after the summary and the comment: when the review fails, and when a validation fails", () => {
+    const names = stepsOf(review).map((s) => s.name ?? s.uses?.replace(/@.*/, "") ?? s.run);
+    expect(names.slice(names.indexOf("Review"))).toEqual([
+      "Review",
+      "hashicorp/setup-terraform",
+      "Validate the changed deploy targets",
+      "Job summary",
+      "Post or update the sticky comment",
+      "Fail when the review failed",
+      "Fail when Terraform rejected a changed target",
+    ]);
+    expect(step("Fail when the review failed")).toMatchObject({ if: "steps.review.outputs.status != '0'", run: "exit 1" });
+    expect(step("Fail when Terraform rejected a changed target").if).toBe("steps.validate.outputs.status == '1'");
+    expect(step("Fail when Terraform rejected a changed target").run).toMatch(/\nexit 1\n$/);
   });
 
   it("puts a failed review's errors in one fence, backticks escaped so they cannot close it", () => {
@@ -318,46 +347,87 @@ describe("the pull-request workflow", () => {
     }
   });
 });
+type ExistingComment = { id: number; body: string; user: { login: string; type: string } };
+
+/** Runs the github-script step's script in `dir` (review.md, validations/) against a fake GitHub API; returns its calls. */
+async function runStickyComment(dir: string, existing: ExistingComment[] = []) {
+  const script = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.name === "Post or update the sticky comment")!.with!.script as string;
+  const calls: { method: string; args: Record<string, unknown> }[] = [];
+  const cwd = process.cwd();
+  const env = { ...process.env };
+  try {
+    process.chdir(dir);
+    process.env.REVIEW_MARKER = workflow("pull-request.yml").env!.REVIEW_MARKER;
+    const record = (method: string) => async (args: Record<string, unknown>) => void calls.push({ method, args });
+    const github = {
+      paginate: async () => existing,
+      rest: { issues: { listComments: () => undefined, updateComment: record("update"), createComment: record("create") } },
+    };
+    const context = { repo: { owner: "o", repo: "r" }, issue: { number: 7 }, serverUrl: "https://github.com", runId: 1 };
+    const run = new Function("require", "github", "context", `return (async () => {\n${script}\n})();`) as (...args: unknown[]) => Promise<void>;
+    await run(require, github, context);
+  } finally {
+    process.chdir(cwd);
+    process.env = env;
+  }
+  return calls;
+}
+
 describe("the sticky comment script", () => {
-  /** Runs the github-script step's script against a fake GitHub API, in a folder with review.md and plans. */
-  async function post(options: { report: string; plans?: Record<string, string>; existing?: { id: number; body: string; user: { login: string; type: string } }[]; credentials?: boolean }) {
-    const script = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.name === "Post or update the sticky comment")!.with!.script as string;
+  /** The script in a folder with review.md and, when given, validations/<target>.txt. */
+  async function post(options: { report: string; validations?: Record<string, string>; existing?: ExistingComment[] }) {
     const dir = mkdtempSync(path.join(tmpdir(), "sticky-comment-"));
-    const calls: { method: string; args: Record<string, unknown> }[] = [];
-    const cwd = process.cwd();
-    const env = { ...process.env };
     try {
       writeFileSync(path.join(dir, "review.md"), options.report);
-      if (options.plans) {
-        mkdirSync(path.join(dir, "plans"));
-        for (const [name, plan] of Object.entries(options.plans)) writeFileSync(path.join(dir, "plans", `${name}.txt`), plan);
+      if (options.validations) {
+        mkdirSync(path.join(dir, "validations"));
+        for (const [name, output] of Object.entries(options.validations)) writeFileSync(path.join(dir, "validations", `${name}.txt`), output);
       }
-      process.chdir(dir);
-      process.env.REVIEW_MARKER = "<!-- vpn-monitor-review -->";
-      process.env.HAS_CLOUD_CREDENTIALS = options.credentials ? "true" : "false";
-      const record = (method: string) => async (args: Record<string, unknown>) => void calls.push({ method, args });
-      const github = {
-        paginate: async () => options.existing ?? [],
-        rest: { issues: { listComments: () => undefined, updateComment: record("update"), createComment: record("create") } },
-      };
-      const context = { repo: { owner: "o", repo: "r" }, issue: { number: 7 }, serverUrl: "https://github.com", runId: 1 };
-      const run = new Function("require", "github", "context", `return (async () => {\n${script}\n})();`) as (...args: unknown[]) => Promise<void>;
-      await run(require, github, context);
+      return await runStickyComment(dir, options.existing);
     } finally {
-      process.chdir(cwd);
-      process.env = env;
       rmSync(dir, { recursive: true, force: true });
     }
-    return calls;
   }
 
-  it("creates the comment with the marker when there is none, and says why plans are missing", async () => {
+  it("creates the comment with the marker when there is none: the report alone when nothing was validated", async () => {
     const calls = await post({ report: "# Monitoring review\n" });
 
     expect(calls).toHaveLength(1);
     expect(calls[0]!.method).toBe("create");
-    expect(calls[0]!.args.body).toMatch(/^<!-- vpn-monitor-review -->\n# Monitoring review\n/);
-    expect(calls[0]!.args.body).toContain("Terraform plans are not attached");
+    expect(calls[0]!.args).toEqual({ owner: "o", repo: "r", issue_number: 7, body: "<!-- vpn-monitor-review -->\n# Monitoring review\n" });
+  });
+
+  it("adds each target's validation after the report, collapsed, in name order, a fence in the output defused", async () => {
+    // As `terraform validate -no-color` prints success, and an error (its source line quoted).
+    const calls = await post({
+      report: "# Monitoring review\n",
+      validations: {
+        "fleet-us1": "Success! The configuration is valid.\n\n",
+        "example-multi": 'Error: Unsupported argument\n\n  on cdk.tf.json line 7:\n   7:   "thresholds": "```"\n\n(terraform validate failed: …)\n',
+      },
+    });
+
+    expect(calls[0]!.args.body).toBe(
+      [
+        "<!-- vpn-monitor-review -->",
+        "# Monitoring review",
+        "",
+        "<details><summary>terraform validate: example-multi</summary>",
+        "",
+        "```",
+        'Error: Unsupported argument\n\n  on cdk.tf.json line 7:\n   7:   "thresholds": "\'\'\'"\n\n(terraform validate failed: …)\n',
+        "```",
+        "</details>",
+        "",
+        "<details><summary>terraform validate: fleet-us1</summary>",
+        "",
+        "```",
+        "Success! The configuration is valid.\n\n",
+        "```",
+        "</details>",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("updates the comment of github-actions[bot] that carries the marker, not a person's nor another bot's", async () => {
@@ -367,10 +437,10 @@ describe("the sticky comment script", () => {
       { id: 3, body: "<!-- vpn-monitor-review -->\nold report", user: { login: "github-actions[bot]", type: "Bot" } },
     ];
 
-    const calls = await post({ report: "new report\n", existing, credentials: true });
+    const calls = await post({ report: "new report\n", existing });
 
     expect(calls.map((c) => [c.method, c.args.comment_id])).toEqual([["update", 3]]);
-    expect(calls[0]!.args.body).not.toContain("Terraform plans are not attached");
+    expect(calls[0]!.args.body).toBe("<!-- vpn-monitor-review -->\nnew report\n");
   });
 
   it("creates a new comment when only other accounts carry the marker", async () => {
@@ -381,13 +451,27 @@ describe("the sticky comment script", () => {
     expect(calls.map((c) => c.method)).toEqual(["create"]);
   });
 
-  it("keeps the comment under GitHub's 65,536 characters with a long report and long plans, plans collapsed", async () => {
-    const calls = await post({ report: "r".repeat(80_000), plans: { a: "p".repeat(50_000), b: "q".repeat(50_000) }, credentials: true });
+  it("keeps the comment under GitHub's 65,536 characters with a long report and long validations, each collapsed and trimmed", async () => {
+    const calls = await post({ report: "r".repeat(80_000), validations: { a: "p".repeat(50_000), b: "q".repeat(50_000) } });
 
     const body = calls[0]!.args.body as string;
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain("… (trimmed: the full report is in [the run](https://github.com/o/r/actions/runs/1))");
-    expect(body).toContain("<details><summary>Terraform plan: a</summary>");
+    // The report leaves 600 characters per validation: the first fits, trimmed, and the comment is then full.
+    expect(body.match(/<details><summary>terraform validate: a<\/summary>/g)).toHaveLength(1);
+    expect(body).toContain("… (trimmed: the full validation is in [the run](https://github.com/o/r/actions/runs/1))");
+    expect(body).toContain("_Validation of b omitted: the comment is full. It is in [the run's log](https://github.com/o/r/actions/runs/1)._");
+    expect(body.length).toBeGreaterThan(60_000);
+  });
+
+  it("keeps every short validation whole beside a long report", async () => {
+    const validations = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`env-${String(i).padStart(2, "0")}`, "Success! The configuration is valid.\n\n"]));
+    const calls = await post({ report: "r".repeat(80_000), validations });
+
+    const body = calls[0]!.args.body as string;
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body.match(/<details><summary>terraform validate: env-\d\d<\/summary>\n\n```\nSuccess! The configuration is valid\.\n\n\n```\n<\/details>/g)).toHaveLength(20);
+    expect(body).not.toContain("omitted");
   });
 });
 
@@ -989,8 +1073,10 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
    * Stand-ins on PATH, each logging its command line and working folder: `npm run --silent
    * preflight -- …` runs the real cli/preflight/index.ts over `environments`, `npm run --silent
    * review -- …` prints $REVIEW_TARGETS and writes review.md; `npx cdktf synth` writes each stack
-   * named in $SYNTH_STACKS as synth would (cdktf.out/stacks/<stack>/cdk.tf.json, no variables);
-   * `terraform plan` exits $PLAN_STATUS, as -detailed-exitcode does.
+   * named in $SYNTH_STACKS as synth would (cdktf.out/stacks/<stack>/cdk.tf.json, no variables),
+   * or fails when $SYNTH_FAILS is set; `terraform plan` exits $PLAN_STATUS, as -detailed-exitcode
+   * does; `terraform init` fails in the stack folders named in $INIT_FAILS, `terraform validate`
+   * in those named in $VALIDATE_FAILS, each with Terraform's own message on stderr.
    */
   function standIns(): Record<string, string> {
     const bin = path.join(dir, "bin");
@@ -1008,10 +1094,23 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
         "exit 99",
       ].join("\n"),
     );
-    script("npx", 'for stack in $SYNTH_STACKS; do mkdir -p "cdktf.out/stacks/$stack"; echo "{}" > "cdktf.out/stacks/$stack/cdk.tf.json"; done');
+    script(
+      "npx",
+      ['if [ -n "$SYNTH_FAILS" ]; then echo "environments/example-multi.yaml: bad" >&2; exit 1; fi', 'for stack in $SYNTH_STACKS; do mkdir -p "cdktf.out/stacks/$stack"; echo "{}" > "cdktf.out/stacks/$stack/cdk.tf.json"; done'].join("\n"),
+    );
+    // The messages as Terraform 1.11 prints them with -no-color.
     script(
       "terraform",
-      ['env | grep "^TF_VAR_" | sed "s/=.*//" >> "$LOG" || true', 'case "$1" in', '  plan) echo plan > tfplan; exit "${PLAN_STATUS:-0}" ;;', '  show) echo "Plan: 1 to change." ;;', "esac"].join("\n"),
+      [
+        'env | grep "^TF_VAR_" | sed "s/=.*//" >> "$LOG" || true',
+        'stack="${PWD##*/}"',
+        'case "$1" in',
+        '  plan) echo plan > tfplan; exit "${PLAN_STATUS:-0}" ;;',
+        '  show) echo "Plan: 1 to change." ;;',
+        '  init) case " $INIT_FAILS " in *" $stack "*) printf "\\nError: Failed to query available provider packages\\n" >&2; exit 1 ;; esac; printf "\\nTerraform has been successfully initialized!\\n" ;;',
+        '  validate) case " $VALIDATE_FAILS " in *" $stack "*) printf "\\nError: Unsupported argument\\n\\n  on cdk.tf.json line 7, in resource.datadog_monitor.x:\\n" >&2; exit 1 ;; esac; printf "Success! The configuration is valid.\\n\\n" ;;',
+        "esac",
+      ].join("\n"),
     );
     return { PATH: `${bin}:${process.env.PATH}`, LOG: log, WORK: dir, NODE: process.execPath, TSX_LOADER, ROOT, VPN_MONITOR_ENVIRONMENTS_DIR: environments };
   }
@@ -1335,6 +1434,214 @@ describe("fleet overviews (fleet, fleet-<site>) are deploy targets like environm
     });
   });
 
+  describe("pull-request.yml: the validation of the changed targets, and the job around it", () => {
+    const job = workflow("pull-request.yml").jobs.review!;
+    const validateStep = stepsOf(job).find((s) => s.id === "validate")!;
+    const SUCCESS = "Success! The configuration is valid.\n\n";
+    const validate = (changed: string, env: Record<string, string> = {}) => {
+      writeFileSync(path.join(dir, "changed.txt"), changed);
+      const output = path.join(dir, "output");
+      const result = runStep(validateStep.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, SYNTH_STACKS: "vpn-monitor-example-multi vpn-monitor-fleet-us1", ...env });
+      const validations = existsSync(path.join(dir, "validations")) ? Object.fromEntries(readdirSync(path.join(dir, "validations")).map((f) => [f, readFileSync(path.join(dir, "validations", f), "utf8")])) : undefined;
+      return { ...result, output: existsSync(output) ? readFileSync(output, "utf8") : "", validations };
+    };
+
+    it("synthesizes once and validates each changed target in its own stack folder, without the backend, in the order listed", () => {
+      const result = validate("example-multi\nfleet-us1\n");
+
+      expect(result.status).toBe(0);
+      expect(result.output).toBe("status=0\n");
+      expect(logged()).toEqual([
+        "npx cdktf synth @ .",
+        "terraform init -backend=false -input=false -no-color @ cdktf.out/stacks/vpn-monitor-example-multi",
+        "terraform validate -no-color @ cdktf.out/stacks/vpn-monitor-example-multi",
+        "terraform init -backend=false -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+        "terraform validate -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+      ]);
+      // init's progress stays out of the comment; validate's verdict is the section.
+      expect(result.validations).toEqual({ "example-multi.txt": SUCCESS, "fleet-us1.txt": SUCCESS });
+      expect(result.stdout).toBe(`::group::Validation of example-multi\n${SUCCESS}::endgroup::\n::group::Validation of fleet-us1\n${SUCCESS}::endgroup::\n`);
+    });
+
+    it("records a configuration Terraform rejects with Terraform's error, validates the rest, and succeeds itself so that the comment is posted", () => {
+      const result = validate("example-multi\nfleet-us1\n", { VALIDATE_FAILS: "vpn-monitor-example-multi" });
+
+      expect(result.status).toBe(0);
+      expect(result.output).toBe("status=1\n");
+      expect(result.validations).toEqual({
+        "example-multi.txt":
+          "\nError: Unsupported argument\n\n  on cdk.tf.json line 7, in resource.datadog_monitor.x:\n(terraform validate failed: Terraform rejects the synthesized configuration of vpn-monitor-example-multi, so it cannot deploy. Fix it before merging.)\n",
+        "fleet-us1.txt": SUCCESS,
+      });
+      expect(logged()).toContain("terraform validate -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1");
+    });
+
+    it("counts a target whose providers could not be installed as not validated, without running validate there", () => {
+      const result = validate("example-multi\nfleet-us1\n", { INIT_FAILS: "vpn-monitor-fleet-us1" });
+
+      expect(result.output).toBe("status=1\n");
+      expect(result.validations!["fleet-us1.txt"]).toBe(
+        "\nError: Failed to query available provider packages\n(not validated: terraform init -backend=false could not install the providers; see the job log)\n",
+      );
+      expect(logged().filter((line) => line.endsWith("vpn-monitor-fleet-us1"))).toEqual(["terraform init -backend=false -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1"]);
+    });
+
+    it("says every changed target went unvalidated when synth fails, with synth's errors in the log", () => {
+      const result = validate("example-multi\nfleet-us1\n", { SYNTH_FAILS: "1" });
+
+      expect(result.status).toBe(0);
+      expect(result.output).toBe("status=1\n");
+      expect(logged()).toEqual(["npx cdktf synth @ ."]);
+      expect(result.stderr).toBe("environments/example-multi.yaml: bad\n");
+      const notValidated = "(not validated: npx cdktf synth failed; its errors are in the job log)\n";
+      expect(result.validations).toEqual({ "example-multi.txt": notValidated, "fleet-us1.txt": notValidated });
+    });
+
+    it("neither synthesizes nor runs Terraform when no deploy target changed", () => {
+      const result = validate("");
+
+      expect(result.status).toBe(0);
+      expect(result.output).toBe("status=0\n");
+      expect(readFileSync(log, "utf8")).toBe("");
+      expect(result.validations).toEqual({});
+    });
+
+    /**
+     * The review job from its Review step on, the way GitHub runs it: a step whose `if` holds runs
+     * (an `if` without a status function means success() && …), a failed step fails the job and
+     * skips the steps after it that need success. The steps before (checkout, setup, npm ci) are
+     * not run; setup-terraform is a no-op here (the stand-in terraform is on PATH); the
+     * github-script step runs its script against a fake GitHub API.
+     */
+    async function runReviewJob(env: Record<string, string>) {
+      const steps = stepsOf(job);
+      const outputs: Record<string, Record<string, string>> = {};
+      const summary = path.join(dir, "summary");
+      const ran: string[] = [];
+      let failedAt: string | undefined;
+      let comments: Awaited<ReturnType<typeof runStickyComment>> = [];
+      const holds = (expression: string | undefined): boolean => {
+        if (failedAt !== undefined) return false;
+        if (expression === undefined) return true;
+        // A pull request from a branch of this repository.
+        if (expression === "github.event.pull_request.head.repo.full_name == github.repository") return true;
+        const match = /^steps\.([\w-]+)\.outputs\.(\w+) (==|!=) '([^']*)'$/.exec(expression);
+        if (!match) throw new Error(`a condition this test does not evaluate: ${expression}`);
+        const value = outputs[match[1]!]?.[match[2]!] ?? "";
+        return match[3] === "==" ? value === match[4] : value !== match[4];
+      };
+      for (const step of steps.slice(steps.findIndex((s) => s.name === "Review"))) {
+        const name = step.name ?? step.uses!.replace(/@.*/, "");
+        if (!holds(step.if)) continue;
+        ran.push(name);
+        if (step.uses?.startsWith("actions/github-script@")) {
+          comments = await runStickyComment(dir);
+          continue;
+        }
+        if (step.uses) continue;
+        const output = path.join(dir, `output-${ran.length}`);
+        const result = runStep(step.run!, dir, { ...standIns(), GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, BASE_REF: "main", ...env });
+        if (step.id && existsSync(output)) outputs[step.id] = Object.fromEntries(readFileSync(output, "utf8").trim().split("\n").map((line) => line.split("=", 2) as [string, string]));
+        if (result.status !== 0) failedAt = name;
+      }
+      return { ran, failedAt, comments, summary: readFileSync(summary, "utf8") };
+    }
+
+    beforeEach(() => {
+      // The real preflight of the Review step judges the windows against origin/main.
+      git("init", "-q");
+      git("add", "-A", "environments");
+      git("commit", "-q", "-m", "definitions");
+      git("update-ref", "refs/remotes/origin/main", "HEAD");
+    });
+
+    it("fails the job when Terraform rejects a changed target, after the summary and the comment carry the error", async () => {
+      const job = await runReviewJob({ REVIEW_TARGETS: "example-multi\nfleet-us1\n", SYNTH_STACKS: "vpn-monitor-example-multi vpn-monitor-fleet-us1", VALIDATE_FAILS: "vpn-monitor-example-multi" });
+
+      expect(job.ran).toEqual(["Review", "hashicorp/setup-terraform", "Validate the changed deploy targets", "Job summary", "Post or update the sticky comment", "Fail when Terraform rejected a changed target"]);
+      expect(job.failedAt).toBe("Fail when Terraform rejected a changed target");
+      expect(job.comments.map((c) => c.method)).toEqual(["create"]);
+      const body = job.comments[0]!.args.body as string;
+      expect(body).toMatch(/^<!-- vpn-monitor-review -->\n# review\n\n<details><summary>terraform validate: example-multi<\/summary>\n\n```\n\nError: Unsupported argument\n/);
+      expect(body).toContain(`<details><summary>terraform validate: fleet-us1</summary>\n\n\`\`\`\n${SUCCESS}\n\`\`\`\n</details>\n`);
+      expect(job.summary).toContain("<details><summary>terraform validate: example-multi</summary>\n\n```\n\nError: Unsupported argument\n");
+    });
+
+    it("passes when every changed target validates, each verdict in the comment", async () => {
+      const job = await runReviewJob({ REVIEW_TARGETS: "fleet-us1\n", SYNTH_STACKS: "vpn-monitor-fleet-us1" });
+
+      expect(job.ran).toEqual(["Review", "hashicorp/setup-terraform", "Validate the changed deploy targets", "Job summary", "Post or update the sticky comment"]);
+      expect(job.failedAt).toBeUndefined();
+      expect(logged().filter((line) => !line.startsWith("npm "))).toEqual([
+        "npx cdktf synth @ .",
+        "terraform init -backend=false -input=false -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+        "terraform validate -no-color @ cdktf.out/stacks/vpn-monitor-fleet-us1",
+      ]);
+      expect(job.comments[0]!.args.body).toBe(`<!-- vpn-monitor-review -->\n# review\n\n<details><summary>terraform validate: fleet-us1</summary>\n\n\`\`\`\n${SUCCESS}\n\`\`\`\n</details>\n`);
+    });
+
+    it("validates nothing when the review fails: the comment has the errors and the job fails once", async () => {
+      // A definition that no longer parses: the Review step's real preflight refuses it.
+      writeFileSync(path.join(environments, "example-multi.yaml"), "name: [\n");
+
+      const job = await runReviewJob({ REVIEW_TARGETS: "example-multi\n", SYNTH_STACKS: "vpn-monitor-example-multi" });
+
+      expect(job.ran).toEqual(["Review", "Job summary", "Post or update the sticky comment", "Fail when the review failed"]);
+      expect(job.failedAt).toBe("Fail when the review failed");
+      expect(logged().some((line) => line.startsWith("terraform ") || line.startsWith("npx "))).toBe(false);
+      expect(job.comments[0]!.args.body).toMatch(/^<!-- vpn-monitor-review -->\n# Monitoring review failed\n\n```\n[^`]*example-multi\.yaml/);
+      expect(job.comments[0]!.args.body).not.toContain("terraform validate");
+    });
+
+    describeWithTerraform("with the real terraform (configurations without providers, so nothing is downloaded)", () => {
+      /**
+       * A stand-in npx that writes what synth writes for two stacks, each with an S3 backend (as
+       * every deploy target has) and a sensitive variable with no value (a ticketing secret):
+       * vpn-monitor-good is valid; vpn-monitor-bad references a variable it never declares.
+       */
+      /** No AWS credential anywhere, and no instance metadata to fall back on. */
+      const NO_AWS = () => ({ HOME: dir, AWS_EC2_METADATA_DISABLED: "true", AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"), AWS_CONFIG_FILE: path.join(dir, "none") });
+      function realTerraform(changed: string) {
+        const bin = path.join(dir, "real-bin");
+        mkdirSync(bin);
+        const backend = (stack: string) => ({ s3: { bucket: "example-terraform-state", key: `vpn-monitor/${stack}.tfstate`, region: "us-east-1", encrypt: true, use_lockfile: true } });
+        const stacks = {
+          "vpn-monitor-good": { terraform: { backend: backend("good") }, variable: { webhook_secret_TOKEN: { type: "string", sensitive: true } }, output: { token: { value: "${var.webhook_secret_TOKEN}", sensitive: true } } },
+          "vpn-monitor-bad": { terraform: { backend: backend("bad") }, output: { token: { value: "${var.webhook_secret_MISSING}" } } },
+        };
+        const writes = Object.entries(stacks).map(([stack, config]) => `mkdir -p cdktf.out/stacks/${stack} && printf '%s' '${JSON.stringify(config)}' > cdktf.out/stacks/${stack}/cdk.tf.json`);
+        writeFileSync(path.join(bin, "npx"), `#!/bin/bash\n${writes.join("\n")}\n`);
+        chmodSync(path.join(bin, "npx"), 0o755);
+        writeFileSync(path.join(dir, "changed.txt"), changed);
+        const output = path.join(dir, "output");
+        const result = runStep(validateStep.run!, dir, { ...NO_AWS(), PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: output });
+        return { ...result, output: readFileSync(output, "utf8"), read: (target: string) => readFileSync(path.join(dir, "validations", `${target}.txt`), "utf8") };
+      }
+
+      it("validates a configuration with an S3 backend without touching it, and records Terraform's own error for one it rejects", () => {
+        const result = realTerraform("good\nbad\n");
+
+        expect(result.status).toBe(0);
+        expect(result.output).toBe("status=1\n");
+        expect(result.read("good")).toBe("Success! The configuration is valid.\n\n");
+        const bad = result.read("bad");
+        expect(bad).toContain("Error: Reference to undeclared input variable");
+        expect(bad.replace(/\s+/g, " ")).toContain('An input variable with the name "webhook_secret_MISSING" has not been declared.');
+        expect(bad.endsWith("(terraform validate failed: Terraform rejects the synthesized configuration of vpn-monitor-bad, so it cannot deploy. Fix it before merging.)\n")).toBe(true);
+        // No state was read or written: the backend was never initialized.
+        expect(existsSync(path.join(dir, "cdktf.out/stacks/vpn-monitor-good/.terraform/terraform.tfstate"))).toBe(false);
+        // Control: the same folder initialized with its backend needs AWS credentials, which a pull request has none of.
+        const withBackend = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: path.join(dir, "cdktf.out/stacks/vpn-monitor-good"), encoding: "utf8", env: { PATH: process.env.PATH, CHECKPOINT_DISABLE: "1", ...NO_AWS() } });
+        expect(withBackend.status).toBe(1);
+        expect(withBackend.stderr).toContain("Error: No valid credential sources found");
+      });
+
+      it("passes when every changed configuration is valid (control)", () => {
+        expect(realTerraform("good\n").output).toBe("status=0\n");
+      });
+    });
+  });
+
   describe("drift.yml", () => {
     const wf = workflow("drift.yml");
 
@@ -1469,7 +1776,7 @@ describe("docs/review.md and docs/onboarding.md match the workflows", () => {
     const secrets = named("secrets");
     const variables = named("vars");
     expect(secrets).toEqual(["DD_API_KEY", "DD_APP_KEY", "DD_PLAN_API_KEY", "DD_PLAN_APP_KEY", "PLAN_DECRYPTION_KEY", "PLAN_SIGNING_KEY"]);
-    expect(variables).toEqual(["AWS_PLAN_ROLE_ARN", "AWS_PULL_REQUEST_ROLE_ARN", "AWS_REGION", "AWS_ROLE_ARN", "PLAN_RECIPIENT_CERT", "PLAN_SIGNING_PUBLIC_KEY"]);
+    expect(variables).toEqual(["AWS_PLAN_ROLE_ARN", "AWS_REGION", "AWS_ROLE_ARN", "PLAN_RECIPIENT_CERT", "PLAN_SIGNING_PUBLIC_KEY"]);
     // The ticketing secrets are read by prefix (the plan job's jq step), and documented by it.
     expect(texts).toContain('startswith("WEBHOOK_SECRET_")');
     for (const name of [...secrets, ...variables, "WEBHOOK_SECRET_"]) {
@@ -1488,16 +1795,26 @@ describe("docs/review.md and docs/onboarding.md match the workflows", () => {
     for (const doc of [review, onboarding]) for (const environment of environments) expect(doc).toContain(`\`${environment}\``);
   });
 
-  it("say plainly that pull-request plans cannot read the S3 state, and that the plan approved is the deploy workflow's", () => {
-    const plans = read("pull-request.yml");
-    expect(plans).toContain("The pull-request role cannot read the S3 state, which holds the ticketing tokens; the Terraform plan to approve is the deploy workflow's, after the merge.");
+  it("say what a pull request gets (the diff and terraform validate, no credential) and that the plan approved is the deploy workflow's", () => {
     const flat = (doc: string) => doc.replace(/\s+/g, " ");
-    for (const doc of [review, onboarding].map(flat)) {
-      expect(doc).toContain("Pull-request Terraform plans cannot read the S3 state: the pull-request role has no");
-      expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    const operations = readFileSync(path.join(DOCS, "operations.md"), "utf8");
+    for (const doc of [review, onboarding, operations].map(flat)) {
+      expect(doc).toContain("`terraform init -backend=false");
+      expect(doc).toMatch(/`terraform validate`/);
+      expect(doc).toMatch(/holds no (credential|secret but the automatic `GITHUB_TOKEN`)/);
+      // No setting for pull requests is offered any more: the role is named only where its removal is.
+      expect(doc).not.toMatch(/npm run bootstrap -- [^`]*--pull-request-role/);
+      expect(doc).not.toContain("pullRequestRole: true");
+      expect(doc).not.toContain("optionally `AWS_PULL_REQUEST_ROLE_ARN`");
     }
-    // The old advice to let the pull-request role read some state is gone.
-    expect(flat(review)).not.toContain("`s3:GetObject` only on state objects whose ticketing tokens those people may see");
-    expect(flat(review)).toContain("no access to the state");
+    for (const doc of [review, onboarding].map(flat)) expect(doc).toContain("the Terraform plan a reviewer approves is the deploy workflow's");
+    expect(flat(review)).toContain("No role trusts `repo:<org>/<repo>:pull_request`: the pull-request workflow assumes none.");
+    // The command lines the docs name are the workflow's.
+    const validate = stepsOf(workflow("pull-request.yml").jobs.review!).find((s) => s.id === "validate")!.run!;
+    expect(validate).toContain("terraform init -backend=false -input=false -no-color");
+    expect(flat(review)).toContain("`terraform init -backend=false -input=false` and `terraform validate` in `cdktf.out/stacks/vpn-monitor-<target>`");
+    // Removing a role made by an earlier version: what bootstrap.yaml's refusal points to.
+    expect(flat(operations)).toContain("`gh variable delete AWS_PULL_REQUEST_ROLE_ARN --repo <owner>/<repo>`");
+    expect(readFileSync(path.resolve(__dirname, "../stacks/bootstrap/settings.ts"), "utf8")).toContain('(docs/operations.md, \\"Roles\\")');
   });
 });

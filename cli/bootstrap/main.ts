@@ -13,8 +13,8 @@ import { App } from "cdktf";
 import { ACCOUNT_ID, BootstrapDefinitionError, bootstrapLayout, type BootstrapAccount } from "../../stacks/bootstrap/accounts";
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
 import { RESOURCE_PERMISSIONS } from "../../stacks/bootstrap/deploy-permissions";
-import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, PLAN_ROLE_NAME, PULL_REQUEST_ROLE_NAME, STATE_KEY_ALIAS } from "../../stacks/bootstrap/names";
-import { deploySubjects, githubTrustPolicy, planSubjects, pullRequestSubjects, REPOSITORY, TRUST_POLICY_LIMIT } from "../../stacks/bootstrap/trust";
+import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, PLAN_ROLE_NAME, STATE_KEY_ALIAS } from "../../stacks/bootstrap/names";
+import { deploySubjects, githubTrustPolicy, planSubjects, REPOSITORY, TRUST_POLICY_LIMIT } from "../../stacks/bootstrap/trust";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
 import { lastValue, type CommandSpec } from "../shared/args";
 import type { CliIo } from "../shared/io";
@@ -30,14 +30,13 @@ export const BOOTSTRAP_COMMAND: CommandSpec = {
     { name: "account", value: "<account-id>", help: "the AWS account of definitions whose ARNs name none" },
     { name: "first-apply", help: "keep the bootstrap stack's own state on disk: its first apply, before its bucket exists" },
     { name: "existing-oidc-provider", help: "the account already has GitHub's OIDC provider: use it instead of creating one" },
-    { name: "pull-request-role", help: "also create the pull-request role (AWS_PULL_REQUEST_ROLE_ARN): trusted by pull requests, refresh reads only, no state (docs/review.md)" },
     { name: "out", value: "<dir>", help: "where to synthesize (default: cdktf.out/bootstrap)" },
   ],
   footer: ["Reads VPN_MONITOR_ENVIRONMENTS_DIR (default: environments/).", "Exit codes: 0 synthesized, 1 invalid definitions or nothing to bootstrap, 2 wrong command line."].join("\n"),
 };
 
 /** What one account's stack creates, and the commands that follow, as lines. */
-export function describeAccount(account: BootstrapAccount, options: { repository: string; pullRequestRole: boolean; existingOidcProvider: boolean; stackDir: string; firstApply: boolean; root: string }): string[] {
+export function describeAccount(account: BootstrapAccount, options: { repository: string; existingOidcProvider: boolean; stackDir: string; firstApply: boolean; root: string }): string[] {
   const trust = { repository: options.repository, targets: account.targets };
   const out: string[] = [];
   const say = (line = "") => out.push(line);
@@ -64,10 +63,6 @@ export function describeAccount(account: BootstrapAccount, options: { repository
       say(`  WARNING: the trust policy of ${role} is ${size} characters; IAM allows ${TRUST_POLICY_LIMIT} (4,096 after a quota increase): apply fails until the quota is raised or the targets are split over accounts`);
     }
   }
-  if (options.pullRequestRole) {
-    say(`  pull-request role ${PULL_REQUEST_ROLE_NAME}: the refresh reads only, never the state (its plans fail there and say so); trusts exactly:`);
-    for (const subject of pullRequestSubjects(options.repository)) say(`    ${subject}`);
-  }
   if (account.assumeRoleArns.length > 0) say(`  both roles may assume the customer roles ${account.assumeRoleArns.join(", ")}`);
   const dir = path.relative(options.root, options.stackDir) || ".";
   say();
@@ -78,19 +73,28 @@ export function describeAccount(account: BootstrapAccount, options: { repository
   say("    terraform apply");
   if (options.firstApply) {
     say("  Then move this stack's state into its bucket:");
-    say(`    cd - && npm run bootstrap -- --repo ${options.repository}${options.existingOidcProvider ? " --existing-oidc-provider" : ""}${options.pullRequestRole ? " --pull-request-role" : ""}`);
+    say(`    cd - && npm run bootstrap -- --repo ${options.repository}${options.existingOidcProvider ? " --existing-oidc-provider" : ""}`);
     say(`    cd ${dir} && terraform init -migrate-state`);
   }
   say("  Then give GitHub the role ARNs (npm run github-setup prints the rest):");
   say("    terraform output -raw plan_role_arn     # repository variable AWS_PLAN_ROLE_ARN");
   say("    terraform output -raw deploy_role_arn   # variable AWS_ROLE_ARN of each protected environment");
-  if (options.pullRequestRole) say("    terraform output -raw pull_request_role_arn   # repository variable AWS_PULL_REQUEST_ROLE_ARN");
   if (account.fleets.length > 0) say("    terraform output -raw fleet_state_role_arn   # variable AWS_ROLE_ARN of each fleet overview's protected environment");
   say(`  and encrypt the state with the key: npm run onboard -- … --state-kms-key arn:${account.partition}:kms:${account.buckets[0]!.region}:${account.account}:${STATE_KEY_ALIAS}`);
   return out;
 }
 
+/** A flag that existed once: refused with why, not as an unknown flag. */
+const REMOVED_PULL_REQUEST_ROLE = "--pull-request-role";
+
 export function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.some((token) => token === REMOVED_PULL_REQUEST_ROLE || token.startsWith(`${REMOVED_PULL_REQUEST_ROLE}=`))) {
+    io.stderr.write(
+      `error: ${REMOVED_PULL_REQUEST_ROLE} was removed: no role trusts pull requests any more (their plans could never read the state, which holds the ticketing tokens); pull requests check each changed target with terraform validate, which needs no credential (docs/review.md)\n`,
+    );
+    io.stderr.write(`Every flag: ${BOOTSTRAP_COMMAND.usage} --help\n`);
+    return Promise.resolve(EXIT.usage);
+  }
   return runCommand(BOOTSTRAP_COMMAND, argv, io, async (args) => {
     const repository = lastValue(args, "repo");
     const defaultAccount = lastValue(args, "account");
@@ -127,7 +131,6 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     const outdir = path.resolve(io.cwd, lastValue(args, "out") ?? path.join(ROOT, "cdktf.out", "bootstrap"));
     const firstApply = args.switches.get("first-apply") === true;
     const existingOidcProvider = args.switches.get("existing-oidc-provider") === true;
-    const pullRequestRole = args.switches.get("pull-request-role") === true;
     // cdktf creates only the last folder of outdir.
     mkdirSync(outdir, { recursive: true });
     const app = new App({ outdir });
@@ -136,7 +139,6 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
       new BootstrapStack(app, {
         account,
         repository: repository!,
-        pullRequestRole,
         existingOidcProvider,
         localState: firstApply,
         // Beside the project, not inside cdktf.out, which a clean synth may remove.
@@ -145,7 +147,7 @@ export function main(argv: readonly string[], io: CliIo): Promise<number> {
     }
     app.synth();
     for (const account of layout.accounts) {
-      io.stdout.write(`\n${describeAccount(account, { repository: repository!, pullRequestRole, existingOidcProvider, stackDir: path.join(outdir, "stacks", account.stackId), firstApply, root: io.cwd }).join("\n")}\n`);
+      io.stdout.write(`\n${describeAccount(account, { repository: repository!, existingOidcProvider, stackDir: path.join(outdir, "stacks", account.stackId), firstApply, root: io.cwd }).join("\n")}\n`);
     }
     return EXIT.ok;
   });

@@ -74,7 +74,7 @@ export function nextSteps(def: EnvironmentDefinition, file: string, answers?: Pi
     say(`   A controller with an API token: --secret-string "$(jq -nc --arg t "$VNS3_TOKEN" '{apiToken:$t}')"`);
   }
 
-  heading("Review: commit the file on a branch and open a pull request; the plan review comments on it.");
+  heading("Review: commit the file on a branch and open a pull request; the review comments on it (the synthesized diff, terraform validate).");
   say(`     git switch -c onboard-${name}`);
   say(`     git add ${file} && git commit -m "Onboard ${name}"`);
   if (def.backend.type === "local") {

@@ -16,19 +16,14 @@ import type { Construct } from "constructs";
 import type { BootstrapAccount } from "./accounts";
 import { resourceStatements, type PolicyStatement } from "./deploy-permissions";
 import { GitHubRole } from "./github-role";
-import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, PLAN_ROLE_NAME, PULL_REQUEST_ROLE_NAME, STATE_KEY_PREFIX } from "./names";
+import { DEPLOY_ROLE_NAME, FLEET_STATE_ROLE_NAME, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, PLAN_ROLE_NAME, STATE_KEY_PREFIX } from "./names";
 import { StateBucket } from "./state-bucket";
-import { deploySubjects, planSubjects, pullRequestSubjects } from "./trust";
+import { deploySubjects, planSubjects } from "./trust";
 
 export interface BootstrapStackProps {
   readonly account: BootstrapAccount;
   /** `owner/repo` whose workflows deploy. */
   readonly repository: string;
-  /**
-   * Also create the pull-request role (AWS_PULL_REQUEST_ROLE_ARN): trusted by `:pull_request` only,
-   * the refresh reads and nothing of the state, since everyone who can push a branch can use it.
-   */
-  readonly pullRequestRole?: boolean;
   /** The account already has GitHub's OIDC provider (one per URL per account): reference it, do not create it. */
   readonly existingOidcProvider?: boolean;
   /** Keep this stack's state on disk: the first apply, before the bucket exists. */
@@ -44,7 +39,6 @@ export class BootstrapStack extends TerraformStack {
   readonly planRole: GitHubRole;
   readonly deployRole: GitHubRole;
   readonly fleetStateRole: GitHubRole | undefined;
-  readonly pullRequestRole: GitHubRole | undefined;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
     const { account } = props;
@@ -127,23 +121,12 @@ export class BootstrapStack extends TerraformStack {
             ],
             tags: TAGS,
           });
-    // Its plans fail at the state (docs/review.md says so); the deploy run still plans before approval.
-    this.pullRequestRole = props.pullRequestRole
-      ? new GitHubRole(this, "pull-request-role", {
-          name: PULL_REQUEST_ROLE_NAME,
-          description: "vpn-monitor pull-request plans: the refresh reads only, no state (any branch can use it)",
-          oidcProviderArn,
-          subjects: pullRequestSubjects(props.repository),
-          statements: resourceStatements("plan", scope_),
-          tags: TAGS,
-        })
-      : undefined;
-    for (const role of [this.planRole, this.deployRole, this.fleetStateRole, this.pullRequestRole]) if (oidc && role) role.node.addDependency(oidc);
+    // No role trusts pull requests: their check needs no credential (terraform validate, docs/review.md).
+    for (const role of [this.planRole, this.deployRole, this.fleetStateRole]) if (oidc && role) role.node.addDependency(oidc);
 
     new TerraformOutput(this, "plan_role_arn", { value: this.planRole.role.arn, description: "repository variable AWS_PLAN_ROLE_ARN" });
     new TerraformOutput(this, "deploy_role_arn", { value: this.deployRole.role.arn, description: "variable AWS_ROLE_ARN of each protected GitHub environment" });
     if (this.fleetStateRole) new TerraformOutput(this, "fleet_state_role_arn", { value: this.fleetStateRole.role.arn, description: "variable AWS_ROLE_ARN of each fleet overview's protected environment" });
-    if (this.pullRequestRole) new TerraformOutput(this, "pull_request_role_arn", { value: this.pullRequestRole.role.arn, description: "repository variable AWS_PULL_REQUEST_ROLE_ARN" });
     this.stateBuckets.forEach((b, i) => new TerraformOutput(this, `state_kms_key_arn_${i}`, { value: b.key.arn, description: `npm run onboard -- --state-kms-key for s3://${account.buckets[i]!.name}` }));
   }
 }

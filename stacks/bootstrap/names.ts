@@ -11,8 +11,6 @@ export const STATE_KEY_ALIAS = "alias/vpn-monitor-state";
 /** Outside `vpn-monitor-*`, so that no permission of the deploy role ever reaches the roles themselves. */
 export const PLAN_ROLE_NAME = "github-vpn-monitor-plan";
 export const DEPLOY_ROLE_NAME = "github-vpn-monitor-deploy";
-/** The pull requests' plans: refresh reads only, no state (docs/review.md, "Pull-request role"). */
-export const PULL_REQUEST_ROLE_NAME = "github-vpn-monitor-pull-request";
 /** A fleet overview has no AWS resources: its apply role writes its own state object only. */
 export const FLEET_STATE_ROLE_NAME = "github-vpn-monitor-fleet-state";
 /** GitHub's OIDC issuer and the audience aws-actions/configure-aws-credentials asks for. */

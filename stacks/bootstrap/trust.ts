@@ -37,11 +37,6 @@ export function planSubjects(options: TrustOptions): string[] {
   ];
 }
 
-/** The optional pull-request role's one subject (AWS_PULL_REQUEST_ROLE_ARN of pull-request.yml). */
-export function pullRequestSubjects(repository: string): string[] {
-  return [subjectOf(repository, "pull_request")];
-}
-
 /** An assume-role policy for GitHub's OIDC provider that admits exactly `subjects` (StringEquals, no pattern). */
 export function githubTrustPolicy(oidcProviderArn: string, subjects: readonly string[]): Record<string, unknown> {
   return {

@@ -11,7 +11,6 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { BootstrapDefinitionError, bootstrapLayout } from "../../stacks/bootstrap/accounts";
 import { BootstrapStack } from "../../stacks/bootstrap/bootstrap-stack";
-import { resourceStatements } from "../../stacks/bootstrap/deploy-permissions";
 import { validateEnvironment } from "../../stacks/environment/load";
 import type { EnvironmentDefinition, EnvironmentInput } from "../../contract/definition/schema";
 import { baseDefinition, type SynthesizedStack } from "../helpers/synth";
@@ -75,7 +74,7 @@ describe("bootstrapLayout", () => {
   });
 });
 
-function synthBootstrap(options: { localState?: boolean; pullRequestRole?: boolean } = {}): SynthesizedStack {
+function synthBootstrap(options: { localState?: boolean; existingOidcProvider?: boolean } = {}): SynthesizedStack {
   const account = bootstrapLayout(labelled([acme, globex])).accounts[0]!;
   return JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), { account, repository: "acme/vpn-monitor", ...options }))) as SynthesizedStack;
 }
@@ -131,17 +130,18 @@ describe("BootstrapStack", () => {
     expect(roleNamed(stack, "github-vpn-monitor-pull-request")).toBeUndefined();
   });
 
-  it("creates the pull-request role only when asked: trusted by pull requests alone, refresh reads, no state", () => {
-    const withPullRequests = synthBootstrap({ pullRequestRole: true });
-    const role = roleNamed(withPullRequests, "github-vpn-monitor-pull-request");
-    expect(JSON.parse(role.assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]).toEqual(["repo:acme/vpn-monitor:pull_request"]);
-    const planTrust = JSON.parse(roleNamed(withPullRequests, "github-vpn-monitor-plan").assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] as string[];
-    expect(planTrust).not.toContain("repo:acme/vpn-monitor:pull_request");
-    const policies = Object.values(withPullRequests.resource.aws_iam_role_policy!).map((p) => JSON.parse(p.policy as string).Statement as { Action: string[]; Resource: string[] }[]);
-    const prPolicy = policies.find((statements) => statements.every((s) => s.Action.every((a) => !a.startsWith("s3:") && !a.startsWith("kms:"))) && statements.some((s) => s.Action.includes("lambda:GetFunction")))!;
-    expect(prPolicy).toEqual(resourceStatements("plan", { partition: "aws", account: ACCOUNT }));
-    expect(withPullRequests.output.pull_request_role_arn).toMatchObject({ description: "repository variable AWS_PULL_REQUEST_ROLE_ARN" });
-  });
+  it.each([["with the OIDC provider", {}], ["with the account's existing OIDC provider", { existingOidcProvider: true }]] as const)(
+    "makes exactly the plan, deploy and fleet state roles %s, none trusting pull requests (their check needs no credential)",
+    (_label, options) => {
+      const synthesized = synthBootstrap(options);
+      const roles = Object.values(synthesized.resource.aws_iam_role!);
+      expect(roles.map((r) => r.name).sort()).toEqual(["github-vpn-monitor-deploy", "github-vpn-monitor-fleet-state", "github-vpn-monitor-plan"]);
+      const subjects = roles.flatMap((r) => JSON.parse(r.assume_role_policy as string).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] as string[]);
+      expect(subjects.length).toBeGreaterThan(0);
+      expect(subjects.filter((subject) => !/^repo:acme\/vpn-monitor:(environment:[a-z0-9_-]+|ref:refs\/heads\/main)$/.test(subject))).toEqual([]);
+      expect(Object.keys(synthesized.output).filter((name) => name.endsWith("_role_arn")).sort()).toEqual(["deploy_role_arn", "fleet_state_role_arn", "plan_role_arn"]);
+    },
+  );
 
   it("lets the plan role read the state and the deploy role write it, lock files included", () => {
     const policies = Object.values(stack.resource.aws_iam_role_policy!).map((p) => JSON.parse(p.policy as string).Statement as { Sid: string; Action: string[]; Resource: string[] }[]);

@@ -34,6 +34,34 @@ describe("npm run bootstrap", () => {
     f.remove();
   });
 
+  it.each([["--pull-request-role"], ["--pull-request-role=true"]])("refuses the removed %s with why, synthesizing nothing", async (flag) => {
+    const f = fixture();
+    const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs }, cwd: f.dir });
+    expect(await main(["--repo", "acme/vpn-monitor", flag, "--out", f.out], io)).toBe(2);
+    expect(io.err()).toBe(
+      [
+        "error: --pull-request-role was removed: no role trusts pull requests any more (their plans could never read the state, which holds the ticketing tokens); pull requests check each changed target with terraform validate, which needs no credential (docs/review.md)",
+        "Every flag: npm run bootstrap -- --help",
+        "",
+      ].join("\n"),
+    );
+    expect(io.out()).toBe("");
+    expect(existsSync(f.out)).toBe(false);
+    f.remove();
+  });
+
+  it("neither offers nor prints a pull-request role", async () => {
+    const f = fixture();
+    const help = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs }, cwd: f.dir });
+    expect(await main(["--help"], help)).toBe(0);
+    expect(help.out()).toContain("--existing-oidc-provider");
+    const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs }, cwd: f.dir });
+    expect(await main(["--repo", "acme/vpn-monitor", "--out", f.out], io)).toBe(0);
+    expect(io.out()).toContain("terraform output -raw plan_role_arn");
+    expect(`${help.out()}${io.out()}`).not.toMatch(/pull.request|:pull_request/i);
+    f.remove();
+  });
+
   it("refuses when no definition keeps state in S3, naming the skipped one", async () => {
     const f = fixture(false);
     const io = memoryIo({ env: { VPN_MONITOR_ENVIRONMENTS_DIR: f.envs }, cwd: f.dir });
@@ -88,7 +116,7 @@ describe("describeAccount", () => {
     fleets: [],
     assumeRoleArns: [],
   });
-  const options = { repository: "acme/vpn-monitor", pullRequestRole: false, existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };
+  const options = { repository: "acme/vpn-monitor", existingOidcProvider: false, stackDir: "/r/cdktf.out/bootstrap/stacks/vpn-monitor-bootstrap", firstApply: false, root: "/r" };
 
   it("warns when a trust policy outgrows IAM's 2,048 characters, and not before", () => {
     expect(describeAccount(account(20), options).filter((l) => l.includes("WARNING"))).toEqual([]);
