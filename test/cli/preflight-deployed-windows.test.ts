@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/preflight/index";
+import { runPreflight } from "../helpers/preflight-run";
 import { fixtureEnvironment } from "../helpers/fixture-environments";
 
 const FILE = "example-multi.yaml";
@@ -28,18 +29,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: readonly string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir, DD_API_KEY: "x", DD_APP_KEY: "y", TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN: "z" },
-    cwd: dir,
-    interactive: false,
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: readonly string[]) => runPreflight(dir, argv, { DD_API_KEY: "x", DD_APP_KEY: "y", TF_VAR_webhook_secret_EXAMPLE_MULTI_TICKET_TOKEN: "z" });
 
 const commitAll = () => {
   git("add", "-A");

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { main as githubSetup } from "../../cli/github-setup/main";
-import { main } from "../../cli/preflight/index";
+import { runPreflight } from "../helpers/preflight-run";
 import { deployTargets } from "../../cli/preflight/targets";
 import { bootstrapLayout } from "../../stacks/bootstrap/accounts";
 import { EnvironmentValidationError, loadEnvironments } from "../../stacks/environment/load";
@@ -40,18 +40,7 @@ function writeAcme(overrides: Parameters<typeof baseDefinition>[0] = {}): void {
   writeFileSync(path.join(dir, "acme-prod.yaml"), stringify(baseDefinition(overrides)));
 }
 
-async function run(argv: readonly string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir, GITHUB_ACTIONS: "true" },
-    cwd: dir,
-    interactive: false,
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: readonly string[]) => runPreflight(dir, argv, { GITHUB_ACTIONS: "true" });
 
 
 describe("preflight --list with examples", () => {

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../cli/preflight/index";
+import { runPreflight } from "../helpers/preflight-run";
 import { PLAN_JOB_TICKETING_SLOTS } from "../../cli/preflight/plan-secrets";
 import { githubSetup } from "../../contract/github-setup";
 import { validateEnvironment } from "../../stacks/environment/load";
@@ -20,18 +20,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: readonly string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir, ...env },
-    cwd: dir,
-    interactive: false,
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: readonly string[], env: Record<string, string> = {}) => runPreflight(dir, argv, env);
 
 /** example-multi with `count` secret variables TOKEN_1 …, its Authorization header on TOKEN_1. */
 function withSecretVariables(count: number) {

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { detectRunner, requiredVariables } from "../../cli/preflight/core";
-import { main } from "../../cli/preflight/index";
+import { runPreflight } from "../helpers/preflight-run";
 import { deployTargets, isFleetStack, targetOfStack } from "../../cli/preflight/targets";
 import { loadEnvironments } from "../../stacks/environment/load";
 import { fixtureEnvironment } from "../helpers/fixture-environments";
@@ -28,18 +28,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the entry point in-process with `argv`, this test's definitions and `env`. */
-async function runArgs(argv: readonly string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    env: { VPN_MONITOR_ENVIRONMENTS_DIR: dir, ...env },
-    cwd: dir,
-    interactive: false,
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const runArgs = (argv: readonly string[], env: Record<string, string>) => runPreflight(dir, argv, env);
 
 async function run(name: string, env: Record<string, string>) {
   const result = await runArgs([name], env);
