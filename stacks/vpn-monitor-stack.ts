@@ -68,6 +68,7 @@ export class VpnMonitorStack extends TerraformStack {
     const checker = new CheckerFunction(this, "checker", {
       environment: env.name,
       region: env.aws.region,
+      vpcId: env.aws.vpcId,
       subnetIds: env.aws.subnetIds,
       securityGroupId: network.securityGroup.id,
       names,

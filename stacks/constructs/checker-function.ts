@@ -17,6 +17,8 @@ export interface CheckerFunctionProps {
   readonly environment: string;
   /** AWS region: ARNs in the policy are built from it, so a plan needs no call to AWS. */
   readonly region: string;
+  /** The VPC of those subnets: the role may release network interfaces in it only. */
+  readonly vpcId: string;
   /** Private subnets the function runs in. */
   readonly subnetIds: readonly string[];
   /** The checker's own security group. */
@@ -105,15 +107,17 @@ export class CheckerFunction extends Construct {
             Resource: [ec2("network-interface/*"), ...props.subnetIds.map((s) => ec2(`subnet/${s}`)), ec2(`security-group/${props.securityGroupId}`)],
           },
           {
-            // Only interfaces in the function's own subnets: without the condition the role could
-            // delete or re-address any network interface in the region (ec2:Subnet is a condition
-            // key of the network-interface resource, EC2's Service Authorization Reference).
-            // ArnLike because the account part of the subnet ARNs is "*".
+            // Only interfaces in the function's own VPC: without the condition the role could
+            // delete or re-address any network interface in the region. ec2:Vpc, as AWS's own
+            // managed policy SageMakerStudioProjectRoleMachineLearningPolicy scopes
+            // ec2:DeleteNetworkInterface on network-interface/*; not ec2:Subnet, because after a
+            // change of aws.subnetIds Lambda removes the interfaces in the old subnets with this
+            // role, and a subnet condition would leave them behind. ArnLike: the account is "*".
             Sid: "ReleaseEnis",
             Effect: "Allow",
             Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
             Resource: [ec2("network-interface/*")],
-            Condition: { ArnLike: { "ec2:Subnet": props.subnetIds.map((s) => ec2(`subnet/${s}`)) } },
+            Condition: { ArnLike: { "ec2:Vpc": ec2(`vpc/${props.vpcId}`) } },
           },
           {
             // Describe* calls support no resource-level permissions: "*" is the only valid resource.

@@ -135,13 +135,13 @@ describe("the IAM role", () => {
     });
   });
 
-  it("may release or re-address only the network interfaces in its own subnets", () => {
+  it("may release or re-address only the network interfaces in its own VPC", () => {
     expect(policy.Statement.find((s) => s.Sid === "ReleaseEnis")).toEqual({
       Sid: "ReleaseEnis",
       Effect: "Allow",
       Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
       Resource: ["arn:aws:ec2:eu-west-1:*:network-interface/*"],
-      Condition: { ArnLike: { "ec2:Subnet": ["arn:aws:ec2:eu-west-1:*:subnet/subnet-0a1b2c3d4e5f60001", "arn:aws:ec2:eu-west-1:*:subnet/subnet-0a1b2c3d4e5f60002"] } },
+      Condition: { ArnLike: { "ec2:Vpc": "arn:aws:ec2:eu-west-1:*:vpc/vpc-0a1b2c3d4e5f60718" } },
     });
   });
 
@@ -169,7 +169,7 @@ describe("the IAM role", () => {
     const gov = synthEnvironment(baseDefinition({ aws: { region: "us-gov-west-1", vpcId: "vpc-0a1b2c3d4e5f60718", subnetIds: ["subnet-0a1b2c3d4e5f60001"] } }));
     const govPolicy = JSON.parse(onlyResource(gov, "aws_iam_role_policy").policy as string) as { Statement: { Sid: string; Resource: string[] }[] };
     expect(govPolicy.Statement.find((s) => s.Sid === "ReleaseEnis")!.Resource).toEqual(["arn:aws-us-gov:ec2:us-gov-west-1:*:network-interface/*"]);
-    expect(govPolicy.Statement.find((s) => s.Sid === "ReleaseEnis")).toMatchObject({ Condition: { ArnLike: { "ec2:Subnet": ["arn:aws-us-gov:ec2:us-gov-west-1:*:subnet/subnet-0a1b2c3d4e5f60001"] } } });
+    expect(govPolicy.Statement.find((s) => s.Sid === "ReleaseEnis")).toMatchObject({ Condition: { ArnLike: { "ec2:Vpc": "arn:aws-us-gov:ec2:us-gov-west-1:*:vpc/vpc-0a1b2c3d4e5f60718" } } });
   });
 });
 
