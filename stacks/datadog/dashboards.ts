@@ -6,7 +6,7 @@
 import { METRICS, TAG_KEYS } from "../../contract/metrics";
 import { datadogAppUrl, type DatadogSiteName } from "../../contract/datadog-sites";
 import { environmentTag } from "./operations";
-import { group, metricQuery, RED_WHEN_DOWN, timeseries, type Widget } from "./widgets";
+import { group, metricQuery, queryTable, RED_WHEN_DOWN, timeseries, type Widget } from "./widgets";
 import { signalWidgets, type SignalWidgetsInput, type SignalWidgetThresholds } from "./signal-widgets";
 
 /** A dashboard body as the API takes it (snake_case keys). */
@@ -36,24 +36,10 @@ export function dashboardSearchUrl(site: DatadogSiteName, title: string): string
 }
 
 /**
- * A table with one row per group and the current value coloured: the "grid" of tunnels or
- * controllers, lowest (down) first.
+ * The "grid" of tunnels or controllers: one coloured column, lowest (down) first.
  */
 function statusTable(title: string, name: string, query: string, formats: readonly Widget[], alias: string): Widget {
-  return {
-    definition: {
-      type: "query_table",
-      title,
-      requests: [
-        {
-          response_format: "scalar",
-          queries: [metricQuery(name, query, "last")],
-          formulas: [{ formula: name, alias, conditional_formats: formats }],
-          sort: { count: 500, order_by: [{ type: "formula", index: 0, order: "asc" }] },
-        },
-      ],
-    },
-  };
+  return queryTable(title, "asc", [{ name, query, alias, formats }]);
 }
 
 /** What an environment's dashboard shows. */

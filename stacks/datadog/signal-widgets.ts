@@ -7,7 +7,7 @@
 import { EVENT_TITLES, METRICS, TAG_KEYS } from "../../contract/metrics";
 import type { SignalGroup } from "../../contract/signals";
 
-import { group, metricQuery, RED_WHEN_DOWN, timeseries as graph, type Widget } from "./widgets";
+import { group, queryTable, RED_WHEN_DOWN, timeseries as graph, type Widget } from "./widgets";
 
 /** The signal graphs show their legend: one line or bar per tunnel or controller. */
 const timeseries = (title: string, query: string, displayType: "line" | "bars", events?: readonly Widget[]): Widget =>
@@ -31,24 +31,6 @@ export interface SignalWidgetsInput {
  */
 export function rebootEventQuery(environment: string): string {
   return `tags:${TAG_KEYS.environment}:${environment} "${EVENT_TITLES.controllerRebooted}"`;
-}
-
-/** One row per group, current values, each column coloured by its own rule. */
-function table(title: string, order: "asc" | "desc", columns: readonly { name: string; query: string; alias: string; formats: readonly Widget[] }[]): Widget {
-  return {
-    definition: {
-      type: "query_table",
-      title,
-      requests: [
-        {
-          response_format: "scalar",
-          queries: columns.map((c) => metricQuery(c.name, c.query, "last")),
-          formulas: columns.map((c) => ({ formula: c.name, alias: c.alias, ...(c.formats.length === 0 ? {} : { conditional_formats: c.formats }) })),
-          sort: { count: 500, order_by: [{ type: "formula", index: 0, order }] },
-        },
-      ],
-    },
-  };
 }
 
 const percentFormats = (warning: number) => [
@@ -91,7 +73,7 @@ export function signalWidgets(input: SignalWidgetsInput, thresholds: SignalWidge
   if (input.enabled.has("phase")) {
     widgets.push(
       group("Phase state", [
-        table("IKE phase 1 and IPsec phase 2 (1 up, 0 not), down first", "asc", [
+        queryTable("IKE phase 1 and IPsec phase 2 (1 up, 0 not), down first", "asc", [
           { name: "phase1", query: `min:${METRICS.tunnelPhase1}${scope} by {${tunnel},${controller}}`, alias: "phase 1", formats: RED_WHEN_DOWN },
           { name: "phase2", query: `min:${METRICS.tunnelPhase2}${scope} by {${tunnel},${controller}}`, alias: "phase 2", formats: RED_WHEN_DOWN },
         ]),
@@ -120,7 +102,7 @@ export function signalWidgets(input: SignalWidgetsInput, thresholds: SignalWidge
     ];
     widgets.push(
       group("Controller health", [
-        table("Controller health and days left", health ? "desc" : "asc", columns),
+        queryTable("Controller health and days left", health ? "desc" : "asc", columns),
         ...(health
           ? [timeseries("Uptime per controller (s), reboots as events", `min:${METRICS.controllerUptime}${scope}${by}`, "line", reboots)]
           : []),

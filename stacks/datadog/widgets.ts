@@ -17,6 +17,33 @@ export function metricQuery(name: string, query: string, aggregator?: string): W
   return { data_source: "metrics", name, query, ...(aggregator === undefined ? {} : { aggregator }) };
 }
 
+/** One column of a {@link queryTable}: its query's name, the query, the header and its colours. */
+export interface TableColumn {
+  readonly name: string;
+  readonly query: string;
+  readonly alias: string;
+  /** Conditional formats; none leaves the column uncoloured. */
+  readonly formats: readonly Widget[];
+}
+
+/** A table with one row per group and each column's current value, coloured by its own rule. */
+export function queryTable(title: string, order: "asc" | "desc", columns: readonly TableColumn[]): Widget {
+  return {
+    definition: {
+      type: "query_table",
+      title,
+      requests: [
+        {
+          response_format: "scalar",
+          queries: columns.map((c) => metricQuery(c.name, c.query, "last")),
+          formulas: columns.map((c) => ({ formula: c.name, alias: c.alias, ...(c.formats.length === 0 ? {} : { conditional_formats: c.formats }) })),
+          sort: { count: 500, order_by: [{ type: "formula", index: 0, order }] },
+        },
+      ],
+    },
+  };
+}
+
 /** A titled group of widgets, laid out in order. */
 export function group(title: string, widgets: readonly Widget[]): Widget {
   return { definition: { type: "group", title, layout_type: "ordered", show_title: true, widgets } };
