@@ -12,16 +12,15 @@
  * Exit codes: 0 done (or nothing to do), 1 a controller or Datadog failed, 2 usage or configuration.
  */
 import * as path from "node:path";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { datadogApiUrl } from "../../contract/datadog-sites";
 import type { ControllerConfig } from "../../handler/config";
 import { Deadline } from "../../handler/deadline";
 import { Redactor } from "../../handler/log";
-import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
+import { resolveApiKey, type SecretsClient } from "../../handler/secrets";
 import { tag } from "../../handler/tags";
 import { TAG_KEYS } from "../../contract/metrics";
 import type { EnvironmentDefinition } from "../../contract/definition/schema";
-import { checkSetup } from "../check/setup";
+import { announcedSetup, commandSecrets } from "../check/setup";
 import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
 import { loadNamedEnvironment } from "../shared/named-environment";
@@ -112,21 +111,13 @@ async function alerts(args: ParsedArgs, io: CliIo, deps: AlertsCliDeps): Promise
     err(`error: ${file}: push.enabled is false; set push.enabled: true to set up VNS3's alerts (or use --remove to take them away)`);
     return EXIT.usage;
   }
-  const setup = checkSetup(def, io.env);
-  for (const secret of setup.secrets) redactor.add(secret);
-  for (const warning of setup.warnings) err(`warning: ${warning}`);
-  if (setup.problems.length > 0 || setup.config === undefined) {
-    for (const problem of setup.problems) err(`error: ${problem}`);
-    return EXIT.usage;
-  }
+  const setup = announcedSetup(def, io.env, redactor, err);
+  if (setup === undefined) return EXIT.usage;
   const config = setup.config;
   const appKey = io.env.DD_APP_KEY !== undefined && io.env.DD_APP_KEY !== "" ? io.env.DD_APP_KEY : undefined;
   if (appKey !== undefined) redactor.add(appKey);
 
-  const secretsClient =
-    deps.secretsClient ?? new SecretsManagerClient({ region: def.aws.region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
-  const secrets = new SecretCache({ client: secretsClient, onValue: (value) => redactor.add(value) });
-  const credentialsResolver = createCredentialsResolver(secrets, redactor);
+  const { secrets, credentials: credentialsResolver } = commandSecrets(def.aws.region, redactor, deps.secretsClient);
   const base = apiBase(def, config.datadog.apiUrl);
 
   let apiKey = "";

@@ -10,13 +10,12 @@
  * Tunnels that are down are data, not a failure of the check.
  */
 import * as path from "node:path";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { runCheck, type CheckResult } from "../../handler/check";
 import { buildCheckReport, type ControllerReading } from "../../handler/core";
 import { createDatadogSink, DeliveryError, type MetricsSink } from "../../handler/datadog-sink";
 import { Deadline, systemClock, type Clock } from "../../handler/deadline";
 import { createJsonLogger, Redactor, silentLogger } from "../../handler/log";
-import { createCredentialsResolver, resolveApiKey, SecretCache, type SecretsClient } from "../../handler/secrets";
+import { resolveApiKey, type SecretsClient } from "../../handler/secrets";
 import { createVns3Reader, type Vns3Reader } from "../../handler/vns3-client";
 import { lastValue, type CommandSpec, type ParsedArgs } from "../shared/args";
 import type { CliIo } from "../shared/io";
@@ -24,7 +23,7 @@ import { loadNamedEnvironment } from "../shared/named-environment";
 import { EXIT, runAsScript, runCommand } from "../shared/runner";
 import { terminalSafe } from "../shared/terminal-text";
 import { alertPreviewSection, controllerSection, datadogSection, summarySection } from "./report";
-import { checkSetup } from "./setup";
+import { announcedSetup, commandSecrets } from "./setup";
 import { TeeSink } from "./tee-sink";
 
 export const CHECK_COMMAND: CommandSpec = {
@@ -116,20 +115,11 @@ async function check(args: ParsedArgs, io: CliIo, deps: CheckCliDeps): Promise<n
     const environment = loadNamedEnvironment(io.cwd, dir, name, err);
     if (environment === undefined) return EXIT.usage;
     const def = environment.definition;
-    const setup = checkSetup(def, io.env);
-    for (const secret of setup.secrets) redactor.add(secret);
-    for (const warning of setup.warnings) err(`warning: ${warning}`);
-    if (setup.problems.length > 0 || setup.config === undefined) {
-      for (const problem of setup.problems) err(`error: ${problem}`);
-      return EXIT.usage;
-    }
+    const setup = announcedSetup(def, io.env, redactor, err);
+    if (setup === undefined) return EXIT.usage;
     const config = setup.config;
 
-    const secretsClient =
-      deps.secretsClient ??
-      new SecretsManagerClient({ region: def.aws.region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
-    const secrets = new SecretCache({ client: secretsClient, onValue: (value) => redactor.add(value) });
-    const credentials = createCredentialsResolver(secrets, redactor);
+    const { secrets, credentials } = commandSecrets(def.aws.region, redactor, deps.secretsClient);
     const deadline = Deadline.after((timeoutSeconds(args) as number) * 1000);
     const clock = deps.clock ?? systemClock;
     const site = config.datadog.apiUrl ?? config.datadog.site;

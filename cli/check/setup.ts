@@ -7,7 +7,10 @@
  * configuration allows for local runs.
  */
 import { CHECKER_ENV, checkerEnvironment } from "../../contract/checker-env";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError, parseCheckerConfig, type CheckerConfig } from "../../handler/config";
+import type { Redactor } from "../../handler/log";
+import { createCredentialsResolver, SecretCache, type SecretsClient } from "../../handler/secrets";
 import type { EnvironmentDefinition } from "../../contract/definition/schema";
 import { controllerEnvPrefix, controllerSecretName, datadogSecretName } from "../shared/names";
 
@@ -110,4 +113,29 @@ export function checkSetup(def: EnvironmentDefinition, env: Env): CheckSetup {
     if (!(error instanceof ConfigError)) throw error;
     return { config: undefined, credentialSources, apiKeySource, secrets, problems: [...problems, ...error.issues.map((issue) => `checker configuration ${issue}`)], warnings };
   }
+}
+
+/**
+ * {@link checkSetup} for a command about to run (check, alerts): its inline credentials join the
+ * redactor, its warnings and problems are printed through `err`. Undefined when it cannot run.
+ */
+export function announcedSetup(def: EnvironmentDefinition, env: Env, redactor: Redactor, err: (text: string) => void): (CheckSetup & { readonly config: CheckerConfig }) | undefined {
+  const setup = checkSetup(def, env);
+  for (const secret of setup.secrets) redactor.add(secret);
+  for (const warning of setup.warnings) err(`warning: ${warning}`);
+  if (setup.problems.length > 0 || setup.config === undefined) {
+    for (const problem of setup.problems) err(`error: ${problem}`);
+    return undefined;
+  }
+  return { ...setup, config: setup.config };
+}
+
+/**
+ * Secrets Manager as a command reads it, from this machine: short timeouts and two attempts (a
+ * person is waiting), every value it returns added to the redactor.
+ */
+export function commandSecrets(region: string, redactor: Redactor, client?: SecretsClient): { readonly secrets: SecretCache; readonly credentials: ReturnType<typeof createCredentialsResolver> } {
+  const secretsClient = client ?? new SecretsManagerClient({ region, maxAttempts: 2, requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 } });
+  const secrets = new SecretCache({ client: secretsClient, onValue: (value) => redactor.add(value) });
+  return { secrets, credentials: createCredentialsResolver(secrets, redactor) };
 }
