@@ -41,6 +41,25 @@ function groupsByOrganization<T extends FleetEnvironmentDefinition>(environments
     .map(([key, members]) => ({ stackId: `${FLEET_STACK_ID}-${key.replace("/", "-")}`, environments: members }));
 }
 
+/**
+ * fleetStateHolder's problem for each fleet overview's group ({@link fleetGroups}: examples never
+ * choose a deployed overview's state), with the files to edit.
+ */
+export function fleetStateProblems<T extends FleetEnvironmentDefinition>(
+  loaded: readonly { readonly file: string; readonly definition: T }[],
+  labelOf: (file: string) => string,
+): string[] {
+  const fileOf = new Map(loaded.map((entry) => [entry.definition, entry.file]));
+  return fleetGroups(loaded.map((entry) => entry.definition)).flatMap(({ environments }) => {
+    const result = fleetStateHolder(environments);
+    if (!("problem" in result)) return [];
+    const candidates = environments.filter((env) => env.backend.type === "s3" && (env.backend.fleet === true || !result.problem.startsWith("backend.fleet is true")));
+    const { site, organization } = environments[0]!.datadog;
+    const where = organization === undefined ? `Datadog site ${site}` : `Datadog organization ${organization} on site ${site}`;
+    return [`${candidates.map((env) => labelOf(fileOf.get(env)!)).join(", ")} (${where}): ${result.problem}`];
+  });
+}
+
 /** Thrown when the environments cannot share one fleet dashboard. */
 export class FleetDefinitionError extends Error {
   constructor(message: string) {

@@ -5,8 +5,7 @@
  * earlier, with another bucket, would move the state and the next apply would start from empty.
  * Pure (no cdktf).
  */
-import { isDeployTarget, type EnvironmentDefinition } from "../contract/definition/schema";
-import { datadogOrganizationKey } from "../contract/names";
+import type { EnvironmentDefinition } from "../contract/definition/schema";
 
 type Holder = Pick<EnvironmentDefinition, "name" | "backend" | "aws"> & Partial<Pick<EnvironmentDefinition, "deploy">>;
 
@@ -23,31 +22,4 @@ export function fleetStateHolder<T extends Holder>(environments: readonly T[]): 
   if (marked.length > 1) return { problem: `backend.fleet is true in ${names(marked)}: exactly one definition per fleet overview (one per Datadog organization) holds its state` };
   if (new Set(s3.map(locationOf)).size <= 1) return { holder: s3[0] };
   return { problem: `backend.fleet: ${names(s3)} keep state in different S3 locations; set backend.fleet: true in the one whose bucket holds the fleet overview's state (until now: its key vpn-monitor/fleet*.tfstate), so that it never moves` };
-}
-
-/**
- * fleetStateHolder's problem for each fleet overview's group, with the files to edit. The groups are
- * fleetGroups' own (one per Datadog organization: a site, or a named organization on it), so a
- * second customer's organization on the same site keeps its fleet state where it chooses.
- */
-export function fleetStateProblems<T extends Holder & Pick<EnvironmentDefinition, "datadog">>(
-  loaded: readonly { readonly file: string; readonly definition: T }[],
-  labelOf: (file: string) => string,
-): string[] {
-  const byOrganization = new Map<string, (typeof loaded)[number][]>();
-  for (const entry of loaded) {
-    const key = datadogOrganizationKey(entry.definition.datadog);
-    byOrganization.set(key, [...(byOrganization.get(key) ?? []), entry]);
-  }
-  return [...byOrganization.values()].flatMap((all) => {
-    // The examples (deploy: false) hold no deployed overview's state where a deploy target is in the organization (fleet-groups.ts).
-    const deployed = all.filter((e) => isDeployTarget(e.definition));
-    const entries = deployed.length > 0 ? deployed : all;
-    const result = fleetStateHolder(entries.map((e) => e.definition));
-    if (!("problem" in result)) return [];
-    const candidates = entries.filter((e) => e.definition.backend.type === "s3" && (e.definition.backend.fleet === true || !result.problem.startsWith("backend.fleet is true")));
-    const { site, organization } = entries[0]!.definition.datadog;
-    const where = organization === undefined ? `Datadog site ${site}` : `Datadog organization ${organization} on site ${site}`;
-    return [`${candidates.map((e) => labelOf(e.file)).join(", ")} (${where}): ${result.problem}`];
-  });
 }

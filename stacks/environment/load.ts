@@ -2,7 +2,7 @@
  * Reads and validates environment definitions. Every problem names the file and the field, and
  * all problems of all files are reported together, so that one run shows everything to fix.
  */
-import { fleetStateProblems } from "../fleet-state";
+import { fleetStateProblems } from "../fleet-groups";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
