@@ -31,6 +31,10 @@ const BOM = [0xef, 0xbb, 0xbf];
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Bytes that change nothing deeper than `response`'s members: all but a quote and the four brackets. */
+const DEEP_INERT = new Uint8Array(256).fill(1);
+for (const byte of [QUOTE, 0x7b, 0x7d, 0x5b, 0x5d]) DEEP_INERT[byte] = 0;
+
 /** What the scan learned about `response`, once every chunk has been scanned. */
 export interface ResponseShape {
   /** The JSON type of `response`, or undefined when the top level has no `response`. */
@@ -77,17 +81,35 @@ export class AnswerScan {
     const length = chunk.length;
     while (i < length) {
       if (this.inString) {
-        i = this.skipString(chunk, i);
+        // A top-level key is collected, and an escape cut by the previous chunk resumed, the slow way.
+        if (this.key !== undefined || this.escaped) {
+          i = this.skipString(chunk, i);
+          continue;
+        }
+        // Any other string (values, and every key below the top level): only its end matters.
+        // Strings are short and most of an answer's bytes: a plain loop beats a call per string.
+        let j = i;
+        while (j < length) {
+          const byte = chunk[j] as number;
+          if (byte === QUOTE) break;
+          j += byte === BACKSLASH ? 2 : 1;
+        }
+        if (j >= length) {
+          // A backslash as the chunk's last byte escapes the next chunk's first.
+          this.escaped = j > length;
+          break;
+        }
+        this.inString = false;
+        i = j + 1;
         continue;
       }
-      const byte = chunk[i] as number;
       // Inside a tunnel (deeper than `response`'s members) only strings and brackets matter: no
       // key is tracked, no member counted, no `response` value awaited there. Most bytes are.
-      if (this.depth > 2 && byte !== QUOTE && byte !== 0x7b && byte !== 0x5b && byte !== 0x7d && byte !== 0x5d) {
-        i += 1;
-        continue;
+      if (this.depth > 2) {
+        while (i < length && DEEP_INERT[chunk[i] as number] === 1) i += 1;
+        if (i >= length) break;
       }
-      this.structural(byte);
+      this.structural(chunk[i] as number);
       i += 1;
     }
     this.offset += chunk.length;

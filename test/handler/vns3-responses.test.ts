@@ -222,9 +222,27 @@ describe("the whole-body and the streaming reader agree", () => {
         const whole = outcome(() => byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true }))));
         const streamed = outcome(() => byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true }), { streamFromBytes: 0 })));
         expect(streamed).toEqual(whole);
+        // Nor does it depend on where the chunks were cut.
+        expect(whole).toEqual(outcome(() => byId(readAnswerChunks([bytes], ipsecStatusReader({ details: true })))));
       }),
       { numRuns: 600 },
     );
+  });
+
+  it("reads escaped quotes and backslashes inside a tunnel alike wherever a chunk ends, even between a backslash and what it escapes", () => {
+    // Inside a tunnel the scan reads string contents byte by byte: an escaped quote does not end a string, an escaped backslash before a quote does, and a cut may fall between a backslash and what it escapes.
+    // Misread, the text after an escaped quote would close the tunnel and add a member to `response`.
+    const body = Buffer.from(JSON.stringify({ response: { "1": { connected: true, description: 'a "quoted" \\ path\\', tunnel_params: { phase1: "up", note: '\\"}]{[' } }, "2": { connected: false, description: 'q"},"9":{"' } } }), "utf8");
+    const expected = byId(readAnswerChunks([body], ipsecStatusReader({ details: true })));
+    expect(expected.map((t) => t.description)).toEqual(['a "quoted" \\ path\\', 'q"},"9":{"']);
+    for (let cut = 1; cut < body.length; cut += 1) {
+      const chunks = [body.subarray(0, cut), body.subarray(cut)];
+      expect(byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true })))).toEqual(expected);
+      expect(byId(readAnswerChunks(chunks, ipsecStatusReader({ details: true }), { streamFromBytes: 0 }))).toEqual(expected);
+    }
+    // Byte by byte, too.
+    const bytes = [...body].map((b) => Buffer.from([b]));
+    expect(byId(readAnswerChunks(bytes, ipsecStatusReader({ details: true })))).toEqual(expected);
   });
 
   it("gives the same subnets or the same bad_response on generated /status/connected_subnets answers", () => {
