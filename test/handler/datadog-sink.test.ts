@@ -136,6 +136,35 @@ describe("SeriesEncoder", () => {
     expect(new SeriesEncoder().payloadWithin(all.slice(0, 1), Buffer.byteLength(JSON.stringify({ series: all.slice(0, 1) })))).toBeDefined();
   });
 
+  it("writes what the client writes when series share frozen points and tags arrays, as the core's do", async () => {
+    // The encoder keeps bytes per shared (frozen) points array and per run of series sharing a tags
+    // array: three frozen arrays taking turns, a tags array with three types, and a frozen array
+    // holding a point that is not frozen (written anew each time) must all come out as the client's.
+    const frozen = (timestamp: number, value: number) => Object.freeze([Object.freeze({ timestamp, value })]);
+    const [one, zero, later] = [frozen(1_700_000_000, 1), frozen(1_700_000_000, 0), frozen(1_700_000_060, 1)];
+    const open = Object.freeze([{ timestamp: 1_700_000_000, value: 5 }]);
+    const tags = ["vpn_environment:acme", "controller:vns3-a", "tunnel:zürich", "tunnel_id:7", "endpoint:partner-7"];
+    const other = ["vpn_environment:acme", "controller:vns3-b", "tunnel:東京", "tunnel_id:8", "endpoint:partner-8"];
+    const all: MetricSeries[] = [
+      { metric: "vpn.tunnel.status", type: 3, points: one, tags },
+      { metric: "vpn.tunnel.phase1", type: 3, points: zero, tags },
+      { metric: "vpn.tunnel.bytes_in", type: 1, points: open, tags, interval: 60 },
+      { metric: "vpn.tunnel.reestablished", type: 1, points: later, tags, interval: 60 },
+      { metric: "vpn.tunnel.rate", type: 2, points: one, tags },
+      { metric: "vpn.tunnel.status", type: 3, points: zero, tags },
+      { metric: "vpn.tunnel.status", type: 3, points: later, tags: other },
+      { metric: "vpn.tunnel.phase1", type: 3, points: one, tags: other },
+      { metric: "vpn.tunnel.bytes_in", type: 1, points: open, tags: other, interval: 60 },
+    ];
+    const encoder = new SeriesEncoder();
+    expect(encoder.payload(all).toString("utf8")).toBe((await clientRequest(all, "http://127.0.0.1:9")).getBody());
+    (open[0] as { value: number }).value = 6; // its point is not frozen: the same encoder must see the change
+    const reference = (await clientRequest(all, "http://127.0.0.1:9")).getBody();
+    expect(encoder.payload(all).toString("utf8")).toBe(reference);
+    expect(encoder.payloadWithin(all, 1_000_000)?.toString("utf8")).toBe(reference);
+    expect(all.map((s) => encoder.json(s)).join(",")).toBe((JSON.parse(reference as string) as { series: unknown[] }).series.map((s) => JSON.stringify(s)).join(","));
+  });
+
   it("refuses a type the client's MetricIntakeType enum does not have, as the client does", () => {
     expect(() => new SeriesEncoder().json({ metric: "m", type: 7 as 3, points: [], tags: [] })).toThrow("unknown enum value '7'");
   });
