@@ -86,21 +86,28 @@ export class AnswerScan {
           i = this.skipString(chunk, i);
           continue;
         }
-        // Any other string (values, and every key below the top level): only its end matters.
-        // Strings are short and most of an answer's bytes: a plain loop beats a call per string.
-        let j = i;
-        while (j < length) {
-          const byte = chunk[j] as number;
-          if (byte === QUOTE) break;
-          j += byte === BACKSLASH ? 2 : 1;
+        // Any other string (values, and every key below the top level): only its end matters, the
+        // next quote that no odd run of backslashes escapes. Strings are most of an answer's bytes:
+        // a native search finds the quote faster than a loop over every byte, however short they are.
+        let search = i;
+        let quote = -1;
+        for (;;) {
+          quote = chunk.indexOf(QUOTE, search);
+          if (quote < 0) break;
+          let run = 0;
+          while (quote - run - 1 >= i && chunk[quote - run - 1] === BACKSLASH) run += 1;
+          if (run % 2 === 0) break;
+          search = quote + 1;
         }
-        if (j >= length) {
-          // A backslash as the chunk's last byte escapes the next chunk's first.
-          this.escaped = j > length;
+        if (quote < 0) {
+          // An odd run of backslashes at the chunk's end escapes the next chunk's first byte.
+          let run = 0;
+          while (length - run - 1 >= i && chunk[length - run - 1] === BACKSLASH) run += 1;
+          this.escaped = run % 2 === 1;
           break;
         }
         this.inString = false;
-        i = j + 1;
+        i = quote + 1;
         continue;
       }
       // Inside a tunnel (deeper than `response`'s members) only strings and brackets matter: no
