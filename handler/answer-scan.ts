@@ -86,40 +86,59 @@ export class AnswerScan {
           i = this.skipString(chunk, i);
           continue;
         }
-        // Any other string (values, and every key below the top level): only its end matters, the
-        // next quote that no odd run of backslashes escapes. Strings are most of an answer's bytes:
-        // a native search finds the quote faster than a loop over every byte, however short they are.
-        let search = i;
-        let quote = -1;
-        for (;;) {
-          quote = chunk.indexOf(QUOTE, search);
-          if (quote < 0) break;
-          let run = 0;
-          while (quote - run - 1 >= i && chunk[quote - run - 1] === BACKSLASH) run += 1;
-          if (run % 2 === 0) break;
-          search = quote + 1;
-        }
+        // Any other string (values, and every key below the top level): only its end matters.
+        const quote = closingQuote(chunk, i);
         if (quote < 0) {
-          // An odd run of backslashes at the chunk's end escapes the next chunk's first byte.
-          let run = 0;
-          while (length - run - 1 >= i && chunk[length - run - 1] === BACKSLASH) run += 1;
-          this.escaped = run % 2 === 1;
+          this.escaped = escapesNextChunk(chunk, i);
           break;
         }
         this.inString = false;
         i = quote + 1;
         continue;
       }
-      // Inside a tunnel (deeper than `response`'s members) only strings and brackets matter: no
-      // key is tracked, no member counted, no `response` value awaited there. Most bytes are.
       if (this.depth > 2) {
-        while (i < length && DEEP_INERT[chunk[i] as number] === 1) i += 1;
-        if (i >= length) break;
+        i = this.insideTunnel(chunk, i);
+        continue;
       }
       this.structural(chunk[i] as number);
       i += 1;
     }
     this.offset += chunk.length;
+  }
+
+  /**
+   * Inside a tunnel (deeper than `response`'s members) only strings and brackets matter: no key is
+   * tracked, no member counted, no `response` value awaited there, and most of an answer's bytes
+   * are. Read in one loop, with the depth in a local, until back at `response`'s members (where
+   * {@link structural} takes over again) or the chunk's end.
+   */
+  private insideTunnel(chunk: Uint8Array, from: number): number {
+    const length = chunk.length;
+    let depth = this.depth;
+    let i = from;
+    while (i < length) {
+      const byte = chunk[i] as number;
+      if (DEEP_INERT[byte] === 1) {
+        i += 1;
+      } else if (byte === QUOTE) {
+        const quote = closingQuote(chunk, i + 1);
+        if (quote < 0) {
+          this.inString = true;
+          this.escaped = escapesNextChunk(chunk, i + 1);
+          i = length;
+        } else i = quote + 1;
+      } else if (byte === 0x7b || byte === 0x5b) {
+        depth += 1;
+        i += 1;
+        if (depth > MAX_NESTING_DEPTH) throw new BadResponseError(`unexpected body: nested deeper than ${MAX_NESTING_DEPTH} levels`);
+      } else {
+        depth -= 1; // } or ]
+        i += 1;
+        if (depth <= 2) break;
+      }
+    }
+    this.depth = depth;
+    return i;
   }
 
   /**
@@ -285,6 +304,30 @@ export class AnswerScan {
     this.responseSeen = true;
     this.awaitingResponseValue = true;
   }
+}
+
+/**
+ * The quote that ends a string whose contents start at `from` (the next quote that no odd run of
+ * backslashes escapes), or -1 when the string goes on past the chunk. A native search per quote:
+ * faster than a loop over every byte, however short the strings.
+ */
+function closingQuote(chunk: Uint8Array, from: number): number {
+  let search = from;
+  for (;;) {
+    const quote = chunk.indexOf(QUOTE, search);
+    if (quote < 0 || chunk[quote - 1] !== BACKSLASH || quote === from) return quote;
+    let run = 1;
+    while (quote - run - 1 >= from && chunk[quote - run - 1] === BACKSLASH) run += 1;
+    if (run % 2 === 0) return quote;
+    search = quote + 1;
+  }
+}
+
+/** Whether a string cut by the chunk's end (its contents from `from`) ends in an escaping backslash. */
+function escapesNextChunk(chunk: Uint8Array, from: number): boolean {
+  let run = 0;
+  while (chunk.length - run - 1 >= from && chunk[chunk.length - run - 1] === BACKSLASH) run += 1;
+  return run % 2 === 1;
 }
 
 /** A top-level key's text, escapes decoded as JSON.parse would; undefined when it is not a valid string. */
