@@ -150,7 +150,7 @@ describe("SeriesEncoder", () => {
       { metric: "vpn.tunnel.phase1", type: 3, points: zero, tags },
       { metric: "vpn.tunnel.bytes_in", type: 1, points: open, tags, interval: 60 },
       { metric: "vpn.tunnel.reestablished", type: 1, points: later, tags, interval: 60 },
-      { metric: "vpn.tunnel.rate", type: 2, points: one, tags },
+      { metric: "vpn.tunnel.rate", type: 2 as 3, points: one, tags }, // a rate: a third type on one tags array
       { metric: "vpn.tunnel.status", type: 3, points: zero, tags },
       { metric: "vpn.tunnel.status", type: 3, points: later, tags: other },
       { metric: "vpn.tunnel.phase1", type: 3, points: one, tags: other },
