@@ -8,7 +8,7 @@
  */
 import type { CheckerConfig, ControllerConfig } from "./config";
 import { SIGNAL_GROUPS } from "../contract/signals";
-import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary, type ControllerMemory, type ControllerReading, type KnownTunnel } from "./core";
+import { buildCheckReport, type CheckEvent, type CheckReport, type CheckSummary, type ControllerMemory, type ControllerReading, type KnownTunnel, type TagMemory } from "./core";
 import { Deadline, systemClock, type Clock } from "./deadline";
 import { DeliveryError, type MetricsSink, type SeriesDelivery } from "./datadog-sink";
 import { silentLogger, type Logger } from "./log";
@@ -48,6 +48,8 @@ export interface CheckState {
    * re-establishment, reboot). Replaced by each check's report: removed controllers and tunnels drop out.
    */
   memory: ReadonlyMap<string, ControllerMemory>;
+  /** The previous check's tag assignment (reused while the tunnels are the same); replaced by each check's report. */
+  tags?: TagMemory | undefined;
   /** When each controller's alerts are next due and what they said (push on only); made by the first check that needs it. */
   push?: PushStatusSchedule;
 }
@@ -252,11 +254,13 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     signals,
     ...(pushConfigured !== undefined ? { pushConfigured } : {}),
     ...(state !== undefined ? { previous: state.memory } : {}),
+    previousTags: state?.tags,
     ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
   if (state !== undefined) {
     rememberTunnels(state, readings);
     state.memory = report.memory;
+    state.tags = report.tagMemory;
   }
 
   for (const subnets of report.summary.subnets) {

@@ -212,6 +212,25 @@ export interface ControllerMemory {
   readonly vns3Version?: string;
 }
 
+/**
+ * A check's tag assignment, kept for the next check, which reuses it as it is when the tunnels it
+ * was made from are the same (the usual minute: a thousand descriptions normalized, compared and
+ * suffixed again for the same result). Not kept when a description is longer than the
+ * normalization cache's inputs: such text is not held between checks.
+ */
+export interface TagMemory {
+  /** The environment tag the tag lists begin with. */
+  readonly environmentTag: string;
+  /** What the assignment was made from, in its order: the up controllers' tunnels, then the down ones' known tunnels. */
+  readonly inputs: readonly KnownTunnel[];
+  readonly tunnelValues: readonly string[];
+  readonly endpointValues: readonly string[];
+  readonly sharedDescriptions: readonly SharedTunnelTag[];
+  readonly sharedEndpointNames: readonly SharedEndpointTag[];
+  /** Per input of an up controller, the (frozen) tags its series carried: shared by the next check's series. */
+  readonly tagLists: readonly (readonly string[] | undefined)[];
+}
+
 /** Everything one check produces. */
 export interface CheckReport {
   readonly series: readonly MetricSeries[];
@@ -219,6 +238,8 @@ export interface CheckReport {
   readonly summary: CheckSummary;
   /** What to remember for the next check: one entry per controller of this check. */
   readonly memory: ReadonlyMap<string, ControllerMemory>;
+  /** This check's tag assignment for the next ({@link BuildReportInput.previousTags}); absent when not kept. */
+  readonly tagMemory?: TagMemory;
 }
 
 /** A tunnel a controller reported in an earlier check (the tag context of a controller now down). */
@@ -256,6 +277,8 @@ export interface BuildReportInput {
   readonly previous?: ReadonlyMap<string, ControllerMemory>;
   /** Push on: per readable controller, whether its alert is configured (handler/push-status.ts). @default push off, none sent */
   readonly pushConfigured?: ReadonlyMap<string, 0 | 1>;
+  /** The previous check's {@link CheckReport.tagMemory} in this container. @default none: tags assigned afresh */
+  readonly previousTags?: TagMemory | undefined;
 }
 
 /**
@@ -414,8 +437,17 @@ function unmatchedEvent(environment: string, controller: string, subnet: Connect
   };
 }
 
-/** Tag values of every tunnel of the up controllers, unique within the environment. */
-function assignTags(readings: readonly ControllerReading[], knownTunnels: readonly KnownTunnel[]) {
+/** Whether two assignment inputs are the same tunnel as the tags see it. */
+function sameInput(a: KnownTunnel, b: KnownTunnel): boolean {
+  return a.controller === b.controller && a.id === b.id && a.description === b.description && a.endpointName === b.endpointName && a.endpointId === b.endpointId;
+}
+
+/**
+ * Tag values of every tunnel of the up controllers, unique within the environment: the previous
+ * check's assignment when it was made from the same tunnels in the same order, else afresh.
+ * `index` is a live tunnel's position in `inputs` (its entry in the tag memory).
+ */
+function assignTags(readings: readonly ControllerReading[], knownTunnels: readonly KnownTunnel[], environmentTag: string, previous: TagMemory | undefined) {
   const inputs: KnownTunnel[] = [];
   const sorted = new Map<string, Tunnel[]>();
   for (const reading of readings) {
@@ -424,23 +456,47 @@ function assignTags(readings: readonly ControllerReading[], knownTunnels: readon
     sorted.set(reading.controller, tunnels);
     for (const t of tunnels) inputs.push({ controller: reading.controller, id: t.id, description: t.description, endpointName: t.endpointName, endpointId: t.endpointId });
   }
+  const live = inputs.length;
   const down = new Set(readings.filter((r) => !r.up).map((r) => r.controller));
   inputs.push(...knownTunnels.filter((t) => down.has(t.controller)));
-  const tunnelTagsAssigned = assignTunnelTags(inputs);
-  const endpointTagsAssigned = assignEndpointTags(inputs);
+  const reused = previous !== undefined && previous.environmentTag === environmentTag && previous.inputs.length === inputs.length && inputs.every((input, i) => sameInput(input, previous.inputs[i] as KnownTunnel)) ? previous : undefined;
+  const tunnelTagsAssigned = reused !== undefined ? { values: reused.tunnelValues, shared: reused.sharedDescriptions } : assignTunnelTags(inputs);
+  const endpointTagsAssigned = reused !== undefined ? { values: reused.endpointValues, shared: reused.sharedEndpointNames } : assignEndpointTags(inputs);
   // Values of the live tunnels, keyed by controller and id, in the order they were listed.
   let index = 0;
-  const valuesOf = new Map<string, { tunnel: string; endpoint: string }[]>();
+  const valuesOf = new Map<string, { tunnel: string; endpoint: string; index: number }[]>();
   for (const [controller, tunnels] of sorted) {
     valuesOf.set(
       controller,
       tunnels.map(() => {
         const i = index++;
-        return { tunnel: tunnelTagsAssigned.values[i] as string, endpoint: endpointTagsAssigned.values[i] as string };
+        return { tunnel: tunnelTagsAssigned.values[i] as string, endpoint: endpointTagsAssigned.values[i] as string, index: i };
       }),
     );
   }
-  return { sorted, valuesOf, sharedDescriptions: tunnelTagsAssigned.shared, sharedEndpointNames: endpointTagsAssigned.shared };
+  // Kept for the next check only while every description is short enough to be held.
+  const keep = inputs.every((t) => t.description.length <= MAX_CACHED_INPUT_LENGTH);
+  const tagLists: (readonly string[] | undefined)[] = keep ? new Array<readonly string[] | undefined>(live).fill(undefined) : [];
+  return {
+    sorted,
+    valuesOf,
+    sharedDescriptions: tunnelTagsAssigned.shared,
+    sharedEndpointNames: endpointTagsAssigned.shared,
+    /** The tags of live input `i`: the previous check's list when the assignment was reused. */
+    tagListOf(i: number, build: () => string[]): readonly string[] {
+      const known = reused?.tagLists[i];
+      if (known !== undefined) {
+        if (keep) tagLists[i] = known;
+        return known;
+      }
+      const list = build();
+      if (!keep) return list;
+      return (tagLists[i] = Object.freeze(list));
+    },
+    memory(): TagMemory | undefined {
+      return keep ? { environmentTag, inputs, tunnelValues: tunnelTagsAssigned.values, endpointValues: endpointTagsAssigned.values, sharedDescriptions: tunnelTagsAssigned.shared, sharedEndpointNames: endpointTagsAssigned.shared, tagLists } : undefined;
+    },
+  };
 }
 
 /**
@@ -465,8 +521,8 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
   let tunnelsDisabled = 0;
   const down: { controller: string; reason: DownReason }[] = [];
   const subnetStates: SubnetState[] = [];
-  const tags = assignTags(readings, input.knownTunnels ?? []);
   const environmentTag = tag(TAG_KEYS.environment, environment);
+  const tags = assignTags(readings, input.knownTunnels ?? [], environmentTag, input.previousTags);
   const signals = input.signals ?? new Set(SIGNAL_GROUPS);
   const phaseOn = signals.has("phase");
   const trafficOn = signals.has("traffic");
@@ -520,8 +576,8 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     // Once per tunnel, a thousand times per check: a plain loop, no spreads or closures.
     for (let i = 0; i < tunnels.length; i += 1) {
       const tunnel = tunnels[i] as Tunnel;
-      const value = values[i] ?? { tunnel: baseTunnelTagValue(tunnel), endpoint: "" };
-      const tunnelTagList = tunnelTags(base, tunnel, value.tunnel, value.endpoint);
+      const value = values[i];
+      const tunnelTagList = value !== undefined ? tags.tagListOf(value.index, () => tunnelTags(base, tunnel, value.tunnel, value.endpoint)) : tunnelTags(base, tunnel, baseTunnelTagValue(tunnel), "");
       if (tunnel.enabled === false) {
         tunnelsDisabled += 1;
         series.push(gauge(METRICS.tunnelDisabled, 1, timestamp, tunnelTagList));
@@ -590,6 +646,7 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     }
   }
 
+  const tagMemory = tags.memory();
   return {
     series,
     events,
@@ -610,5 +667,6 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
       tunnelSignals,
     },
     memory,
+    ...(tagMemory !== undefined ? { tagMemory } : {}),
   };
 }

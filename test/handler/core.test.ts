@@ -357,6 +357,51 @@ describe("buildCheckReport: distinct groups", () => {
   });
 });
 
+describe("buildCheckReport: the previous check's tag assignment", () => {
+  const tunnelSeries = (report: ReturnType<typeof buildCheckReport>) => report.series.filter((s) => s.metric === METRICS.tunnelStatus);
+  // Shared descriptions (suffixed), a down controller's known tunnels and endpoints: every part of the assignment.
+  const readings = (description = "Payments"): ControllerReading[] => [
+    up("vns3-a", [
+      { id: "2", description, connected: false, endpointName: "acme" },
+      { id: "1", description: "Payments", connected: true, endpointName: "acme" },
+    ]),
+    up("vns3-b", [{ id: "1", description: "Feed", connected: true }]),
+    { controller: "vns3-c", up: false, reason: "timeout", detail: "no answer", durationMs: 1 },
+  ];
+  const knownTunnels = [{ controller: "vns3-c", id: "9", description: "feed", endpointId: "3" }];
+  const build = (extra: Partial<Parameters<typeof buildCheckReport>[0]> = {}, description?: string) => buildCheckReport({ environment: "p", timestamp: TS, readings: readings(description), knownTunnels, ...extra });
+
+  it("is reused as it is when the tunnels are the same: the same tags, the same (frozen) arrays, nothing else changed", () => {
+    const first = build();
+    const second = build({ previousTags: first.tagMemory, timestamp: TS + 60 });
+    expect(second.series).toEqual(build({ timestamp: TS + 60 }).series);
+    expect(second.summary.sharedDescriptions).toEqual(first.summary.sharedDescriptions);
+    tunnelSeries(second).forEach((s, i) => {
+      expect(s.tags).toBe(tunnelSeries(first)[i]?.tags);
+      expect(Object.isFrozen(s.tags)).toBe(true);
+    });
+    expect(tunnelSeries(second).map((s) => s.tags.find((t) => t.startsWith("tunnel:")))).toEqual(["tunnel:payments-vns3-a-1", "tunnel:payments-vns3-a-2", "tunnel:feed-vns3-b-1"]);
+    expect(second.tagMemory?.tagLists[0]).toBe(first.tagMemory?.tagLists[0]);
+  });
+
+  it("is made afresh when a description, the environment or the known tunnels differ", () => {
+    const first = build();
+    const renamed = build({ previousTags: first.tagMemory }, "Payments backup");
+    expect(renamed.series).toEqual(build({}, "Payments backup").series);
+    expect(tunnelSeries(renamed).map((s) => s.tags.find((t) => t.startsWith("tunnel:")))).toEqual(["tunnel:payments", "tunnel:payments_backup", "tunnel:feed-vns3-b-1"]);
+    expect(tunnelSeries(renamed)[0]?.tags).not.toBe(tunnelSeries(first)[0]?.tags);
+    const otherEnvironment = buildCheckReport({ environment: "q", timestamp: TS, readings: readings(), knownTunnels, previousTags: first.tagMemory });
+    expect(tunnelSeries(otherEnvironment)[0]?.tags[0]).toBe("vpn_environment:q");
+    const noneDown = buildCheckReport({ environment: "p", timestamp: TS, readings: readings(), previousTags: first.tagMemory });
+    expect(tunnelSeries(noneDown).map((s) => s.tags.find((t) => t.startsWith("tunnel:")))).toEqual(["tunnel:payments-vns3-a-1", "tunnel:payments-vns3-a-2", "tunnel:feed"]);
+  });
+
+  it("is not kept when a description is longer than the normalization cache holds", () => {
+    expect(build({}, "x".repeat(201)).tagMemory).toBeUndefined();
+    expect(build({}, "x".repeat(200)).tagMemory).toBeDefined();
+  });
+});
+
 describe("buildCheckReport: the checker's health", () => {
   it("sends the check duration and the previous delivery attempts, tagged only with the environment", () => {
     const report = buildCheckReport({ environment: "Prod EU", timestamp: TS, readings: [], health: { durationMs: 412.6, previousDeliveryAttempts: 3 } });
