@@ -163,10 +163,8 @@ export class SeriesEncoder {
   private bytesOf: readonly string[] | undefined;
   private lastTagsBytes = 0;
   private tailsFor: readonly string[] | undefined;
-  private lastTagsJson = "";
-  /** The ends of series with the tags `tailsFor`, for two types (-1: none yet). */
-  private readonly tailTypes = [-1, -1];
-  private readonly tails: (string | undefined)[] = [undefined, undefined];
+  /** The ends of series with the tags `tailsFor`. */
+  private tailEnds: TailEnds | undefined;
   /** Two frozen points arrays (shared by many series) and their JSON. */
   private readonly sharedPoints: (readonly MetricPoint[] | undefined)[] = [undefined, undefined];
   private readonly sharedPointsJson: (Buffer | undefined)[] = [undefined, undefined];
@@ -272,14 +270,21 @@ export class SeriesEncoder {
   private tailOf(tags: readonly string[], type: number): string {
     if (tags !== this.tailsFor) {
       this.tailsFor = tags;
-      this.lastTagsJson = JSON.stringify(tags);
-      this.tailTypes[0] = this.tailTypes[1] = -1;
+      // A frozen array is the core's, kept from check to check while the tunnel's tags stay the
+      // same: its ends are worked out once for the life of the array, not once per check.
+      let ends = Object.isFrozen(tags) ? keptTails.get(tags) : undefined;
+      if (ends === undefined) {
+        ends = { json: JSON.stringify(tags), types: [-1, -1], tails: [undefined, undefined] };
+        if (Object.isFrozen(tags)) keptTails.set(tags, ends);
+      }
+      this.tailEnds = ends;
     }
-    if (type === this.tailTypes[0]) return this.tails[0] as string;
-    if (type === this.tailTypes[1]) return this.tails[1] as string;
-    const slot = this.tailTypes[0] === -1 ? 0 : 1;
-    this.tailTypes[slot] = type;
-    return (this.tails[slot] = `],"tags":${this.lastTagsJson},"type":${assertIntakeType(type)}}`);
+    const ends = this.tailEnds as TailEnds;
+    if (type === ends.types[0]) return ends.tails[0] as string;
+    if (type === ends.types[1]) return ends.tails[1] as string;
+    const slot = ends.types[0] === -1 ? 0 : 1;
+    ends.types[slot] = type;
+    return (ends.tails[slot] = `],"tags":${ends.json},"type":${assertIntakeType(type)}}`);
   }
 
   /**
@@ -319,6 +324,16 @@ function pointsJson(points: readonly MetricPoint[]): string {
   for (const point of points) json += `${json === "" ? "" : ","}{"timestamp":${jsonNumber(point.timestamp)},"value":${jsonNumber(point.value)}}`;
   return json;
 }
+
+/** A tags array's JSON and the ends of series carrying it, for two types (-1: none yet). */
+interface TailEnds {
+  readonly json: string;
+  readonly types: number[];
+  readonly tails: (string | undefined)[];
+}
+
+/** Per frozen tags array (the core keeps one per tunnel across checks), its ends: they live as long as the array. */
+const keptTails = new WeakMap<readonly string[], TailEnds>();
 
 const PAYLOAD_ENVELOPE_BYTES = Buffer.byteLength('{"series":[]}');
 
