@@ -9,7 +9,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createCheckState, runCheck, type CheckOptions } from "./check";
 import type { SubnetState } from "./core";
 import { ConfigError, parseCheckerConfig, type CheckerConfig, type EnvRecord } from "./config";
-import { createDatadogSink, type RetryPolicy } from "./datadog-sink";
+import { createDatadogSink, type MetricsSink, type RetryPolicy } from "./datadog-sink";
 import { Deadline, systemClock, type Clock } from "./deadline";
 import { createJsonLogger, Redactor } from "./log";
 import { createCredentialsResolver, DEFAULT_SECRET_TTL_MS, registerCredentials, resolveApiKey, SecretCache, type SecretsClient } from "./secrets";
@@ -94,6 +94,7 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
   // controller's last tunnels (tag context while it is down).
   const state = createCheckState();
   let config: CheckerConfig | undefined;
+  let sink: { readonly apiKey: string; readonly sink: MetricsSink } | undefined;
 
   const loadConfig = (): CheckerConfig => {
     if (config === undefined) {
@@ -124,13 +125,11 @@ export function createHandler(options: HandlerOptions = {}): CheckerHandler {
       } catch (error) {
         throw new ApiKeyUnavailableError(error);
       }
-      const sink = createDatadogSink({
-        apiKey,
-        site: cfg.datadog.site,
-        apiUrl: cfg.datadog.apiUrl,
-        retry: options.retry,
-      });
-      const result = await runCheck(cfg, { reader, credentials, sink, clock, logger, state }, deadline, options.check);
+      // Kept across invocations while the key is the same (it rotates through the secret cache).
+      if (sink === undefined || sink.apiKey !== apiKey) {
+        sink = { apiKey, sink: createDatadogSink({ apiKey, site: cfg.datadog.site, apiUrl: cfg.datadog.apiUrl, retry: options.retry }) };
+      }
+      const result = await runCheck(cfg, { reader, credentials, sink: sink.sink, clock, logger, state }, deadline, options.check);
       const { summary } = result;
       return {
         environment: cfg.environment,

@@ -411,6 +411,22 @@ describe("handler with Secrets Manager", () => {
     expect(sm.commandCalls(GetSecretValueCommand, { SecretId: CTRL_ARN })).toHaveLength(2);
   });
 
+  it("sends with the rotated API key from the first check after the secret is read again", async () => {
+    // The handler keeps its Datadog sink from check to check: only while the key is the same.
+    sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).resolvesOnce({ SecretString: API_KEY }).resolves({ SecretString: "fedcba9876543210fedcba9876543210" });
+    sm.on(GetSecretValueCommand, { SecretId: CTRL_ARN }).resolves({ SecretString: JSON.stringify({ username: "api", password: PASSWORD }) });
+    const a = await controllerA();
+    const dd = await intake();
+    const handler = handlerWith(secretEnv(a.port, dd.url), [], { secretsClient: client, secretTtlMs: 100 });
+
+    await handler({}, lambdaContext(5000));
+    await handler({}, lambdaContext(5000));
+    await new Promise((r) => setTimeout(r, 150));
+    await handler({}, lambdaContext(5000));
+
+    expect(dd.series().map((r) => r.headers["dd-api-key"])).toEqual([API_KEY, API_KEY, "fedcba9876543210fedcba9876543210"]);
+  });
+
   it("reports a controller whose secret has the wrong shape as down (credentials) and still delivers", async () => {
     sm.on(GetSecretValueCommand, { SecretId: KEY_ARN }).resolves({ SecretString: API_KEY });
     sm.on(GetSecretValueCommand, { SecretId: CTRL_ARN }).resolves({ SecretString: JSON.stringify({ user: "api", pass: PASSWORD }) });
