@@ -23,6 +23,7 @@ import { HttpMethod, ResponseContext, type HttpLibrary, type RequestContext } fr
 import { ApiException } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/exception";
 import type { CheckEvent, MetricPoint, MetricSeries } from "./core";
 import { Deadline, sleep } from "./deadline";
+import { sendOverNodeHttp, type HttpSend } from "./datadog-http";
 
 /** What one delivery cost. */
 export interface DeliveryStats {
@@ -360,26 +361,6 @@ const CONTROLLER_PREFIX = "vpn.controller.";
 /** Most bytes of a Datadog answer read (its errors fit in far less; a 200 MB body must not be buffered). */
 export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
-/** The body of `response`, at most `maxBytes` of it: the rest is not read (the stream is cancelled). */
-export async function readCappedBody(response: Response, maxBytes: number = MAX_RESPONSE_BODY_BYTES): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      chunks.push(chunk.subarray(0, maxBytes - size));
-      size += Math.min(chunk.length, maxBytes - size);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * Split series into payloads whose JSON (`{"series":[…]}`) stays under `maxBytes`. A series larger
  * than the limit on its own (impossible with 200-character tags) travels alone.
@@ -458,13 +439,13 @@ function describeNetworkError(error: unknown): string {
   return typeof message === "string" ? message : "network error";
 }
 
-/** The client's HttpLibrary, on Node's fetch, bounded by one Deadline, with retries. */
+/** The client's HttpLibrary, on Node's http (handler/datadog-http.ts), bounded by one Deadline, with retries. */
 class DeadlineHttpLibrary implements HttpLibrary {
   constructor(
     private readonly deadline: Deadline,
     private readonly policy: RetryPolicy,
     private readonly stats: MutableStats,
-    private readonly fetchImpl: typeof fetch,
+    private readonly exchange: HttpSend,
     private readonly random: () => number,
   ) {}
 
@@ -508,21 +489,11 @@ class DeadlineHttpLibrary implements HttpLibrary {
   }
 
   private async attempt(request: RequestContext, headers: Record<string, string>, body: string | Buffer | undefined, signal: AbortSignal): Promise<ResponseContext> {
-    const response = await this.fetchImpl(request.getUrl(), {
-      method: request.getHttpMethod(),
-      headers,
-      ...(body !== undefined ? { body } : {}),
-      signal,
-    });
-    // Read the whole body inside the attempt's time budget: a stalled body is a failed attempt.
-    const data = await readCappedBody(response);
-    const responseHeaders: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      responseHeaders[name.toLowerCase()] = value;
-    });
-    return new ResponseContext(response.status, responseHeaders, {
-      text: async () => data.toString("utf8"),
-      binary: async () => data,
+    // The whole body is read inside the attempt's time budget: a stalled body is a failed attempt.
+    const answer = await this.exchange(request.getUrl(), { method: request.getHttpMethod(), headers, body, signal, maxBodyBytes: MAX_RESPONSE_BODY_BYTES });
+    return new ResponseContext(answer.status, { ...answer.headers }, {
+      text: async () => answer.body.toString("utf8"),
+      binary: async () => answer.body,
     });
   }
 }
@@ -546,8 +517,8 @@ export interface DatadogSinkOptions {
   readonly maxPayloadBytes?: number;
   /** Largest uncompressed JSON per series request with compression. @default MAX_UNCOMPRESSED_SERIES_BYTES */
   readonly maxUncompressedBytes?: number;
-  /** fetch implementation. @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** The HTTP exchange. @default sendOverNodeHttp */
+  readonly send?: HttpSend;
   /** Jitter source. @default Math.random */
   readonly random?: () => number;
 }
@@ -634,7 +605,7 @@ const UNUSED_HTTP_LIBRARY: HttpLibrary = {
 /** A sink that delivers to Datadog. Keep one while its options stay the same (the Lambda keeps one per API key). */
 export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const send = options.send ?? sendOverNodeHttp;
   const random = options.random ?? Math.random;
   const compress = options.compress ?? true;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_SERIES_PAYLOAD_BYTES;
@@ -650,7 +621,7 @@ export function createDatadogSink(options: DatadogSinkOptions): MetricsSink {
     ...(options.apiUrl !== undefined ? { baseServer: new BaseServerConfiguration(options.apiUrl, {}) } : {}),
   });
   if (options.apiUrl === undefined) configuration.setServerVariables({ site: options.site ?? "datadoghq.com" });
-  const transport = (deadline: Deadline, stats: MutableStats): HttpLibrary => new DeadlineHttpLibrary(deadline, policy, stats, fetchImpl, random);
+  const transport = (deadline: Deadline, stats: MutableStats): HttpLibrary => new DeadlineHttpLibrary(deadline, policy, stats, send, random);
 
   return {
     async submitSeries(series, deadline) {

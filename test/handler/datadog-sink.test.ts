@@ -7,7 +7,8 @@ import { BaseServerConfiguration } from "@datadog/datadog-api-client/dist/packag
 import { ResponseContext, type RequestContext } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/http/http";
 import type { MetricIntakeType } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricIntakeType";
 import type { CheckEvent, MetricSeries } from "../../handler/core";
-import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, MAX_RESPONSE_BODY_BYTES, readCappedBody, retryDelayMs, SeriesEncoder, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
+import { DATADOG_KEEP_IDLE_MS, type HttpSend } from "../../handler/datadog-http";
+import { controllerSeriesFirst, createDatadogSink, DEFAULT_RETRY_POLICY, DeliveryError, MAX_ERROR_SUMMARY_LENGTH, retryDelayMs, SeriesEncoder, seriesJsonBytes, splitSeries } from "../../handler/datadog-sink";
 import { Deadline } from "../../handler/deadline";
 import { closedPort, startIntake, type IntakeReply, type IntakeStandIn } from "../helpers/stand-ins";
 
@@ -399,19 +400,65 @@ describe("Datadog sink against an intake stand-in", () => {
     expect((dd.series()[0]?.body as { series: unknown[] }).series).toEqual([...series(1), counted]);
   });
 
-  it("reads at most MAX_RESPONSE_BODY_BYTES of an answer and stops pulling the rest", async () => {
-    let pulled = 0;
-    const chunk = new Uint8Array(16 * 1024).fill(0x61);
-    const endless = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled += chunk.length;
-        controller.enqueue(chunk);
-      },
+  it("reads at most MAX_RESPONSE_BODY_BYTES of an answer and drops the connection instead of reading the rest", async () => {
+    // A 400 whose body never ends: the sink must answer from the first 64 KiB, and the server
+    // stops being read (its writes back up once the socket buffers are full, then the socket closes).
+    let written = 0;
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = http.createServer((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.write('{"errors":["');
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      res.on("close", closed);
+      pump();
     });
-    const body = await readCappedBody(new Response(endless, { status: 400 }));
-    expect(body.length).toBe(MAX_RESPONSE_BODY_BYTES);
-    // The stream is cancelled after the cap: only what fills it (plus the stream's read-ahead) was pulled.
-    expect(pulled).toBeLessThanOrEqual(MAX_RESPONSE_BODY_BYTES + 2 * chunk.length);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const error = await createDatadogSink({ apiKey: API_KEY, apiUrl, retry: FAST_RETRY }).submitEvent(EVENT, Deadline.after(5000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect((error as DeliveryError).status).toBe(400);
+      expect((error as DeliveryError).message.length).toBeLessThanOrEqual(MAX_ERROR_SUMMARY_LENGTH + 200);
+      await socketClosed;
+      // Far less than an endless body: what the loopback socket buffers held when it was dropped.
+      expect(written).toBeLessThan(32 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("reuses its connection to Datadog for a check that follows within 4 s, and opens a new one after longer", async () => {
+    // A connection idle for longer may have been closed by Datadog while the Lambda was frozen.
+    let connections = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(202, { "content-type": "application/json" }).end('{"errors":[]}'));
+    });
+    server.on("connection", () => (connections += 1));
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const realNow = Date.now.bind(Date);
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const sink = createDatadogSink({ apiKey: API_KEY, apiUrl, retry: FAST_RETRY });
+      await sink.submitSeries(series(1), Deadline.after(2000));
+      await sink.submitSeries(series(1), Deadline.after(2000));
+      expect(connections).toBe(1);
+      const later = realNow() + DATADOG_KEEP_IDLE_MS + 1;
+      jest.spyOn(Date, "now").mockImplementation(() => later);
+      await sink.submitSeries(series(1), Deadline.after(2000));
+      expect(connections).toBe(2);
+    } finally {
+      jest.restoreAllMocks();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("posts an event to /api/v1/events with the API key only", async () => {
@@ -432,12 +479,12 @@ describe("Datadog sink against an intake stand-in", () => {
 
   it("uses https://api.<site> when no API URL is given", async () => {
     const urls: string[] = [];
-    const fakeFetch = (async (url: string | URL | Request) => {
-      urls.push(String(url));
-      return new Response('{"errors":[]}', { status: 202, headers: { "content-type": "application/json" } });
-    }) as typeof fetch;
-    await createDatadogSink({ apiKey: API_KEY, site: "datadoghq.eu", fetch: fakeFetch }).submitSeries(series(1), Deadline.after(1000));
-    await createDatadogSink({ apiKey: API_KEY, site: "us5.datadoghq.com", fetch: fakeFetch }).submitEvent(EVENT, Deadline.after(1000));
+    const send: HttpSend = async (url) => {
+      urls.push(url);
+      return { status: 202, headers: { "content-type": "application/json" }, body: Buffer.from('{"errors":[]}') };
+    };
+    await createDatadogSink({ apiKey: API_KEY, site: "datadoghq.eu", send }).submitSeries(series(1), Deadline.after(1000));
+    await createDatadogSink({ apiKey: API_KEY, site: "us5.datadoghq.com", send }).submitEvent(EVENT, Deadline.after(1000));
     expect(urls).toEqual(["https://api.datadoghq.eu/api/v2/series", "https://api.us5.datadoghq.com/api/v1/events"]);
   });
 });
