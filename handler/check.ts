@@ -257,6 +257,10 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     previousTags: state?.tags,
     ...((options.health ?? state !== undefined) ? { health: { durationMs: clock.now() - started, ...(state?.lastDeliveryAttempts !== undefined ? { previousDeliveryAttempts: state.lastDeliveryAttempts } : {}) } } : {}),
   });
+  // Delivery starts before the bookkeeping below: by the time these calls return, the requests are
+  // written, and what follows (remembering for the next check, warnings) runs while Datadog answers.
+  const seriesDelivery = deps.sink.submitSeries(report.series, sendDeadline);
+  const eventsDelivery = sendEvents(report.events, deps.sink, sendDeadline, options.eventConcurrency ?? 4, logger);
   if (state !== undefined) {
     rememberTunnels(state, readings);
     state.memory = report.memory;
@@ -280,10 +284,7 @@ export async function runCheck(config: CheckerConfig, deps: CheckDeps, deadline:
     });
   }
 
-  const [seriesOutcome, eventsOutcome] = await Promise.allSettled([
-    deps.sink.submitSeries(report.series, sendDeadline),
-    sendEvents(report.events, deps.sink, sendDeadline, options.eventConcurrency ?? 4, logger),
-  ]);
+  const [seriesOutcome, eventsOutcome] = await Promise.allSettled([seriesDelivery, eventsDelivery]);
   const events = eventsOutcome.status === "fulfilled" ? eventsOutcome.value : { sent: 0, failed: report.events.length };
   const durationMs = clock.now() - started;
   const { summary } = report;
