@@ -76,9 +76,7 @@ export const sendOverNodeHttp: HttpSend = (url, init) =>
       if (error !== undefined) reject(init.signal.aborted ? init.signal.reason : error);
       else resolve(answer as HttpAnswer);
     };
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
-    const request = (target.protocol === "http:" ? http.request : https.request)(target, { method: init.method, headers, agent, signal: init.signal }, (response) => {
+    const onResponse = (response: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       const answer = (): HttpAnswer => {
@@ -100,7 +98,17 @@ export const sendOverNodeHttp: HttpSend = (url, init) =>
       response.on("end", () => settle(undefined, answer()));
       response.on("error", (error) => settle(error));
       response.on("aborted", () => settle(new Error("connection closed mid-response")));
-    });
+    };
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(init.body));
+    let request: http.ClientRequest;
+    try {
+      request = (target.protocol === "http:" ? http.request : https.request)(target, { method: init.method, headers, agent, signal: init.signal }, onResponse);
+    } catch (error) {
+      // Node refuses a header it cannot send (its message names the header, never the value).
+      settle(error);
+      return;
+    }
     request.on("error", (error) => settle(error));
     request.end(init.body);
   });

@@ -461,6 +461,17 @@ describe("Datadog sink against an intake stand-in", () => {
     }
   });
 
+  it("fails a request Node refuses to send (an API key it cannot put in a header) without the key, and sends the next one", async () => {
+    const dd = await start();
+    const badKey = "FAKEkeyWith\nNewline0000000000000";
+    const error = await createDatadogSink({ apiKey: badKey, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 } }).submitSeries(series(1), Deadline.after(2000)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).message).not.toContain("FAKEkeyWith");
+    expect(dd.requests).toHaveLength(0);
+    // Nothing was left counted as in flight: the next request goes out.
+    await expect(createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(series(1), Deadline.after(2000))).resolves.toMatchObject({ status: "accepted" });
+  });
+
   it("posts an event to /api/v1/events with the API key only", async () => {
     const dd = await start();
     const stats = await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitEvent(EVENT, Deadline.after(2000));
