@@ -461,15 +461,32 @@ describe("Datadog sink against an intake stand-in", () => {
     }
   });
 
-  it("fails a request Node refuses to send (an API key it cannot put in a header) without the key, and sends the next one", async () => {
-    const dd = await start();
-    const badKey = "FAKEkeyWith\nNewline0000000000000";
-    const error = await createDatadogSink({ apiKey: badKey, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 } }).submitSeries(series(1), Deadline.after(2000)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DeliveryError);
-    expect((error as DeliveryError).message).not.toContain("FAKEkeyWith");
-    expect(dd.requests).toHaveLength(0);
-    // Nothing was left counted as in flight: the next request goes out.
-    await expect(createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(series(1), Deadline.after(2000))).resolves.toMatchObject({ status: "accepted" });
+  it("fails a request Node refuses to send (an API key it cannot put in a header) without the key, and leaves nothing counted in flight", async () => {
+    let connections = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(202, { "content-type": "application/json" }).end('{"errors":[]}'));
+    });
+    server.on("connection", () => (connections += 1));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const realNow = Date.now.bind(Date);
+    try {
+      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      await createDatadogSink({ apiKey: API_KEY, apiUrl }).submitSeries(series(1), Deadline.after(2000));
+      const badKey = "FAKEkeyWith\nNewline0000000000000";
+      const error = await createDatadogSink({ apiKey: badKey, apiUrl, retry: { ...FAST_RETRY, maxAttempts: 1 } }).submitSeries(series(1), Deadline.after(2000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect((error as DeliveryError).message).not.toContain("FAKEkeyWith");
+      // Had the refused request stayed counted in flight, the idle connection would be reused here.
+      const later = realNow() + DATADOG_KEEP_IDLE_MS + 1;
+      jest.spyOn(Date, "now").mockImplementation(() => later);
+      await createDatadogSink({ apiKey: API_KEY, apiUrl }).submitSeries(series(1), Deadline.after(2000));
+      expect(connections).toBe(2);
+    } finally {
+      jest.restoreAllMocks();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("posts an event to /api/v1/events with the API key only", async () => {
