@@ -433,8 +433,8 @@ describe("Datadog sink against an intake stand-in", () => {
     }
   });
 
-  it("reuses its connection to Datadog for a check that follows within 4 s, and opens a new one after longer", async () => {
-    // A connection idle for longer may have been closed by Datadog while the Lambda was frozen.
+  /** An intake that answers 202 and counts the connections it accepted; `afterIdle` moves Date.now past the keep-alive time. */
+  async function countingIntake(): Promise<{ url: string; connections: () => number; afterIdle: () => void; close: () => Promise<void> }> {
     let connections = 0;
     const server = http.createServer((req, res) => {
       req.resume();
@@ -443,49 +443,52 @@ describe("Datadog sink against an intake stand-in", () => {
     server.on("connection", () => (connections += 1));
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const realNow = Date.now.bind(Date);
+    const later = (): number => Date.now() + DATADOG_KEEP_IDLE_MS + 1;
+    return {
+      url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+      connections: () => connections,
+      afterIdle: () => {
+        const at = later();
+        jest.spyOn(Date, "now").mockImplementation(() => at);
+      },
+      close: async () => {
+        jest.restoreAllMocks();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it("reuses its connection to Datadog for a check that follows within 4 s, and opens a new one after longer", async () => {
+    // A connection idle for longer may have been closed by Datadog while the Lambda was frozen.
+    const dd = await countingIntake();
     try {
-      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const sink = createDatadogSink({ apiKey: API_KEY, apiUrl, retry: FAST_RETRY });
+      const sink = createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url, retry: FAST_RETRY });
       await sink.submitSeries(series(1), Deadline.after(2000));
       await sink.submitSeries(series(1), Deadline.after(2000));
-      expect(connections).toBe(1);
-      const later = realNow() + DATADOG_KEEP_IDLE_MS + 1;
-      jest.spyOn(Date, "now").mockImplementation(() => later);
+      expect(dd.connections()).toBe(1);
+      dd.afterIdle();
       await sink.submitSeries(series(1), Deadline.after(2000));
-      expect(connections).toBe(2);
+      expect(dd.connections()).toBe(2);
     } finally {
-      jest.restoreAllMocks();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await dd.close();
     }
   });
 
   it("fails a request Node refuses to send (an API key it cannot put in a header) without the key, and leaves nothing counted in flight", async () => {
-    let connections = 0;
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on("end", () => res.writeHead(202, { "content-type": "application/json" }).end('{"errors":[]}'));
-    });
-    server.on("connection", () => (connections += 1));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const realNow = Date.now.bind(Date);
+    const dd = await countingIntake();
     try {
-      const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      await createDatadogSink({ apiKey: API_KEY, apiUrl }).submitSeries(series(1), Deadline.after(2000));
+      await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(series(1), Deadline.after(2000));
       const badKey = "FAKEkeyWith\nNewline0000000000000";
-      const error = await createDatadogSink({ apiKey: badKey, apiUrl, retry: { ...FAST_RETRY, maxAttempts: 1 } }).submitSeries(series(1), Deadline.after(2000)).catch((e: unknown) => e);
+      const error = await createDatadogSink({ apiKey: badKey, apiUrl: dd.url, retry: { ...FAST_RETRY, maxAttempts: 1 } }).submitSeries(series(1), Deadline.after(2000)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DeliveryError);
       expect((error as DeliveryError).message).not.toContain("FAKEkeyWith");
       // Had the refused request stayed counted in flight, the idle connection would be reused here.
-      const later = realNow() + DATADOG_KEEP_IDLE_MS + 1;
-      jest.spyOn(Date, "now").mockImplementation(() => later);
-      await createDatadogSink({ apiKey: API_KEY, apiUrl }).submitSeries(series(1), Deadline.after(2000));
-      expect(connections).toBe(2);
+      dd.afterIdle();
+      await createDatadogSink({ apiKey: API_KEY, apiUrl: dd.url }).submitSeries(series(1), Deadline.after(2000));
+      expect(dd.connections()).toBe(2);
     } finally {
-      jest.restoreAllMocks();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await dd.close();
     }
   });
 
