@@ -482,16 +482,15 @@ function assignTags(readings: readonly ControllerReading[], knownTunnels: readon
     valuesOf,
     sharedDescriptions: tunnelTagsAssigned.shared,
     sharedEndpointNames: endpointTagsAssigned.shared,
-    /** The tags of live input `i`: the previous check's list when the assignment was reused. */
-    tagListOf(i: number, build: () => string[]): readonly string[] {
+    /** The previous check's tag list of live input `i` when the assignment was reused (kept again), else undefined. */
+    reusedList(i: number): readonly string[] | undefined {
       const known = reused?.tagLists[i];
-      if (known !== undefined) {
-        if (keep) tagLists[i] = known;
-        return known;
-      }
-      const list = build();
-      if (!keep) return list;
-      return (tagLists[i] = Object.freeze(list));
+      if (known !== undefined && keep) tagLists[i] = known;
+      return known;
+    },
+    /** `list` as live input `i`'s tags, frozen and kept for the next check when the assignment is kept. */
+    remember(i: number, list: string[]): readonly string[] {
+      return keep ? (tagLists[i] = Object.freeze(list)) : list;
     },
     memory(): TagMemory | undefined {
       return keep ? { environmentTag, inputs, tunnelValues: tunnelTagsAssigned.values, endpointValues: endpointTagsAssigned.values, sharedDescriptions: tunnelTagsAssigned.shared, sharedEndpointNames: endpointTagsAssigned.shared, tagLists } : undefined;
@@ -577,7 +576,7 @@ export function buildCheckReport(input: BuildReportInput): CheckReport {
     for (let i = 0; i < tunnels.length; i += 1) {
       const tunnel = tunnels[i] as Tunnel;
       const value = values[i];
-      const tunnelTagList = value !== undefined ? tags.tagListOf(value.index, () => tunnelTags(base, tunnel, value.tunnel, value.endpoint)) : tunnelTags(base, tunnel, baseTunnelTagValue(tunnel), "");
+      const tunnelTagList = value === undefined ? tunnelTags(base, tunnel, baseTunnelTagValue(tunnel), "") : (tags.reusedList(value.index) ?? tags.remember(value.index, tunnelTags(base, tunnel, value.tunnel, value.endpoint)));
       if (tunnel.enabled === false) {
         tunnelsDisabled += 1;
         series.push(gauge(METRICS.tunnelDisabled, 1, timestamp, tunnelTagList));
