@@ -81,19 +81,7 @@ export class AnswerScan {
     const length = chunk.length;
     while (i < length) {
       if (this.inString) {
-        // A top-level key is collected, and an escape cut by the previous chunk resumed, the slow way.
-        if (this.key !== undefined || this.escaped) {
-          i = this.skipString(chunk, i);
-          continue;
-        }
-        // Any other string (values, and every key below the top level): only its end matters.
-        const quote = closingQuote(chunk, i);
-        if (quote < 0) {
-          this.escaped = escapesNextChunk(chunk, i);
-          break;
-        }
-        this.inString = false;
-        i = quote + 1;
+        i = this.skipString(chunk, i);
         continue;
       }
       if (this.depth > 2) {
@@ -143,7 +131,8 @@ export class AnswerScan {
 
   /**
    * Past the string content from `from`: to just after its closing quote, or to the chunk's end
-   * (noting a pending escape). One indexOf per string: descriptions are most of an answer's bytes.
+   * (noting a pending escape), collecting a top-level key's bytes on the way. Strings inside a
+   * tunnel are skipped by {@link insideTunnel} with the same {@link closingQuote}.
    */
   private skipString(chunk: Uint8Array, from: number): number {
     let start = from;
@@ -152,26 +141,15 @@ export class AnswerScan {
       if (this.key !== undefined) this.keyBytes(chunk, start, start + 1);
       start += 1;
     }
-    let search = start;
-    for (;;) {
-      const quote = chunk.indexOf(QUOTE, search);
-      const end = quote < 0 ? chunk.length : quote;
-      // Backslashes right before the quote (or the chunk's end): an odd run escapes what follows.
-      let run = 0;
-      while (end - run - 1 >= start && chunk[end - run - 1] === BACKSLASH) run += 1;
-      if (quote < 0) {
-        if (this.key !== undefined) this.keyBytes(chunk, start, chunk.length);
-        this.escaped = run % 2 === 1;
-        return chunk.length;
-      }
-      if (run % 2 === 1) {
-        search = quote + 1;
-        continue;
-      }
-      if (this.key !== undefined) this.keyBytes(chunk, start, quote);
-      this.endString();
-      return quote + 1;
+    const quote = closingQuote(chunk, start);
+    if (quote < 0) {
+      if (this.key !== undefined) this.keyBytes(chunk, start, chunk.length);
+      this.escaped = escapesNextChunk(chunk, start);
+      return chunk.length;
     }
+    if (this.key !== undefined) this.keyBytes(chunk, start, quote);
+    this.endString();
+    return quote + 1;
   }
 
   /**
