@@ -109,7 +109,8 @@ export const MAX_IDLE_MS = 150_000;
  */
 export const FULL_HANDSHAKE_EVERY_MS = 240_000;
 
-function authHeaders(credentials: Vns3Credentials): Record<string, string> {
+/** The headers that authenticate a request to the controller's API (basic auth or an API token). */
+export function vns3AuthHeaders(credentials: Vns3Credentials): Record<string, string> {
   return credentials.kind === "basic"
     ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}` }
     : { "api-token": credentials.apiToken };
@@ -529,7 +530,7 @@ function exchange<T>(connections: Vns3Connections, target: Vns3Target, credentia
       port: target.port,
       path,
       method: "GET",
-      headers: { Accept: "application/json", ...authHeaders(credentials) },
+      headers: { Accept: "application/json", ...vns3AuthHeaders(credentials) },
       agent: connections.agent,
       [ATTEMPT_OPTION]: attempt,
     } as https.RequestOptions);

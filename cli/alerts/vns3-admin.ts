@@ -9,7 +9,7 @@
 import * as http from "node:http";
 import * as tls from "node:tls";
 import { fingerprintsMatch } from "../../contract/fingerprint";
-import type { Vns3Credentials, Vns3Target } from "../../handler/vns3-client";
+import { vns3AuthHeaders, type Vns3Credentials, type Vns3Target } from "../../handler/vns3-client";
 
 /** Largest answer read from a controller (a webhook list with long bodies is a few KB). */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
@@ -26,12 +26,6 @@ export class AdminRequestError extends Error {
     super(message);
     this.name = "AdminRequestError";
   }
-}
-
-function authHeaders(credentials: Vns3Credentials): Record<string, string> {
-  return credentials.kind === "basic"
-    ? { Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}` }
-    : { "api-token": credentials.apiToken };
 }
 
 /** A TLS socket whose certificate matched the pin (or, unpinned, verified against the CAs). */
@@ -75,7 +69,7 @@ export async function adminRequest(target: Vns3Target, credentials: Vns3Credenti
         headers: {
           Host: `${target.host}:${target.port}`,
           Accept: "application/json",
-          ...authHeaders(credentials),
+          ...vns3AuthHeaders(credentials),
           ...(payload !== undefined ? { "Content-Type": "application/json", "Content-Length": String(payload.length) } : {}),
         },
         signal,
